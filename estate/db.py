@@ -1,0 +1,107 @@
+"""Engine, sessions and migrations, from the settings.
+
+The database is either the one named by ``ESTATE_DATABASE_URL`` (never started
+by us) or the embedded cluster under ``ESTATE_HOME``, brought up on demand.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import URL, Connection, Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from estate.config import Settings
+from estate.errors import DatabaseError
+from estate.localdb import LocalCluster
+
+logger = logging.getLogger(__name__)
+
+ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+
+
+def database_url(settings: Settings) -> URL:
+    """The URL of the configured database (the embedded cluster's when none is set)."""
+    if settings.database_url:
+        url = make_url(settings.database_url)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return LocalCluster(settings.home).url()
+
+
+def ensure_database(settings: Settings) -> URL:
+    """Make the configured database reachable, starting the embedded cluster if that is the one.
+
+    With ``ESTATE_DATABASE_URL`` set, nothing is started: the server is someone else's.
+    """
+    if not settings.database_url:
+        LocalCluster(settings.home).up()
+    return database_url(settings)
+
+
+def make_engine(url: URL | str, **kwargs: object) -> Engine:
+    """An engine for ``url``, with pre-ping so a restarted server does not break the pool."""
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(url: URL | str | None = None, connection: Connection | None = None):
+    """An Alembic config for the project's migrations, bound to a URL or an open connection."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(
+    url: URL | str | None = None, revision: str = "head", *, connection: Connection | None = None
+) -> None:
+    """Apply migrations up to ``revision``."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url, connection), revision)
+
+
+def downgrade(
+    url: URL | str | None = None, revision: str = "base", *, connection: Connection | None = None
+) -> None:
+    """Revert migrations down to ``revision``."""
+    from alembic import command
+
+    command.downgrade(alembic_config(url, connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+        if not exists:
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def check_connection(engine: Engine) -> str:
+    """The server's PostGIS version; a DatabaseError a person understands when unreachable."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+        raise DatabaseError(f"cannot use the database at {engine.url!r}: {exc}") from exc

@@ -1,0 +1,249 @@
+"""The data model: organisations, their assets, and the provenance of every load.
+
+Typed SQLAlchemy 2 models over PostGIS. Models hold no behaviour that touches a
+session: callers own transactions (an ETL batch, a web request, a CLI command).
+
+Design notes
+------------
+* Geometry columns have concrete types in :data:`estate.crs.STORAGE_SRID`
+  (British National Grid) so distances are metres and indexes are used directly.
+  GeoAlchemy2's implicit spatial index is off; the GiST indexes are declared
+  explicitly so the migrations and the models compare equal.
+* Money is ``numeric(14, 2)`` pounds: exact, summable, never float.
+* Vocabulary columns keep the canonical word (CHECK-constrained from
+  :mod:`estate.vocab`) and the publisher's raw word beside it.
+* UPRN is text (leading zeros and the publisher's form are kept) with its
+  normalised number in ``uprn_number`` for matching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from estate.crs import STORAGE_SRID
+from estate.vocab import (
+    BODY_KIND,
+    CONDITION,
+    HOLDING,
+    LISTED,
+    LOCATION_METHOD,
+    OCCUPANCY,
+    STATUS,
+    TENURE,
+    USE_CLASS,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LOAD_STATUSES = ("running", "committed", "failed", "dry_run")
+
+Money = Numeric(14, 2)
+Area = Numeric(12, 2)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSONB}
+
+
+def _now() -> Any:
+    return func.now()
+
+
+class Organisation(Base):
+    """A public body of the locality: a council, an NHS body, a police force, a fire service."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(BODY_KIND.check_sql("kind"), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    uri: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    assets: Mapped[list[Asset]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"Organisation({self.code!r}, {self.kind!r})"
+
+
+class LoadBatch(Base):
+    """One load of one file: what was read and what became of every row."""
+
+    __tablename__ = "load_batches"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in LOAD_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    source_file: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    status: Mapped[str] = mapped_column(Text, server_default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_inserted: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_updated: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_merged: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_rejected: Mapped[int] = mapped_column(Integer, server_default="0")
+    options: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    loaded_by: Mapped[str | None] = mapped_column(Text)
+
+    rejections: Mapped[list[Rejection]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan"
+    )
+
+
+class Rejection(Base):
+    """A row that could not be loaded, and why, in words a person can act on."""
+
+    __tablename__ = "rejections"
+    __table_args__ = (Index(None, "batch_id", "row_number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id", ondelete="CASCADE"))
+    source_file: Mapped[str] = mapped_column(Text)
+    row_number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+    batch: Mapped[LoadBatch] = relationship(back_populates="rejections")
+
+
+class Asset(Base):
+    """One holding of one organisation at one place, with its provenance."""
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "source_ref"),
+        CheckConstraint(TENURE.check_sql("tenure"), name="tenure"),
+        CheckConstraint(OCCUPANCY.check_sql("occupancy"), name="occupancy"),
+        CheckConstraint(HOLDING.check_sql("holding"), name="holding"),
+        CheckConstraint(USE_CLASS.check_sql("use_class"), name="use_class"),
+        CheckConstraint(CONDITION.check_sql("condition"), name="condition"),
+        CheckConstraint(STATUS.check_sql("status"), name="status"),
+        CheckConstraint(LISTED.check_sql("listed_grade"), name="listed_grade"),
+        CheckConstraint(LOCATION_METHOD.check_sql("location_method"), name="location_method"),
+        CheckConstraint("uprn_number BETWEEN 1 AND 999999999999", name="uprn_number"),
+        CheckConstraint(
+            "gia_m2 >= 0 AND nia_m2 >= 0 AND site_area_m2 >= 0", name="areas_not_negative"
+        ),
+        CheckConstraint("occupants_fte >= 0 AND workstations >= 0", name="occupancy_not_negative"),
+        Index(None, "geom", postgresql_using="gist"),
+        Index(None, "footprint", postgresql_using="gist"),
+        Index(None, "uprn_number"),
+        Index(None, "postcode"),
+        Index(None, "load_batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    source_ref: Mapped[str] = mapped_column(Text)
+
+    # Identity and address
+    uprn: Mapped[str | None] = mapped_column(Text)
+    uprn_number: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    town: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text)
+
+    # Classification: canonical word, and the publisher's own
+    use_class: Mapped[str | None] = mapped_column(Text)
+    use_raw: Mapped[str | None] = mapped_column(Text)
+    tenure: Mapped[str | None] = mapped_column(Text)
+    tenure_raw: Mapped[str | None] = mapped_column(Text)
+    occupancy: Mapped[str | None] = mapped_column(Text)
+    occupancy_raw: Mapped[str | None] = mapped_column(Text)
+    holding: Mapped[str | None] = mapped_column(Text)
+    holding_raw: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="operational")
+    condition: Mapped[str | None] = mapped_column(Text)
+    listed_grade: Mapped[str | None] = mapped_column(Text)
+    energy_rating: Mapped[str | None] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+    # Where
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False))
+    footprint = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
+    location_method: Mapped[str] = mapped_column(Text, server_default="none")
+    quality_flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+
+    # Size and use
+    gia_m2: Mapped[Decimal | None] = mapped_column(Area)
+    nia_m2: Mapped[Decimal | None] = mapped_column(Area)
+    site_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    workstations: Mapped[int | None] = mapped_column(Integer)
+    occupants_fte: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+
+    # Annual running costs (pounds)
+    rent: Mapped[Decimal | None] = mapped_column(Money)
+    rates: Mapped[Decimal | None] = mapped_column(Money)
+    fm_cost: Mapped[Decimal | None] = mapped_column(Money)
+    energy_cost: Mapped[Decimal | None] = mapped_column(Money)
+    maintenance_cost: Mapped[Decimal | None] = mapped_column(Money)
+    backlog_cost: Mapped[Decimal | None] = mapped_column(Money)
+
+    # Value and lease
+    valuation: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    valuation_basis: Mapped[str | None] = mapped_column(Text)
+    valuation_date: Mapped[dt.date | None] = mapped_column(Date)
+    lease_end: Mapped[dt.date | None] = mapped_column(Date)
+    lease_break: Mapped[dt.date | None] = mapped_column(Date)
+    effective_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    # Provenance
+    load_batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+    source_file: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    record_hash: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="assets")
+
+    @property
+    def running_cost(self) -> Decimal:
+        """Annual running cost: rent, rates, FM, energy and maintenance (missing heads as 0)."""
+        heads = (self.rent, self.rates, self.fm_cost, self.energy_cost, self.maintenance_cost)
+        return sum((h for h in heads if h is not None), Decimal(0))
+
+    def __repr__(self) -> str:
+        return f"Asset({self.source_ref!r}, {self.name!r})"

@@ -1,0 +1,361 @@
+"""Controlled words of the terrier, and the synonyms publishers use for them.
+
+Every publisher spells tenure, holding, use and condition its own way
+("Freehold", "FREEHOLD", "Leasehold Out", "Land/Buildings"...). The database
+keeps one canonical word per concept (enforced by CHECK constraints built from
+these tuples) and the raw word beside it, so nothing a publisher wrote is lost
+and every partner's records can be compared.
+
+Mapping is vectorised: :meth:`Vocabulary.map` takes a pandas Series and returns
+the canonical words and a mask of words it did not know.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+_SPACES = re.compile(r"[\s_\-/]+")
+
+
+def _key(word: str) -> str:
+    """Normalise a word for lookup: lower case, punctuation and runs of space folded."""
+    return _SPACES.sub(" ", word.replace("\xa0", " ").strip().lower()).strip()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A controlled list of words, with labels for people and synonyms for publishers.
+
+    Parameters
+    ----------
+    name
+        What the words describe (used in messages: "unknown tenure 'Heritable'").
+    words
+        Canonical word -> label shown to people.
+    synonyms
+        Extra spellings (any case, spaces or punctuation) -> canonical word.
+    """
+
+    name: str
+    words: dict[str, str]
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.words)
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        table = {_key(w): w for w in self.words}
+        table.update({_key(label): w for w, label in self.words.items()})
+        table.update({_key(s): w for s, w in self.synonyms.items()})
+        return table
+
+    def check_sql(self, column: str) -> str:
+        """The CHECK constraint expression that keeps ``column`` inside this vocabulary."""
+        quoted = ", ".join("'" + w.replace("'", "''") + "'" for w in self.words)
+        return f"{column} IN ({quoted})"
+
+    def map_one(self, raw: str | None) -> str | None:
+        """The canonical word for one raw word, or None when empty or unknown."""
+        if raw is None or not str(raw).strip():
+            return None
+        return self.lookup.get(_key(str(raw)))
+
+    def map(self, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Map a Series of raw words to canonical words, vectorised.
+
+        Returns
+        -------
+        canonical, unknown
+            ``canonical`` holds the canonical word or None; ``unknown`` is True where
+            the raw value was non-empty but matched no word or synonym.
+        """
+        text = raw.astype("string")
+        keys = (
+            text.str.replace("\xa0", " ", regex=False)
+            .str.lower()
+            .str.replace(r"[\s_\-/]+", " ", regex=True)
+            .str.strip()
+        )
+        canonical = keys.map(self.lookup).astype(object)
+        canonical = canonical.where(canonical.notna(), None)
+        present = keys.notna() & (keys != "")
+        unknown = (present.fillna(False) & canonical.isna()).astype(bool)
+        return canonical, unknown
+
+
+BODY_KIND = Vocabulary(
+    "body kind",
+    {
+        "council": "Local authority",
+        "nhs": "NHS body",
+        "police": "Police",
+        "fire": "Fire and rescue",
+        "other": "Other public body",
+    },
+    {
+        "local authority": "council",
+        "la": "council",
+        "borough council": "council",
+        "health": "nhs",
+        "nhs trust": "nhs",
+        "icb": "nhs",
+        "ccg": "nhs",
+        "police force": "police",
+        "constabulary": "police",
+        "fire and rescue": "fire",
+        "frs": "fire",
+        "fire & rescue": "fire",
+    },
+)
+
+TENURE = Vocabulary(
+    "tenure",
+    {
+        "freehold": "Freehold",
+        "leasehold": "Leasehold",
+        "licence": "Licence",
+        "other": "Other",
+    },
+    {
+        "fh": "freehold",
+        "freehold owned": "freehold",
+        "owned": "freehold",
+        "heritable": "freehold",
+        "lh": "leasehold",
+        "long leasehold": "leasehold",
+        "leased": "leasehold",
+        "lease": "leasehold",
+        "leasehold in": "leasehold",
+        "rented": "leasehold",
+        "license": "licence",
+        "licensed": "licence",
+        "pfi": "other",
+        "lift": "other",
+    },
+)
+
+OCCUPANCY = Vocabulary(
+    "occupancy",
+    {
+        "occupied": "Owner occupied",
+        "let": "Let to others",
+        "shared": "Shared with partners",
+        "vacant": "Vacant",
+        "other": "Other",
+    },
+    {
+        "owner occupied": "occupied",
+        "operational": "occupied",
+        "in use": "occupied",
+        "leasehold out": "let",
+        "leased out": "let",
+        "let out": "let",
+        "tenanted": "let",
+        "empty": "vacant",
+        "unoccupied": "vacant",
+        "leasehold in": "occupied",
+    },
+)
+
+HOLDING = Vocabulary(
+    "holding",
+    {
+        "land": "Land",
+        "building": "Building",
+        "land_and_building": "Land and buildings",
+    },
+    {
+        "buildings": "building",
+        "land buildings": "land_and_building",
+        "land/buildings": "land_and_building",
+        "land and buildings": "land_and_building",
+        "land & buildings": "land_and_building",
+        "site": "land_and_building",
+        "property": "land_and_building",
+    },
+)
+
+USE_CLASS = Vocabulary(
+    "use",
+    {
+        "office": "Office",
+        "depot": "Depot",
+        "library": "Library",
+        "leisure": "Leisure centre",
+        "community_centre": "Community centre",
+        "school": "School",
+        "children_centre": "Children's centre",
+        "care_home": "Care home",
+        "health_centre": "Health centre",
+        "hospital": "Hospital",
+        "clinic": "Clinic",
+        "ambulance_station": "Ambulance station",
+        "fire_station": "Fire station",
+        "police_station": "Police station",
+        "custody": "Custody suite",
+        "town_hall": "Town hall",
+        "car_park": "Car park",
+        "housing": "Housing",
+        "commercial": "Commercial or investment",
+        "heritage": "Museum or heritage",
+        "cemetery": "Cemetery or crematorium",
+        "open_space": "Park or open space",
+        "allotment": "Allotment",
+        "land": "Land",
+        "training": "Training centre",
+        "workshop": "Workshop or stores",
+        "other": "Other",
+    },
+    {
+        "offices": "office",
+        "admin": "office",
+        "administration": "office",
+        "headquarters": "office",
+        "hq": "office",
+        "civic centre": "office",
+        "stores": "workshop",
+        "libraries": "library",
+        "leisure centre": "leisure",
+        "sports centre": "leisure",
+        "swimming pool": "leisure",
+        "community": "community_centre",
+        "community hub": "community_centre",
+        "hub": "community_centre",
+        "youth centre": "community_centre",
+        "academy": "school",
+        "primary school": "school",
+        "secondary school": "school",
+        "childrens centre": "children_centre",
+        "children's centre": "children_centre",
+        "residential home": "care_home",
+        "gp surgery": "health_centre",
+        "surgery": "health_centre",
+        "health centre": "health_centre",
+        "medical centre": "health_centre",
+        "community hospital": "hospital",
+        "general acute hospital": "hospital",
+        "acute": "hospital",
+        "mental health": "hospital",
+        "community services": "clinic",
+        "ambulance": "ambulance_station",
+        "fire station": "fire_station",
+        "fire": "fire_station",
+        "police station": "police_station",
+        "police": "police_station",
+        "custody suite": "custody",
+        "town hall": "town_hall",
+        "car park": "car_park",
+        "parking": "car_park",
+        "houses": "housing",
+        "dwellings": "housing",
+        "retail": "commercial",
+        "shop": "commercial",
+        "shops": "commercial",
+        "industrial": "commercial",
+        "investment": "commercial",
+        "museum": "heritage",
+        "memorial": "heritage",
+        "crematorium": "cemetery",
+        "parks": "open_space",
+        "park": "open_space",
+        "playing fields": "open_space",
+        "managed allotments": "allotment",
+        "allotments": "allotment",
+        "vacant land": "land",
+        "training": "training",
+    },
+)
+
+CONDITION = Vocabulary(
+    "condition",
+    {
+        "A": "A: as new",
+        "B": "B: sound, minor deterioration",
+        "C": "C: operational, major repair needed",
+        "D": "D: unsafe or near failure",
+    },  # noqa: E501
+    {
+        "a as new": "A",
+        "as new": "A",
+        "good": "B",
+        "sound": "B",
+        "b(c)": "C",
+        "fair": "C",
+        "poor": "C",
+        "bad": "D",
+        "unsafe": "D",
+        "d(c)": "D",
+    },
+)
+
+STATUS = Vocabulary(
+    "status",
+    {
+        "operational": "Operational",
+        "under_used": "Under-used",
+        "surplus": "Surplus",
+        "in_disposal": "In disposal",
+        "disposed": "Disposed",
+    },
+    {
+        "in use": "operational",
+        "occupied": "operational",
+        "active": "operational",
+        "underused": "under_used",
+        "under utilised": "under_used",
+        "underutilised": "under_used",
+        "surplus to requirements": "surplus",
+        "vacant": "surplus",
+        "for sale": "in_disposal",
+        "on the market": "in_disposal",
+        "disposal": "in_disposal",
+        "sold": "disposed",
+    },
+)
+
+LISTED = Vocabulary(
+    "listed grade",
+    {"I": "Grade I", "II*": "Grade II*", "II": "Grade II", "local": "Locally listed"},
+    {
+        "grade i": "I",
+        "grade ii*": "II*",
+        "grade ii": "II",
+        "1": "I",
+        "2*": "II*",
+        "2": "II",
+        "locally listed": "local",
+    },
+)
+
+LOCATION_METHOD = Vocabulary(
+    "location method",
+    {
+        "bng": "Easting and northing",
+        "lonlat": "Longitude and latitude",
+        "lonlat_swapped": "Latitude and longitude, swapped in the file",
+        "polygon": "Centre of the published polygon",
+        "postcode": "Postcode centroid",
+        "postcode_district": "Postcode district centroid (coarse)",
+        "matched": "Taken from a matched record",
+        "manual": "Placed by hand",
+        "none": "Unlocated",
+    },
+)
+
+ALL = {
+    "body_kind": BODY_KIND,
+    "tenure": TENURE,
+    "occupancy": OCCUPANCY,
+    "holding": HOLDING,
+    "use_class": USE_CLASS,
+    "condition": CONDITION,
+    "status": STATUS,
+    "listed_grade": LISTED,
+    "location_method": LOCATION_METHOD,
+}
+"""Column name -> vocabulary; the migrations build CHECK constraints from this."""
