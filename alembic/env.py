@@ -14,24 +14,11 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import engine_from_config, pool
 
 from estate.config import Settings
-from estate.db import database_url
+from estate.db import database_url, include_object
 from estate.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-POSTGIS_TABLES = {"spatial_ref_sys", "geometry_columns", "geography_columns"}
-# Schemas the postgis extension can create in a database; never ours to manage.
-EXTENSION_SCHEMAS = {"tiger", "tiger_data", "topology"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave PostGIS's own tables out of comparisons."""
-    if type_ == "table" and (
-        name in POSTGIS_TABLES or getattr(obj, "schema", None) in EXTENSION_SCHEMAS
-    ):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def _configure(connection) -> None:

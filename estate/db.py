@@ -50,6 +50,19 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
+"""PostGIS's own tables: never ours to migrate."""
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave PostGIS's own tables out of autogenerate and drift checks."""
+    from geoalchemy2 import alembic_helpers
+
+    if type_ == "table" and name in POSTGIS_TABLES:
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+
+
 def alembic_config(url: URL | str | None = None, connection: Connection | None = None):
     """An Alembic config for the project's migrations, bound to a URL or an open connection."""
     from alembic.config import Config

@@ -20,7 +20,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +37,11 @@ PORT = 5432  # only names the socket file: the cluster has no TCP listener
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; keep a margin
 
 
-def _pg_bin_dir() -> Path:
+def _pg_bin_dir(override: Path | None = None) -> Path:
     """Debian's PostgreSQL 15 binaries, or an error naming the packages to install."""
-    candidates = [Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin")]
+    candidates = [override] if override else [Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin")]
     pg_config = shutil.which("pg_config")
-    if pg_config:
+    if pg_config and not override:
         out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
         if out.returncode == 0:
             candidates.append(Path(out.stdout.strip()))
@@ -80,15 +79,23 @@ class LocalCluster:
     """
 
     home: Path
+    pg_bin: Path | None = None
+    """PostgreSQL's binaries; Debian's PostgreSQL 15 when None."""
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).absolute()
 
     # -- where things are --------------------------------------------------------------------
     @property
-    def root(self) -> Path:
-        """The folder holding the cluster: ``home/cluster`` (a link when relocated)."""
+    def link(self) -> Path:
+        """``home/cluster``: the cluster's folder, or a link to it when relocated."""
         return self.home / "cluster"
+
+    @property
+    def root(self) -> Path:
+        """The real folder holding the cluster (the link resolved: the server user may not be
+        able to pass through ``home``)."""
+        return self.link.resolve() if self.link.is_symlink() else self.link
 
     @property
     def data_dir(self) -> Path:
@@ -126,7 +133,8 @@ class LocalCluster:
         if not self.initialised:
             return False
         result = self._run(
-            [str(_pg_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir)], check=False
+            [str(_pg_bin_dir(self.pg_bin) / "pg_ctl"), "status", "-D", str(self.data_dir)],
+            check=False,
         )
         return result.returncode == 0
 
@@ -134,7 +142,7 @@ class LocalCluster:
         """What a person wants to know: where, initialised, running, and how to connect."""
         return {
             "home": str(self.home),
-            "data_dir": str(self.data_dir.resolve() if self.root.exists() else self.data_dir),
+            "data_dir": str(self.data_dir),
             "initialised": self.initialised,
             "running": self.running(),
             "url": self.url().render_as_string(hide_password=False),
@@ -143,7 +151,7 @@ class LocalCluster:
     # -- life cycle --------------------------------------------------------------------------
     def init(self) -> None:
         """Create the cluster (once): initdb, then settings for a private, socket-only server."""
-        bin_dir = _pg_bin_dir()
+        bin_dir = _pg_bin_dir(self.pg_bin)
         _check_postgis()
         if self.initialised:
             return
@@ -188,13 +196,9 @@ class LocalCluster:
         if not self.socket_dir.exists():
             self.socket_dir.mkdir(parents=True, mode=0o700)
             self._own(self.socket_dir)
-        stale = self.data_dir / "postmaster.pid"
-        if stale.exists() and not self.running():
-            # The machine stopped without a clean shutdown; pg_ctl refuses a live pid only.
-            logger.info("removing a stale postmaster.pid")
         result = self._run(
             [
-                str(_pg_bin_dir() / "pg_ctl"),
+                str(_pg_bin_dir(self.pg_bin) / "pg_ctl"),
                 "start",
                 "-D",
                 str(self.data_dir),
@@ -217,8 +221,29 @@ class LocalCluster:
         if not self.running():
             return
         self._run(
-            [str(_pg_bin_dir() / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"]
+            [
+                str(_pg_bin_dir(self.pg_bin) / "pg_ctl"),
+                "stop",
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "fast",
+                "-w",
+            ]
         )
+
+    def destroy(self) -> None:
+        """Stop the server and delete the cluster and its data (including a relocated one)."""
+        if self.initialised:
+            self.stop()
+        target = self.root if self.link.is_symlink() else None
+        if self.link.is_symlink():
+            self.link.unlink()
+        shutil.rmtree(self.link, ignore_errors=True)
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
+        if self.socket_dir.is_relative_to("/tmp"):
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
     def ensure_database(self, name: str = DATABASE) -> None:
         """Create database ``name`` if it does not exist."""
@@ -272,18 +297,18 @@ class LocalCluster:
 
     def _make_root(self) -> None:
         """Create ``home/cluster``: in place, or relocated where the server user can reach it."""
-        if self.root.exists() or self.root.is_symlink():
+        if self.link.exists() or self.link.is_symlink():
             return
         user = self._server_user()
         if user is None or self._reachable_by(user, self.home):
-            self.root.mkdir(parents=True)
-            self._own(self.root)
+            self.link.mkdir(parents=True)
+            self._own(self.link)
             return
         digest = hashlib.sha1(str(self.home).encode()).hexdigest()[:12]
         target = Path("/var/lib/estate") / digest
         target.mkdir(parents=True, exist_ok=True)
         self._own(target)
-        self.root.symlink_to(target)
+        self.link.symlink_to(target)
         logger.info("%s cannot reach %s; the cluster lives in %s", user, self.home, target)
 
     @staticmethod
@@ -316,13 +341,3 @@ class LocalCluster:
         except OSError:
             return "(no log)"
         return "\n".join(text[-lines:])
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
