@@ -1,0 +1,309 @@
+"""Where a record is: coordinates in any of the forms publishers use, or its postcode.
+
+Every record ends with a point in British National Grid (EPSG:27700) or none, a
+method saying how it was found, and flags for what a person should check. A
+record with no usable location is still loaded, marked unlocated; it is never
+dropped for that.
+
+Rules, per row, vectorised:
+
+1. A declared coordinate system (a CRS column: "WGS84", "EPSG:27700",
+   "British National Grid", ...) wins.
+2. Otherwise the ranges decide: longitude/latitude inside the UK; the same with
+   the two swapped (flagged ``latlon_swapped``); eastings and northings inside
+   the National Grid.
+3. Without usable coordinates, the postcode, through a lookup the user supplies
+   (ONS Postcode Directory, NSPL or Code-Point Open): a full postcode's centroid,
+   else its district's (flagged ``location_coarse``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estate.crs import BNG_BOUNDS, STORAGE_SRID, UK_LONLAT_BOUNDS, WGS84_SRID, transformer
+from etl.values import Parsed, nullify, parse_number
+
+logger = logging.getLogger(__name__)
+
+OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+INWARD = r"[0-9][A-Z]{2}"
+_SPACES = r"[\s\xa0\u2007\u202f]+"
+
+LONLAT_WORDS = {"wgs84", "wgs 84", "epsg:4326", "4326", "lat/long", "latlong", "lat long",
+                "longitude/latitude", "etrs89", "crs84", "ogc:crs84", "gps"}  # fmt: skip
+BNG_WORDS = {"osgb36", "osgb 36", "osgb", "bng", "british national grid", "national grid",
+             "epsg:27700", "27700", "os grid", "easting/northing", "en"}  # fmt: skip
+
+
+# -- postcodes -------------------------------------------------------------------------------
+def normalise_postcode(series: pd.Series) -> Parsed:
+    """UK postcodes in the standard form "WA14 1PF".
+
+    Spaces (also no-break spaces and line breaks) are removed and put back before
+    the inward code; a letter O where a digit must be is read as zero; an outward
+    code alone ("M41") is kept and flagged ``postcode_outward_only``.
+    """
+    raw = nullify(series)
+    text = raw.astype("string").str.upper().str.replace(_SPACES, "", regex=True)
+    text = text.where(text != "")
+    outward = text.str.slice(0, -3)
+    inward = text.str.slice(-3)
+    full_ok = outward.str.fullmatch(OUTWARD).fillna(False) & inward.str.fullmatch(INWARD).fillna(
+        False
+    )
+    # A letter O typed for a zero: in the inward code's digit, and after the area letters.
+    area = outward.str.extract(r"^([A-Z]{1,2})")[0].fillna("")
+    fixed_outward = area + _after_area(outward, area).str.replace("O", "0", regex=False)
+    fixed_inward = inward.str.slice(0, 1).str.replace("O", "0", regex=False) + inward.str.slice(1)
+    fixed_ok = (
+        (~full_ok)
+        & fixed_outward.str.fullmatch(OUTWARD).fillna(False)
+        & (fixed_inward.str.fullmatch(INWARD).fillna(False))
+    )
+    value = pd.Series(None, index=raw.index, dtype=object)
+    value[full_ok] = (outward + " " + inward)[full_ok]
+    value[fixed_ok] = (fixed_outward + " " + fixed_inward)[fixed_ok]
+    only_outward = text.notna() & ~full_ok & ~fixed_ok & text.str.fullmatch(OUTWARD).fillna(False)
+    value[only_outward] = text[only_outward]
+    bad = text.notna() & value.isna()
+    problem = pd.Series(None, index=raw.index, dtype=object)
+    problem[bad] = ("'" + raw[bad].astype(str).str.strip() + "' is not a UK postcode").astype(
+        object
+    )
+    flag = pd.Series(np.where(only_outward, "postcode_outward_only", None), index=raw.index)
+    flag[fixed_ok] = "postcode_corrected"
+    return Parsed(value, problem, flag)
+
+
+def _after_area(outward: pd.Series, area: pd.Series) -> pd.Series:
+    """The outward code after its area letters (vectorised slice of varying length)."""
+    one = area.str.len() == 1
+    return outward.str.slice(2).where(~one, outward.str.slice(1)).fillna("")
+
+
+def postcode_from_address(address: pd.Series) -> pd.Series:
+    """A postcode written at the end of an address ("Buxton Road, Luton LU1 1SD"), or None."""
+    text = address.astype("string").str.upper()
+    found = text.str.extract(rf"({OUTWARD}\s*{INWARD})[\s,.]*$")[0]
+    return found.astype(object).where(found.notna(), None)
+
+
+def outward_code(postcode: pd.Series) -> pd.Series:
+    return postcode.astype("string").str.split(" ").str[0]
+
+
+@dataclass
+class PostcodeLookup:
+    """Postcode centroids in the storage CRS: ``full`` by postcode, ``district`` by outward code."""
+
+    full: pd.DataFrame
+    district: pd.DataFrame
+
+
+def load_postcode_lookup(path: str | Path) -> PostcodeLookup:
+    """Read a postcode lookup: ONSPD/NSPL (``pcds``/``pcd``, ``oseast1m``/``osnrth1m`` or
+    ``lat``/``long``), Code-Point Open (no header: postcode, quality, easting, northing),
+    or a plain ``postcode,easting,northing`` or ``postcode,lat,lon`` CSV."""
+    from etl.read import read_table
+
+    table = read_table(path)
+    frame = table.frame
+    lower = {str(c).lower().strip(): c for c in frame.columns}
+
+    def col(*names: str):
+        for name in names:
+            if name in lower:
+                return frame[lower[name]]
+        return None
+
+    postcode = col("pcds", "pcd", "pcd2", "postcode", "post code", "pcode")
+    east = col("oseast1m", "easting", "eastings", "x", "east")
+    north = col("osnrth1m", "northing", "northings", "y", "north")
+    lat = col("lat", "latitude")
+    lon = col("long", "lon", "longitude", "lng")
+    if postcode is None and len(frame.columns) >= 4:
+        # Code-Point Open has no header: the reader took the first record as one.
+        first = [str(c) for c in table.columns_raw]
+        headerless = pd.DataFrame([first], columns=frame.columns)
+        frame = pd.concat([headerless, frame], ignore_index=True)
+        postcode, east, north = frame.iloc[:, 0], frame.iloc[:, 2], frame.iloc[:, 3]
+    if postcode is None or ((east is None or north is None) and (lat is None or lon is None)):
+        raise ValueError(
+            f"{Path(path).name}: a postcode lookup needs a postcode column and either "
+            "easting/northing (oseast1m/osnrth1m) or lat/long columns"
+        )
+    codes = normalise_postcode(postcode).value
+    if east is not None and north is not None:
+        x = parse_number(east).value
+        y = parse_number(north).value
+    else:
+        lon_v = parse_number(lon).value.to_numpy()
+        lat_v = parse_number(lat).value.to_numpy()
+        x, y = transformer(WGS84_SRID, STORAGE_SRID).transform(lon_v, lat_v)
+        x, y = pd.Series(x, index=frame.index), pd.Series(y, index=frame.index)
+    full = pd.DataFrame({"postcode": codes, "x": x, "y": y}).dropna()
+    full = full[(full["x"] > 0) & (full["y"] > 0)]
+    full = full[full["postcode"].str.contains(" ")].drop_duplicates("postcode")
+    full = full.set_index("postcode")
+    district = full.groupby(outward_code(full.index.to_series()).to_numpy())[["x", "y"]].mean()
+    logger.info("postcode lookup: %d postcodes, %d districts", len(full), len(district))
+    return PostcodeLookup(full=full, district=district)
+
+
+# -- coordinates -----------------------------------------------------------------------------
+def _declared(crs: pd.Series) -> pd.Series:
+    """'lonlat', 'bng' or None from a declared CRS column."""
+    words = crs.astype("string").str.lower().str.strip()
+    out = pd.Series(None, index=crs.index, dtype=object)
+    out[words.isin(LONLAT_WORDS).fillna(False).to_numpy()] = "lonlat"
+    out[words.isin(BNG_WORDS).fillna(False).to_numpy()] = "bng"
+    return out
+
+
+def _in(values: pd.Series, low: float, high: float) -> pd.Series:
+    return values.between(low, high).fillna(False)
+
+
+def locate(
+    x: pd.Series,
+    y: pd.Series,
+    crs: pd.Series | None = None,
+    coordinates: pd.Series | None = None,
+    postcode: pd.Series | None = None,
+    lookup: PostcodeLookup | None = None,
+) -> pd.DataFrame:
+    """Each row's point in EPSG:27700, how it was found, and what is wrong with it.
+
+    Returns
+    -------
+    DataFrame with ``x``, ``y`` (NaN when unlocated), ``method`` (``bng``, ``lonlat``,
+    ``lonlat_swapped``, ``postcode``, ``postcode_district``, ``none``), ``problem``
+    (why given coordinates were not used) and ``flags`` (comma-separated).
+    """
+    index = x.index
+    raw_x, raw_y = nullify(x), nullify(y)
+    if coordinates is not None:
+        pair = (
+            nullify(coordinates)
+            .astype("string")
+            .str.extract(
+                r"^\s*\(?\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*\)?\s*$"
+            )
+        )
+        use_pair = pd.Series(raw_x).isna() & pd.Series(raw_y).isna() & pair[0].notna()
+        raw_x = raw_x.where(~use_pair, pair[0].astype(object))
+        raw_y = raw_y.where(~use_pair, pair[1].astype(object))
+        bad_pair = nullify(coordinates).notna() & pair[0].isna() & pd.Series(raw_x).isna()
+    else:
+        bad_pair = pd.Series(False, index=index)
+    px, py = parse_number(raw_x).value, parse_number(raw_y).value
+    given = raw_x.notna() | raw_y.notna()
+    numeric = px.notna() & py.notna()
+    zero = numeric & (px == 0) & (py == 0)
+    declared = _declared(crs) if crs is not None else pd.Series(None, index=index, dtype=object)
+
+    lon_min, lat_min, lon_max, lat_max = UK_LONLAT_BOUNDS
+    is_lonlat = _in(px, lon_min, lon_max) & _in(py, lat_min, lat_max)
+    is_swapped = _in(py, lon_min, lon_max) & _in(px, lat_min, lat_max)
+    e_min, n_min, e_max, n_max = BNG_BOUNDS
+    is_bng = _in(px, e_min, e_max) & _in(py, n_min, n_max) & ((px > 1000) | (py > 1000))
+
+    method = pd.Series("none", index=index, dtype=object)
+    ok = numeric & ~zero
+    want_lonlat = declared.eq("lonlat").fillna(False)
+    want_bng = declared.eq("bng").fillna(False)
+    undeclared = declared.isna()
+    method[ok & (want_lonlat | undeclared) & is_lonlat] = "lonlat"
+    method[ok & (want_lonlat | undeclared) & ~is_lonlat & is_swapped] = "lonlat_swapped"
+    method[ok & (want_bng | undeclared) & is_bng & (method == "none")] = "bng"
+
+    out_x = pd.Series(np.nan, index=index)
+    out_y = pd.Series(np.nan, index=index)
+    bng = method == "bng"
+    out_x[bng], out_y[bng] = px[bng], py[bng]
+    lonlat = method == "lonlat"
+    swapped = method == "lonlat_swapped"
+    lon = px.where(lonlat, py.where(swapped))
+    lat = py.where(lonlat, px.where(swapped))
+    convert = lonlat | swapped
+    if convert.any():
+        ex, ny = transformer(WGS84_SRID, STORAGE_SRID).transform(
+            lon[convert].to_numpy(), lat[convert].to_numpy()
+        )
+        out_x[convert], out_y[convert] = np.round(ex, 2), np.round(ny, 2)
+
+    problem = pd.Series(None, index=index, dtype=object)
+    not_numbers = given & ~numeric
+    problem[not_numbers] = (
+        "coordinates '" + raw_x.astype("string").fillna("").str.slice(0, 40)[not_numbers]
+        + "', '" + raw_y.astype("string").fillna("").str.slice(0, 40)[not_numbers]
+        + "' are not numbers"
+    ).astype(object)  # fmt: skip
+    problem[zero] = "coordinates 0, 0 are a placeholder, not a place"
+    unplaced = ok & (method == "none")
+    problem[unplaced] = (
+        "coordinates " + px[unplaced].astype(str) + ", " + py[unplaced].astype(str)
+        + " are neither British National Grid nor longitude/latitude in the UK"
+        + np.where(declared[unplaced].notna(), " (as declared: " +
+                   crs.astype("string").reindex(index)[unplaced].fillna("") + ")", "")
+    ).astype(object)  # fmt: skip
+    problem[bad_pair] = "the coordinates cell does not hold two numbers"
+
+    flags = pd.Series(None, index=index, dtype=object)
+    flags[swapped] = "latlon_swapped"
+
+    if postcode is not None and lookup is not None:
+        need = method == "none"
+        codes = postcode.astype("string")
+        full = codes.where(need).map(lookup.full["x"]).notna() if len(lookup.full) else None
+        if full is not None and full.any():
+            out_x[full] = codes[full].map(lookup.full["x"])
+            out_y[full] = codes[full].map(lookup.full["y"])
+            method[full] = "postcode"
+            flags[full] = "location_from_postcode"
+        need = method == "none"
+        district_key = outward_code(codes.where(need))
+        district = district_key.map(lookup.district["x"]).notna() & need
+        if district.any():
+            out_x[district] = district_key[district].map(lookup.district["x"])
+            out_y[district] = district_key[district].map(lookup.district["y"])
+            method[district] = "postcode_district"
+            flags[district] = "location_coarse"
+    return pd.DataFrame(
+        {"x": out_x, "y": out_y, "method": method, "problem": problem, "flags": flags}
+    )
+
+
+def flag_shared_points(x: pd.Series, y: pd.Series, min_count: int = 2) -> pd.Series:
+    """True where at least ``min_count`` records share a point (to the metre): a probable
+    centroid (of a postcode, a town) or a duplicate, not a real neighbour."""
+    located = x.notna() & y.notna()
+    key = pd.DataFrame({"x": x.round(0), "y": y.round(0)})[located]
+    counts = key.groupby(["x", "y"])["x"].transform("size")
+    shared = pd.Series(False, index=x.index)
+    shared[counts.index] = counts >= min_count
+    return shared
+
+
+def outside_area(x: pd.Series, y: pd.Series, area) -> pd.Series:
+    """True where a located point lies outside the locality (a polygon or an
+    ``(xmin, ymin, xmax, ymax)`` box in the storage CRS)."""
+    import shapely
+
+    located = x.notna() & y.notna()
+    if isinstance(area, tuple):
+        xmin, ymin, xmax, ymax = area
+        inside = x.between(xmin, xmax) & y.between(ymin, ymax)
+    else:
+        shapely.prepare(area)
+        inside = pd.Series(
+            shapely.contains_xy(area, x.fillna(0).to_numpy(), y.fillna(0).to_numpy()),
+            index=x.index,
+        )
+    return located & ~inside

@@ -1,0 +1,408 @@
+"""Writing prepared records into PostGIS: one transaction a file, COPY, set-based upsert.
+
+This is the only module of ``etl`` that touches the database. A load:
+
+1. records a :class:`~estate.models.LoadBatch`;
+2. adds the organisations the file names that the register does not know yet;
+3. COPYs the prepared records into a temporary staging table (``ON COMMIT DROP``);
+4. upserts them into ``assets`` keyed on (organisation, source reference) in one
+   ``INSERT ... ON CONFLICT DO UPDATE ... WHERE record_hash IS DISTINCT FROM ...``,
+   so an unchanged record is not written at all and the statement's
+   ``RETURNING (xmax = 0)`` tells inserts from updates;
+5. COPYs the rejections, fills in the batch's counts and commits.
+
+Any failure rolls the whole file back (the register is as it was) and a
+``failed`` batch is recorded in a transaction of its own, with the error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+
+from estate.crs import STORAGE_SRID
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as a load advances."""
+
+# Staging column -> SQL type. Values are cast by COPY; expressions build the rest.
+STAGING_COLUMNS: dict[str, str] = {
+    "_row": "integer",
+    "org_code": "text",
+    "source_ref": "text",
+    "uprn": "text",
+    "uprn_number": "bigint",
+    "name": "text",
+    "address": "text",
+    "town": "text",
+    "postcode": "text",
+    "use_class": "text",
+    "use_raw": "text",
+    "tenure": "text",
+    "tenure_raw": "text",
+    "occupancy": "text",
+    "occupancy_raw": "text",
+    "holding": "text",
+    "holding_raw": "text",
+    "status": "text",
+    "condition": "text",
+    "listed_grade": "text",
+    "energy_rating": "text",
+    "sensitive": "boolean",
+    "x": "double precision",
+    "y": "double precision",
+    "footprint_wkt": "text",
+    "location_method": "text",
+    "quality_flags": "text",
+    "gia_m2": "numeric",
+    "nia_m2": "numeric",
+    "site_area_m2": "numeric",
+    "workstations": "integer",
+    "occupants_fte": "numeric",
+    "rent": "numeric",
+    "rates": "numeric",
+    "fm_cost": "numeric",
+    "energy_cost": "numeric",
+    "maintenance_cost": "numeric",
+    "backlog_cost": "numeric",
+    "valuation": "numeric",
+    "valuation_basis": "text",
+    "valuation_date": "date",
+    "lease_end": "date",
+    "lease_break": "date",
+    "effective_date": "date",
+}
+
+# Asset columns written straight from the staging column of the same name.
+PLAIN_COLUMNS = [
+    c
+    for c in STAGING_COLUMNS
+    if c not in {"_row", "org_code", "x", "y", "footprint_wkt", "quality_flags", "sensitive",
+                 "status", "location_method"}
+]  # fmt: skip
+
+EXTRA_PREFIX = "extra."
+COPY_CHUNK_ROWS = 50_000
+
+
+@dataclass
+class Prepared:
+    """Records ready to load, and what became of the other rows (built by ``etl.validate``).
+
+    Attributes
+    ----------
+    records
+        One row per record to upsert: the columns of :data:`STAGING_COLUMNS` (missing
+        ones are null) and ``extra.<name>`` columns kept in the asset's ``extra``.
+    organisations
+        ``code``, ``name``, ``kind``, ``uri`` of every body the records name.
+    rejections
+        ``_row``, ``field``, ``value``, ``reason``.
+    merged
+        ``_row``, ``into_row``: rows folded into another row of the same file.
+    """
+
+    source_file: str
+    source_format: str
+    rows_read: int
+    records: pd.DataFrame
+    organisations: pd.DataFrame
+    rejections: pd.DataFrame
+    merged: pd.DataFrame
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LoadResult:
+    """What a load did: every row read is inserted, updated, unchanged, merged or rejected."""
+
+    batch_id: int | None
+    source_file: str
+    source_format: str
+    rows_read: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    organisations_added: list[str] = field(default_factory=list)
+    rejections: pd.DataFrame | None = None
+
+    @property
+    def accounted(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.merged + self.rejected
+
+    def summary(self) -> str:
+        """One paragraph a person reads after a load."""
+        head = "dry run, nothing written" if self.dry_run else f"batch {self.batch_id}"
+        lines = [
+            f"{self.source_file} ({self.source_format}, {head}): {self.rows_read} rows read",
+            f"  inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"merged {self.merged}, rejected {self.rejected}",
+        ]
+        if self.organisations_added:
+            lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
+        if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
+            if not (self.inserted or self.updated):
+                lines.append("  nothing changed: the register already holds this file")
+        return "\n".join(lines)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write(
+    engine: Engine,
+    prepared: Prepared,
+    *,
+    file_hash: str | None = None,
+    organisation_code: str | None = None,
+    dry_run: bool = False,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load prepared records in one transaction; on any error the register is left as it was."""
+    try:
+        with engine.connect() as conn:
+            with conn.begin() as trans:
+                result = _write(
+                    conn, prepared, file_hash, organisation_code, dry_run, loaded_by, progress
+                )
+                if dry_run:
+                    trans.rollback()
+            return result
+    except BaseException as exc:
+        _record_failure(engine, prepared, file_hash, loaded_by, exc)
+        raise
+
+
+def _write(
+    conn: Connection,
+    prepared: Prepared,
+    file_hash: str | None,
+    organisation_code: str | None,
+    dry_run: bool,
+    loaded_by: str | None,
+    progress: Progress | None,
+) -> LoadResult:
+    records = prepared.records
+    batch_id = conn.execute(
+        text(
+            "INSERT INTO load_batches (source_file, source_format, file_sha256, status, options,"
+            " loaded_by, rows_read) VALUES (:f, :fmt, :h, 'running', CAST(:o AS jsonb), :by, :n)"
+            " RETURNING id"
+        ),
+        {
+            "f": prepared.source_file,
+            "fmt": prepared.source_format,
+            "h": file_hash,
+            "o": pd.Series([prepared.options]).to_json(orient="records")[1:-1],
+            "by": loaded_by,
+            "n": prepared.rows_read,
+        },
+    ).scalar_one()
+
+    added = _add_organisations(conn, prepared.organisations)
+    if organisation_code:
+        conn.execute(
+            text(
+                "UPDATE load_batches SET organisation_id = "
+                "(SELECT id FROM organisations WHERE code = :c) WHERE id = :b"
+            ),
+            {"c": organisation_code, "b": batch_id},
+        )
+
+    extra_columns = [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
+    _create_staging(conn, extra_columns)
+    _copy_frame(conn, "estate_staging", records, list(STAGING_COLUMNS) + extra_columns, progress)
+    if progress:
+        progress("upsert", 0, len(records))
+    inserted, updated = _upsert(conn, batch_id, prepared.source_file, extra_columns)
+    unchanged = len(records) - inserted - updated
+    if progress:
+        progress("upsert", len(records), len(records))
+
+    rejections = prepared.rejections
+    if len(rejections):
+        frame = rejections.assign(batch_id=batch_id, source_file=prepared.source_file)
+        _copy_frame(
+            conn, "rejections", frame,
+            ["batch_id", "source_file", "_row", "field", "value", "reason"],
+            None, target_columns=["batch_id", "source_file", "row_number", "field", "value",
+                                  "reason"],
+        )  # fmt: skip
+    merged = len(prepared.merged)
+    rejected = int(rejections["_row"].nunique()) if len(rejections) else 0
+    status = "dry_run" if dry_run else "committed"
+    conn.execute(
+        text(
+            "UPDATE load_batches SET status = :s, finished_at = now(), rows_inserted = :i,"
+            " rows_updated = :u, rows_unchanged = :c, rows_merged = :m, rows_rejected = :r"
+            " WHERE id = :b"
+        ),
+        {"s": status, "i": inserted, "u": updated, "c": unchanged, "m": merged,
+         "r": rejected, "b": batch_id},
+    )  # fmt: skip
+    if inserted or updated:
+        conn.execute(text("ANALYZE assets"))
+    result = LoadResult(
+        batch_id=None if dry_run else batch_id,
+        source_file=prepared.source_file,
+        source_format=prepared.source_format,
+        rows_read=prepared.rows_read,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        merged=merged,
+        rejected=rejected,
+        dry_run=dry_run,
+        organisations_added=added,
+        rejections=rejections,
+    )
+    if result.accounted != result.rows_read:
+        raise AssertionError(
+            f"{prepared.source_file}: {result.rows_read} rows read but {result.accounted} "
+            "accounted for; nothing was loaded"
+        )
+    return result
+
+
+def _add_organisations(conn: Connection, organisations: pd.DataFrame) -> list[str]:
+    """Insert bodies the register does not know yet; a known body's record is left alone."""
+    added: list[str] = []
+    for row in organisations.drop_duplicates("code").itertuples(index=False):
+        code = conn.execute(
+            text(
+                "INSERT INTO organisations (code, name, kind, uri) VALUES (:c, :n, :k, :u) "
+                "ON CONFLICT (code) DO NOTHING RETURNING code"
+            ),
+            {"c": row.code, "n": row.name, "k": row.kind, "u": getattr(row, "uri", None)},
+        ).scalar()
+        if code:
+            added.append(code)
+    return added
+
+
+def _create_staging(conn: Connection, extra_columns: Sequence[str]) -> None:
+    columns = [f'"{name}" {kind}' for name, kind in STAGING_COLUMNS.items()]
+    columns += [f'"{name}" text' for name in extra_columns]
+    conn.execute(text("DROP TABLE IF EXISTS estate_staging"))
+    conn.execute(text(f"CREATE TEMP TABLE estate_staging ({', '.join(columns)}) ON COMMIT DROP"))
+
+
+def _copy_frame(
+    conn: Connection,
+    table: str,
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    progress: Progress | None,
+    target_columns: Sequence[str] | None = None,
+) -> None:
+    """COPY a frame's columns into a table, in chunks of CSV text (pandas writes it in C)."""
+    present = frame.reindex(columns=list(columns))
+    target = ", ".join(f'"{c}"' for c in (target_columns or columns))
+    dbapi = conn.connection.driver_connection
+    total = len(present)
+    with dbapi.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({target}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, max(total, 1), COPY_CHUNK_ROWS):
+                chunk = present.iloc[start : start + COPY_CHUNK_ROWS]
+                buffer = io.StringIO()
+                chunk.to_csv(
+                    buffer, header=False, index=False, lineterminator="\n", date_format="%Y-%m-%d"
+                )
+                copy.write(buffer.getvalue())
+                if progress:
+                    progress("copy", min(start + COPY_CHUNK_ROWS, total), total)
+
+
+def _upsert(
+    conn: Connection, batch_id: int, source_file: str, extra_columns: Sequence[str]
+) -> tuple[int, int]:
+    """Upsert staging into assets; returns (inserted, updated). Unchanged rows are not written."""
+    if extra_columns:
+        pairs = ", ".join(f"'{c[len(EXTRA_PREFIX) :]}', s.\"{c}\"" for c in extra_columns)
+        extra = f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+    else:
+        extra = "'{}'::jsonb"
+    hashed = ", ".join(f's."{c}"' for c in STAGING_COLUMNS if c != "_row")
+    if extra_columns:
+        hashed += ", " + ", ".join(f's."{c}"' for c in extra_columns)
+    insert_columns = [
+        "organisation_id", *PLAIN_COLUMNS, "sensitive", "status", "location_method", "geom",
+        "footprint", "quality_flags", "extra", "load_batch_id", "source_file", "source_row",
+        "record_hash",
+    ]  # fmt: skip
+    select = [
+        "o.id", *(f's."{c}"' for c in PLAIN_COLUMNS),
+        "coalesce(s.sensitive, false)",
+        "coalesce(s.status, 'operational')",
+        "coalesce(s.location_method, 'none')",
+        f"CASE WHEN s.x IS NOT NULL AND s.y IS NOT NULL "
+        f"THEN ST_SetSRID(ST_MakePoint(s.x, s.y), {STORAGE_SRID}) END",
+        f"CASE WHEN s.footprint_wkt IS NOT NULL "
+        f"THEN ST_Multi(ST_GeomFromText(s.footprint_wkt, {STORAGE_SRID})) END",
+        "coalesce(string_to_array(nullif(s.quality_flags, ''), ','), '{}')",
+        extra,
+        ":batch",
+        ":file",
+        "s._row",
+        f"md5(ROW({hashed})::text)",
+    ]  # fmt: skip
+    updates = ", ".join(
+        f"{c} = EXCLUDED.{c}" for c in insert_columns if c not in {"organisation_id"}
+    )
+    sql = f"""
+        WITH upserted AS (
+            INSERT INTO assets ({", ".join(insert_columns)})
+            SELECT {", ".join(select)}
+            FROM estate_staging s JOIN organisations o ON o.code = s.org_code
+            ON CONFLICT (organisation_id, source_ref) DO UPDATE SET {updates}, updated_at = now()
+            WHERE assets.record_hash IS DISTINCT FROM EXCLUDED.record_hash
+            RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+        FROM upserted
+    """
+    inserted, updated = conn.execute(text(sql), {"batch": batch_id, "file": source_file}).one()
+    return int(inserted), int(updated)
+
+
+def _record_failure(
+    engine: Engine,
+    prepared: Prepared,
+    file_hash: str | None,
+    loaded_by: str | None,
+    exc: BaseException,
+) -> None:
+    """Record a failed batch in a transaction of its own (the load itself was rolled back)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO load_batches (source_file, source_format, file_sha256, status,"
+                    " finished_at, rows_read, options, loaded_by) VALUES (:f, :fmt, :h, 'failed',"
+                    " now(), :n, jsonb_build_object('error', CAST(:e AS text)), :by)"
+                ),
+                {"f": prepared.source_file, "fmt": prepared.source_format, "h": file_hash,
+                 "n": prepared.rows_read, "e": f"{type(exc).__name__}: {exc}"[:2000],
+                 "by": loaded_by},
+            )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the original error matters more
+        logger.exception("could not record the failed load of %s", prepared.source_file)

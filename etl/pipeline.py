@@ -1,0 +1,89 @@
+"""One file end to end: read, recognise, extract, validate, load."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from estate.errors import EstateError
+from etl import sources
+from etl.load import LoadResult, Prepared, Progress, file_sha256, write
+from etl.validate import Context, prepare
+
+logger = logging.getLogger(__name__)
+
+
+def prepare_file(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    organisation: str | None = None,
+    organisation_name: str | None = None,
+    mapping: str | Path | None = None,
+    postcodes: Any = None,
+    area: Any = None,
+    options: Mapping[str, Any] | None = None,
+) -> Prepared:
+    """Everything but the database: the records a load would write, and its rejections."""
+    path = Path(path)
+    if not path.exists():
+        raise EstateError(f"{path}: no such file")
+    options = dict(options or {})
+    if mapping is not None:
+        from etl.sources.mapping import MappingSource
+
+        source = MappingSource.from_file(mapping)
+    elif format:
+        source = sources.get_source(format)
+    else:
+        source = None
+    if source is None:
+        table = sources.base.read_table(path, sheet=options.get("sheet"))
+        source = sources.detect(table)
+        if source.header_hint:
+            table = source.read(path, options)
+    else:
+        table = source.read(path, options)
+    logger.info("%s: read %d rows as %s", path.name, len(table.frame), source.name)
+    extracted = source.extract(table, options)
+    context = Context(
+        source_file=path.name,
+        source_format=source.name,
+        organisation=organisation,
+        organisation_name=organisation_name,
+        default_kind=getattr(source, "default_kind", "other"),
+        postcodes=postcodes,
+        area=area,
+        options=options,
+    )
+    return prepare(extracted, context)
+
+
+def load_file(
+    engine: Engine,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    organisation: str | None = None,
+    organisation_name: str | None = None,
+    mapping: str | Path | None = None,
+    postcodes: Any = None,
+    area: Any = None,
+    dry_run: bool = False,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> LoadResult:
+    """Load one file into the register in one transaction (see :mod:`etl.load`)."""
+    prepared = prepare_file(
+        path, format=format, organisation=organisation, organisation_name=organisation_name,
+        mapping=mapping, postcodes=postcodes, area=area, options=options,
+    )  # fmt: skip
+    return write(
+        engine, prepared, file_hash=file_sha256(Path(path)), organisation_code=organisation,
+        dry_run=dry_run, loaded_by=loaded_by, progress=progress,
+    )  # fmt: skip

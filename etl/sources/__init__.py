@@ -1,0 +1,39 @@
+"""Source formats: one adapter a publisher's layout, behind one contract (``base.Source``).
+
+``SOURCES`` is a plain registry of name -> adapter. :func:`detect` picks the
+adapter whose headers fit a file best when the user does not say.
+"""
+
+from __future__ import annotations
+
+from estate.errors import EstateError
+from etl.read import Table
+from etl.sources.base import Source, SourceError
+from etl.sources.transparency import TransparencySource
+
+SOURCES: dict[str, Source] = {source.name: source for source in (TransparencySource(),)}
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise EstateError(
+            f"unknown format {name!r}; the formats are: {', '.join(sorted(SOURCES))}"
+        ) from None
+
+
+def detect(table: Table) -> Source:
+    """The adapter that fits a table's headers best, or an error listing what was tried."""
+    scored = sorted(((s.score(table), s.name) for s in SOURCES.values()), reverse=True)
+    best_score, best = scored[0]
+    if best_score <= 0:
+        raise SourceError(
+            f"{table.source}: cannot tell what kind of file this is from its columns "
+            f"({', '.join(map(str, table.columns_raw[:12]))}); name the format with --format "
+            f"({', '.join(sorted(SOURCES))}) or describe the columns in a --mapping file"
+        )
+    return SOURCES[best]
+
+
+__all__ = ["SOURCES", "Source", "SourceError", "detect", "get_source"]

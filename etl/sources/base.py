@@ -1,0 +1,180 @@
+"""The contract every source format implements, and the header matching they share.
+
+A source turns a publisher's file into a frame of **raw fields**: canonical field
+names (:data:`RAW_FIELDS`) holding the publisher's text, one row per file row,
+with ``_row`` the row number a person would see. Parsing values, locating,
+validating and loading are shared steps (``etl.validate``, ``etl.load``): a
+source only knows where its publisher puts things and what its rows mean.
+
+Sources never touch the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from estate.errors import EstateError
+from etl.read import Table, read_table
+
+RAW_FIELDS: tuple[str, ...] = (
+    "org_code", "org_name", "org_kind", "org_uri",
+    "source_ref", "uprn", "name", "address", "street_number", "street", "town", "postcode",
+    "use", "tenure", "occupancy", "holding", "status", "condition", "listed_grade",
+    "energy_rating", "sensitive",
+    "x", "y", "crs", "coordinates",
+    "gia_m2", "nia_m2", "site_area_m2", "site_area_ha", "workstations", "occupants_fte",
+    "rent", "rates", "fm_cost", "energy_cost", "maintenance_cost", "backlog_cost",
+    "valuation", "valuation_basis", "valuation_date", "lease_end", "lease_break",
+    "effective_date",
+)  # fmt: skip
+"""Canonical names of what a source may supply, as text."""
+
+
+class SourceError(EstateError):
+    """The file is not of the format asked for, or lacks what that format needs."""
+
+
+def header_key(name: object) -> str:
+    """Fold a header for matching: case, spaces, underscores, punctuation and units ignored.
+
+    >>> header_key("Post Code") == header_key("POSTCODE") == header_key("post_code")
+    True
+    >>> header_key("GIA (m²)")
+    'gia'
+    """
+    text = str(name).replace("\xa0", " ").lower()
+    text = re.sub(r"\((?:£|m²|m2|sq ?m|ha|hectares|gbp|%)\)", "", text)
+    text = re.sub(r"__\d+$", "", text)  # the reader's suffix for a repeated header
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+@dataclass
+class Extracted:
+    """What a source made of a file, before the shared validation.
+
+    Attributes
+    ----------
+    raw
+        One row per kept file row: ``_row`` and raw fields (text, or None).
+    excluded
+        Rows the source itself set aside, with ``_row`` and ``reason`` (an aggregate
+        row that is not a site, a blank row): they count as rejected.
+    merged
+        Rows folded into another row of the same file (police.uk lists a station
+        once per neighbourhood): ``_row`` and ``into_row``.
+    geometry
+        Optional footprints (shapely polygons in the storage CRS) aligned with ``raw``.
+    """
+
+    raw: pd.DataFrame
+    excluded: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "_row": pd.Series(dtype="int64"),
+                "field": pd.Series(dtype=object),
+                "value": pd.Series(dtype=object),
+                "reason": pd.Series(dtype=object),
+            }
+        )
+    )
+    merged: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {"_row": pd.Series(dtype="int64"), "into_row": pd.Series(dtype="int64")}
+        )
+    )
+    geometry: pd.Series | None = None
+    rows_read: int = 0
+
+
+class Source:
+    """Base class of source formats: ``read`` a file, ``extract`` raw fields from it.
+
+    Subclasses set :attr:`name`, :attr:`description` and :attr:`aliases` (raw field ->
+    header spellings) and override :meth:`extract` where a format needs more than
+    header matching.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
+    required: ClassVar[Sequence[Sequence[str]]] = ()
+    """Groups of raw fields; the format needs at least one field of each group."""
+    header_hint: ClassVar[Sequence[str]] = ()
+
+    def read(self, path: Path, options: Mapping[str, Any]) -> Table:
+        return read_table(path, sheet=options.get("sheet"), header_hint=self.header_hint)
+
+    # -- matching headers -----------------------------------------------------------------
+    def column_map(self, columns: Sequence[str]) -> dict[str, list[str]]:
+        """Raw field -> the file's columns that hold it (repeated headers give several)."""
+        lookup: dict[str, str] = {}
+        for raw_field, spellings in self.aliases.items():
+            for spelling in (raw_field, *spellings):
+                lookup.setdefault(header_key(spelling), raw_field)
+        found: dict[str, list[str]] = {}
+        for column in columns:
+            raw_field = lookup.get(header_key(column))
+            if raw_field is not None:
+                found.setdefault(raw_field, []).append(column)
+        return found
+
+    def score(self, table: Table) -> float:
+        """How well the file's headers fit this format, 0 to 1 (format detection)."""
+        if not self.aliases:
+            return 0.0
+        found = self.column_map(list(table.frame.columns))
+        if any(not any(f in found for f in group) for group in self.required):
+            return 0.0
+        return len(found) / len(self.aliases)
+
+    def check(self, table: Table, found: Mapping[str, list[str]]) -> None:
+        missing = [group for group in self.required if not any(f in found for f in group)]
+        if missing:
+            wanted = "; ".join(" or ".join(self._spelling(f) for f in group) for group in missing)
+            raise SourceError(
+                f"{table.source}: this does not look like a {self.description}: "
+                f"no column for {wanted} (columns found: {', '.join(map(str, table.columns_raw))})"
+            )
+
+    def _spelling(self, raw_field: str) -> str:
+        spellings = self.aliases.get(raw_field) or (raw_field,)
+        return repr(spellings[0])
+
+    def pick(self, table: Table) -> pd.DataFrame:
+        """Raw fields by header alias; of repeated columns, the first non-empty cell wins."""
+        found = self.column_map(list(table.frame.columns))
+        self.check(table, found)
+        frame = table.frame
+        raw = pd.DataFrame({"_row": pd.Series(table.row_numbers, index=frame.index, dtype="int64")})
+        for raw_field, columns in found.items():
+            values = frame[columns[0]]
+            for other in columns[1:]:
+                values = values.where(values.notna(), frame[other])
+            raw[raw_field] = values
+        return raw
+
+    def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
+        """Raw fields from a table; the default is header matching alone."""
+        raw = self.pick(table)
+        return Extracted(raw=raw, rows_read=len(raw))
+
+
+def blank_rows(raw: pd.DataFrame) -> pd.Series:
+    """Rows with nothing in any raw field (a formatted but empty spreadsheet row)."""
+    fields = [c for c in raw.columns if c != "_row"]
+    if not fields:
+        return pd.Series(True, index=raw.index)
+    return raw[fields].isna().all(axis=1)
+
+
+def slug(text: pd.Series) -> pd.Series:
+    """Upper-case, alphanumeric-and-dash form of names, for generated codes and references."""
+    return (
+        text.astype("string").str.upper().str.replace(r"[^A-Z0-9]+", "-", regex=True).str.strip("-")
+    )

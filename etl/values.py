@@ -1,0 +1,262 @@
+"""Vectorised parsing of the values publishers write: numbers, money, areas, UPRNs, dates.
+
+Each parser takes a Series of text (None where empty) and returns a
+:class:`Parsed`: the values, and for each row whose text was present but
+unusable, the reason in words a person understands ("'see notes' is not a
+number"). Everything is pandas string and numpy operations over the whole
+column: these run over a million rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NULL_WORDS = frozenset(
+    {"", "not applicable", "n/a", "na", "n.a.", "-", "--", "—", "–", "none", "null", "nil",
+     "unknown", "tbc", "#n/a", "#value!", "#ref!", "not known", "nan", "?"}
+)  # fmt: skip
+"""Words that mean "no value" (compared case-insensitively, trimmed)."""
+
+AREA_UNITS = {
+    "m2": 1.0, "m²": 1.0, "sqm": 1.0, "sq m": 1.0, "sq. m": 1.0, "sq.m": 1.0, "sq.m.": 1.0,
+    "square metres": 1.0, "square meters": 1.0, "m 2": 1.0,
+    "ha": 10_000.0, "hectares": 10_000.0, "hectare": 10_000.0, "hect": 10_000.0,
+    "acres": 4046.8564224, "acre": 4046.8564224, "ac": 4046.8564224,
+    "sq ft": 0.09290304, "sqft": 0.09290304, "ft2": 0.09290304, "ft²": 0.09290304,
+    "square feet": 0.09290304, "sf": 0.09290304,
+}  # fmt: skip
+
+_SPACE = "\xa0\u2007\u202f"
+
+
+@dataclass
+class Parsed:
+    """Parsed values, and why a present value could not be used (None where fine)."""
+
+    value: pd.Series
+    problem: pd.Series
+    flag: pd.Series | None = None
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("string")
+
+
+def nullify(series: pd.Series) -> pd.Series:
+    """None for empty cells and the words that mean "no value"; other cells unchanged."""
+    text = _text(series).str.strip(" \t\r\n" + _SPACE)
+    null = text.isna() | text.str.lower().isin(NULL_WORDS)
+    return series.astype(object).where(~null.to_numpy(), None)
+
+
+def normalise_text(series: pd.Series) -> pd.Series:
+    """Trimmed, single-spaced text without control characters or trailing commas."""
+    text = (
+        _text(series)
+        .str.replace(f"[{_SPACE}]", " ", regex=True)
+        .str.replace(r"[\x00-\x08\x0b-\x1f\x7f]", "", regex=True)
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+        .str.rstrip(",;")
+        .str.strip()
+    )
+    result = text.astype(object)
+    return result.where(text.notna() & (text != ""), None)
+
+
+def _problem(mask: pd.Series, raw: pd.Series, template: str) -> pd.Series:
+    """``template`` with the raw value quoted where ``mask``; None elsewhere."""
+    before, after = template.split("{}")
+    out = pd.Series(None, index=raw.index, dtype=object)
+    if mask.any():
+        quoted = _text(raw[mask]).str.slice(0, 60)
+        out[mask] = (before + "'" + quoted + "'" + after).astype(object)
+    return out
+
+
+def _numeric_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Clean numeric text; returns (cleaned text, negative-in-brackets mask)."""
+    t = text.str.replace(f"[{_SPACE}]", " ", regex=True).str.strip()
+    negative = t.str.match(r"^\(.*\)$").fillna(False)
+    t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    # Decimal comma ("12,5" or "1.234,5"): a comma followed by 1-2 digits at the end, and no
+    # dot after it.
+    decimal_comma = t.str.match(r"^-?[\d.\s]*\d,\d{1,2}$").fillna(False)
+    t = t.where(
+        ~decimal_comma, t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    )
+    t = t.str.replace(r"(?<=\d)[,\s](?=\d{3}\b)", "", regex=True)
+    return t, negative
+
+
+def parse_number(series: pd.Series, places: int = 6) -> Parsed:
+    """Numbers as publishers write them: "1,234.5", "1 234", "12,5", "(1,234)", "1e3".
+
+    Float noise from spreadsheets ("162875.35999999999") is rounded to ``places``.
+    """
+    raw = nullify(series)
+    text, negative = _numeric_text(_text(raw))
+    number = pd.to_numeric(text, errors="coerce")
+    number = number.where(~negative, -number)
+    bad = text.notna() & number.isna()
+    return Parsed(number.round(places).astype("float64"), _problem(bad, raw, "{} is not a number"))
+
+
+def parse_money(series: pd.Series) -> Parsed:
+    """Pounds: "£1,234", "GBP 1234.50", "£1.2m", "£250k", "(500)"; rounded to pence."""
+    raw = nullify(series)
+    text = _text(raw).str.lower().str.replace(r"£|gbp|\bpounds?\b", "", regex=True).str.strip()
+    text = text.str.replace(r"\s*(p\.?a\.?|per annum|/yr|per year)$", "", regex=True)
+    multiplier = pd.Series(1.0, index=raw.index)
+    for suffix, factor in (("k", 1e3), ("m", 1e6), ("mn", 1e6), ("bn", 1e9)):
+        has = text.str.match(rf"^[-(]?[\d.,\s]+{suffix}\)?$").fillna(False)
+        multiplier[has] = factor
+        text = text.where(~has, text.str.replace(rf"{suffix}(\)?)$", r"\1", regex=True))
+    cleaned, negative = _numeric_text(text)
+    number = pd.to_numeric(cleaned, errors="coerce") * multiplier
+    number = number.where(~negative, -number)
+    bad = text.notna() & number.isna()
+    return Parsed(number.round(2), _problem(bad, raw, "{} is not an amount of money"))
+
+
+def parse_area(series: pd.Series, default_unit: str = "m2") -> Parsed:
+    """Areas in m²: "1,234 sq m", "1234m²", "2.5 ha", "3 acres", "1,000 sq ft", "12,5"."""
+    raw = nullify(series)
+    text = _text(raw).str.lower().str.replace(f"[{_SPACE}]", " ", regex=True).str.strip()
+    parts = text.str.extract(r"^([-+(]?[\d.,\s]*\d\)?)\s*([a-z².\s0-9]*?)\.?$")
+    unit = parts[1].fillna("").str.strip()
+    unit = unit.where(unit != "", default_unit)
+    factor = unit.map(AREA_UNITS)
+    cleaned, negative = _numeric_text(parts[0].astype("string"))
+    number = pd.to_numeric(cleaned, errors="coerce")
+    number = number.where(~negative, -number) * factor
+    bad = text.notna() & number.isna()
+    unknown_unit = bad & parts[0].notna() & factor.isna()
+    problem = _problem(bad & ~unknown_unit, raw, "{} is not an area")
+    problem = problem.where(
+        ~unknown_unit,
+        _problem(unknown_unit, raw, "{} has a unit that is not m², ha, acres or sq ft"),
+    )
+    return Parsed(number.round(2).astype("float64"), problem)
+
+
+@dataclass
+class ParsedUprn:
+    """UPRNs: the text as given (trimmed), its number, problems and flags."""
+
+    text: pd.Series
+    number: pd.Series
+    problem: pd.Series
+    flag: pd.Series
+
+
+def parse_uprn(series: pd.Series) -> ParsedUprn:
+    """Unique Property Reference Numbers: 1 to 12 digits, kept as text with their number.
+
+    A spreadsheet may have turned one into a float ("100012797623.0") or scientific
+    notation ("1.00012797623E+11"). Where every digit survives, the number is
+    recovered and flagged ``uprn_excel_mangled``; where digits were lost ("1E+11"),
+    the UPRN is unusable.
+    """
+    raw = nullify(series)
+    text = _text(raw).str.replace(r"\s", "", regex=True)
+    digits = text.str.fullmatch(r"\d{1,12}").fillna(False)
+    float_form = text.str.fullmatch(r"\d{1,12}\.0+").fillna(False)
+    sci = text.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d{1,2}").fillna(False)
+    mantissa_digits = text.str.extract(r"^\d(?:\.(\d+))?[eE]")[0].str.len().fillna(0) + 1
+    exponent = pd.to_numeric(text.str.extract(r"[eE]\+?(\d+)$")[0], errors="coerce")
+    sci_exact = sci & (mantissa_digits >= exponent + 1) & (exponent <= 11)
+    number = pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    number[digits] = pd.to_numeric(text[digits]).astype("Int64")
+    recovered = float_form | sci_exact
+    if recovered.any():
+        number[recovered] = pd.to_numeric(text[recovered]).round().astype("Int64")
+    number = number.where(number != 0, pd.NA)
+    lost = sci & ~sci_exact
+    other = text.notna() & ~digits & ~recovered & ~lost
+    too_long = other & text.str.fullmatch(r"\d{13,}").fillna(False)
+    problem = pd.Series(None, index=raw.index, dtype=object)
+    problem = problem.where(
+        ~lost,
+        _problem(
+            lost, raw, "{} was mangled by a spreadsheet (scientific notation lost its digits)"
+        ),
+    )
+    problem = problem.where(
+        ~too_long, _problem(too_long, raw, "{} has more than 12 digits, so it is not a UPRN")
+    )
+    plain_bad = other & ~too_long
+    problem = problem.where(
+        ~plain_bad, _problem(plain_bad, raw, "{} is not a UPRN (UPRNs are 1 to 12 digits)")
+    )
+    flag = pd.Series(np.where(recovered, "uprn_excel_mangled", None), index=raw.index)
+    kept = _text(raw).str.strip().astype(object)
+    kept = kept.where(~recovered, number.astype("string").astype(object))
+    return ParsedUprn(kept.where(kept.notna(), None), number, problem, flag)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y",
+                 "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%b %Y", "%B %Y", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%d %H:%M:%S", "%Y%m%d", "%Y")  # fmt: skip
+
+
+def parse_date(series: pd.Series) -> Parsed:
+    """Dates, day first as in the UK: "29/09/2023", "2023-09-29", "29-Sep-2023", "Sept
+    2023", Excel serial numbers ("45198"), a year alone ("2023" is 1 January)."""
+    raw = nullify(series)
+    text = _text(raw).str.strip().str.replace(r"(?i)\bsept\b", "Sep", regex=True)
+    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    pending = text.notna()
+    serial = pending & text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
+    if serial.any():
+        days = pd.to_numeric(text[serial])
+        ok = days.between(20_000, 80_000)
+        result[serial & ok.reindex(text.index, fill_value=False)] = pd.Timestamp(
+            "1899-12-30"
+        ) + pd.to_timedelta(days[ok].round(), unit="D")
+        pending &= ~serial
+    for fmt in _DATE_FORMATS:
+        if not pending.any():
+            break
+        parsed = pd.to_datetime(text[pending], format=fmt, errors="coerce")
+        got = parsed.notna()
+        result[got[got].index] = parsed[got]
+        pending[got[got].index] = False
+    result = result.dt.normalize()
+    bad = text.notna() & result.isna()
+    outside = result.notna() & ~result.between(
+        pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
+    )
+    result = result.where(~outside)
+    problem = _problem(bad, raw, "{} is not a date (write it as 2024-03-31 or 31/03/2024)")
+    problem = problem.where(~outside, _problem(outside, raw, "{} is not a plausible date"))
+    return Parsed(result, problem)
+
+
+_TRUE = {"yes", "y", "true", "t", "1", "x", "✓"}
+_FALSE = {"no", "n", "false", "f", "0"}
+
+
+def parse_bool(series: pd.Series) -> Parsed:
+    """Yes/no flags: yes, y, true, 1, x; no, n, false, 0."""
+    raw = nullify(series)
+    text = _text(raw).str.strip().str.lower()
+    value = pd.Series(None, index=raw.index, dtype=object)
+    value[text.isin(_TRUE).fillna(False).to_numpy()] = True
+    value[text.isin(_FALSE).fillna(False).to_numpy()] = False
+    bad = text.notna() & value.isna()
+    return Parsed(value, _problem(bad, raw, "{} is not yes or no"))
+
+
+def round_noise(series: pd.Series, places: int = 6) -> pd.Series:
+    """Round away spreadsheet float noise (162875.35999999999 -> 162875.36)."""
+    return pd.to_numeric(series, errors="coerce").round(places)
+
+
+__all__ = [
+    "NULL_WORDS", "Parsed", "ParsedUprn", "nullify", "normalise_text", "parse_area",
+    "parse_bool", "parse_date", "parse_money", "parse_number", "parse_uprn", "round_noise",
+]  # fmt: skip
