@@ -40,6 +40,11 @@ def _str(env: Mapping[str, str], name: str) -> str | None:
     return raw.strip() or None if raw is not None else None
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _str(env, name)
+    return Path(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of estate, with its default.
@@ -54,6 +59,11 @@ class Settings:
     secret_key
         Flask session signing key. The development default is refused by the
         web app when ``ESTATE_ENV=production``.
+    postcode_lookup
+        A postcode lookup file (ONSPD, NSPL, Code-Point Open or postcode,easting,northing)
+        used to place records that have a postcode but no coordinates.
+    locality_boundary
+        A polygon file of the locality; points outside it are flagged on load.
     tile_url
         Basemap tile URL template (``https://.../{z}/{x}/{y}.png``); none by
         default, since council networks often reach no tile server.
@@ -70,7 +80,9 @@ class Settings:
     nia_per_fte_m2: float = 8.0
     discount_rate: float = 0.035
     horizon_years: int = 10
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
+    postcode_lookup: Path | None = None
+    locality_boundary: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,7 +100,9 @@ class Settings:
             nia_per_fte_m2=_float(env, "NIA_PER_FTE_M2", cls.nia_per_fte_m2),
             discount_rate=_float(env, "DISCOUNT_RATE", cls.discount_rate),
             horizon_years=_int(env, "HORIZON_YEARS", cls.horizon_years),
-            log_level=(_str(env, "LOG_LEVEL") or "INFO").upper(),
+            log_level=(_str(env, "LOG_LEVEL") or "WARNING").upper(),
+            postcode_lookup=_path(env, "POSTCODE_LOOKUP"),
+            locality_boundary=_path(env, "LOCALITY_BOUNDARY"),
         )
         settings.check()
         return settings

@@ -94,6 +94,13 @@ def postcode_from_address(address: pd.Series) -> pd.Series:
     return found.astype(object).where(found.notna(), None)
 
 
+def first_postcode(text: pd.Series) -> pd.Series:
+    """The first full postcode inside a longer cell ("WF5 9EE (For Sat Nav use WF5 9TR)")."""
+    upper = text.astype("string").str.upper()
+    found = upper.str.extract(rf"(?:^|[^A-Z0-9])({OUTWARD}[\s\xa0]*{INWARD})(?:$|[^A-Z0-9])")[0]
+    return found.astype(object).where(found.notna(), None)
+
+
 def outward_code(postcode: pd.Series) -> pd.Series:
     return postcode.astype("string").str.split(" ").str[0]
 

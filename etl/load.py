@@ -120,6 +120,14 @@ class Prepared:
     rejections: pd.DataFrame
     merged: pd.DataFrame
     options: dict[str, Any] = field(default_factory=dict)
+    supplied: list[str] = field(default_factory=lambda: list(PLAIN_COLUMNS) + ["location"])
+    """Asset columns this file supplies (``location`` stands for geom and its method). A load
+    writes only these, so a register reloaded later does not wipe what a partnership return
+    added, and vice versa."""
+    mode: str = "register"
+    """``register``: the file is the body's list; an empty cell clears a value.
+    ``supplement``: a partnership return; an empty cell leaves the value, and a reference
+    the register does not hold is rejected unless the row names a new site."""
 
 
 @dataclass
@@ -177,19 +185,35 @@ def write(
     loaded_by: str | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Load prepared records in one transaction; on any error the register is left as it was."""
+    """Load prepared records in one transaction; on any error the register is left as it was.
+
+    An interruption (Ctrl-C) is caught long enough to roll back and return the connection
+    cleanly, then raised again.
+    """
+    error: BaseException | None = None
+    result: LoadResult | None = None
     try:
         with engine.connect() as conn:
-            with conn.begin() as trans:
+            trans = conn.begin()
+            try:
                 result = _write(
                     conn, prepared, file_hash, organisation_code, dry_run, loaded_by, progress
                 )
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the rollback
+                trans.rollback()
+                error = exc
+            else:
                 if dry_run:
                     trans.rollback()
-            return result
-    except BaseException as exc:
-        _record_failure(engine, prepared, file_hash, loaded_by, exc)
-        raise
+                else:
+                    trans.commit()
+    except Exception as exc:  # the commit itself, or the connection, failed
+        error = exc
+    if error is not None:
+        _record_failure(engine, prepared, file_hash, loaded_by, error)
+        raise error
+    assert result is not None
+    return result
 
 
 def _write(
@@ -231,14 +255,17 @@ def _write(
     extra_columns = [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     _create_staging(conn, extra_columns)
     _copy_frame(conn, "estate_staging", records, list(STAGING_COLUMNS) + extra_columns, progress)
+    rejections = prepared.rejections
+    if prepared.mode == "supplement":
+        rejections = pd.concat([rejections, _unknown_references(conn)], ignore_index=True)
     if progress:
         progress("upsert", 0, len(records))
-    inserted, updated = _upsert(conn, batch_id, prepared.source_file, extra_columns)
-    unchanged = len(records) - inserted - updated
+    inserted, updated = _upsert(conn, batch_id, prepared, extra_columns)
+    loaded = conn.execute(text("SELECT count(*) FROM estate_staging")).scalar_one()
+    unchanged = loaded - inserted - updated
     if progress:
         progress("upsert", len(records), len(records))
 
-    rejections = prepared.rejections
     if len(rejections):
         frame = rejections.assign(batch_id=batch_id, source_file=prepared.source_file)
         _copy_frame(
@@ -249,6 +276,7 @@ def _write(
         )  # fmt: skip
     merged = len(prepared.merged)
     rejected = int(rejections["_row"].nunique()) if len(rejections) else 0
+    result_rejections = rejections
     status = "dry_run" if dry_run else "committed"
     conn.execute(
         text(
@@ -273,7 +301,7 @@ def _write(
         rejected=rejected,
         dry_run=dry_run,
         organisations_added=added,
-        rejections=rejections,
+        rejections=result_rejections,
     )
     if result.accounted != result.rows_read:
         raise AssertionError(
@@ -332,55 +360,118 @@ def _copy_frame(
                     progress("copy", min(start + COPY_CHUNK_ROWS, total), total)
 
 
+def _unknown_references(conn: Connection) -> pd.DataFrame:
+    """Partnership-return rows for assets the register does not hold, and that do not name a
+    new site: rejected (and taken out of staging)."""
+    rows = conn.execute(
+        text(
+            "DELETE FROM estate_staging s WHERE s.name IS NULL AND NOT EXISTS ("
+            " SELECT 1 FROM assets a JOIN organisations o ON o.id = a.organisation_id"
+            " WHERE o.code = s.org_code AND a.source_ref = s.source_ref)"
+            " RETURNING s._row, s.org_code, s.source_ref"
+        )
+    ).all()
+    return pd.DataFrame(
+        {
+            "_row": [r[0] for r in rows],
+            "field": "asset reference",
+            "value": [r[2] for r in rows],
+            "reason": [
+                f"{r[1]} has no asset '{r[2]}' in the register: load its register first, "
+                "or give the site a name and location to add it"
+                for r in rows
+            ],
+        }
+    )
+
+
+def _value_sql(column: str) -> str:
+    """The SQL expression of an asset column from a staging row ``s``."""
+    if column == "geom":
+        return (
+            f"CASE WHEN s.x IS NOT NULL AND s.y IS NOT NULL "
+            f"THEN ST_SetSRID(ST_MakePoint(s.x, s.y), {STORAGE_SRID}) END"
+        )
+    if column == "footprint":
+        return (
+            f"CASE WHEN s.footprint_wkt IS NOT NULL "
+            f"THEN ST_Multi(ST_GeomFromText(s.footprint_wkt, {STORAGE_SRID})) END"
+        )
+    if column == "location_method":
+        return "coalesce(s.location_method, 'none')"
+    if column == "sensitive":
+        return "coalesce(s.sensitive, false)"
+    if column == "status":
+        return "coalesce(s.status, 'operational')"
+    if column == "quality_flags":
+        return "coalesce(string_to_array(nullif(s.quality_flags, ''), ','), '{}')"
+    return f's."{column}"'
+
+
 def _upsert(
-    conn: Connection, batch_id: int, source_file: str, extra_columns: Sequence[str]
+    conn: Connection, batch_id: int, prepared: Prepared, extra_columns: Sequence[str]
 ) -> tuple[int, int]:
-    """Upsert staging into assets; returns (inserted, updated). Unchanged rows are not written."""
+    """Upsert staging into assets; returns (inserted, updated).
+
+    Only the columns the file supplies are written. A row whose supplied columns all
+    equal the register's is not written at all (unchanged): the comparison is a row
+    comparison in SQL, so an unchanged re-load costs a read, not a write.
+    """
+    supplement = prepared.mode == "supplement"
+    written = [c for c in PLAIN_COLUMNS if c in prepared.supplied and c != "source_ref"]
+    if "location" in prepared.supplied:
+        written += ["geom", "location_method"]
+    if (
+        "footprint_wkt" in prepared.records.columns
+        and prepared.records["footprint_wkt"].notna().any()
+    ):
+        written.append("footprint")
+    for column in ("sensitive", "status"):
+        if column in prepared.supplied:
+            written.append(column)
+    if not supplement:
+        written.append("quality_flags")
     if extra_columns:
         pairs = ", ".join(f"'{c[len(EXTRA_PREFIX) :]}', s.\"{c}\"" for c in extra_columns)
         extra = f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
     else:
         extra = "'{}'::jsonb"
-    hashed = ", ".join(f's."{c}"' for c in STAGING_COLUMNS if c != "_row")
-    if extra_columns:
-        hashed += ", " + ", ".join(f's."{c}"' for c in extra_columns)
-    insert_columns = [
-        "organisation_id", *PLAIN_COLUMNS, "sensitive", "status", "location_method", "geom",
-        "footprint", "quality_flags", "extra", "load_batch_id", "source_file", "source_row",
-        "record_hash",
-    ]  # fmt: skip
-    select = [
-        "o.id", *(f's."{c}"' for c in PLAIN_COLUMNS),
-        "coalesce(s.sensitive, false)",
-        "coalesce(s.status, 'operational')",
-        "coalesce(s.location_method, 'none')",
-        f"CASE WHEN s.x IS NOT NULL AND s.y IS NOT NULL "
-        f"THEN ST_SetSRID(ST_MakePoint(s.x, s.y), {STORAGE_SRID}) END",
-        f"CASE WHEN s.footprint_wkt IS NOT NULL "
-        f"THEN ST_Multi(ST_GeomFromText(s.footprint_wkt, {STORAGE_SRID})) END",
-        "coalesce(string_to_array(nullif(s.quality_flags, ''), ','), '{}')",
-        extra,
-        ":batch",
-        ":file",
-        "s._row",
-        f"md5(ROW({hashed})::text)",
-    ]  # fmt: skip
-    updates = ", ".join(
-        f"{c} = EXCLUDED.{c}" for c in insert_columns if c not in {"organisation_id"}
-    )
+
+    def new_value(column: str) -> str:
+        if supplement and column == "location_method":
+            return (
+                "CASE WHEN EXCLUDED.geom IS NULL THEN assets.location_method "
+                "ELSE EXCLUDED.location_method END"
+            )
+        if supplement:
+            return f"coalesce(EXCLUDED.{column}, assets.{column})"
+        return f"EXCLUDED.{column}"
+
+    insert_columns = ["organisation_id", "source_ref", *written, "extra", "load_batch_id",
+                      "source_file", "source_row"]  # fmt: skip
+    select = ["o.id", "s.source_ref", *(_value_sql(c) for c in written), extra, ":batch",
+              ":file", "s._row"]  # fmt: skip
+    extra_update = "assets.extra || EXCLUDED.extra" if supplement else "EXCLUDED.extra"
+    updates = [f"{c} = {new_value(c)}" for c in written]
+    updates += [f"extra = {extra_update}", "load_batch_id = EXCLUDED.load_batch_id",
+                "source_file = EXCLUDED.source_file", "source_row = EXCLUDED.source_row",
+                "updated_at = now()"]  # fmt: skip
+    compare_old = ", ".join(f"assets.{c}" for c in [*written, "extra"])
+    compare_new = ", ".join([*(new_value(c) for c in written), extra_update])
     sql = f"""
         WITH upserted AS (
             INSERT INTO assets ({", ".join(insert_columns)})
             SELECT {", ".join(select)}
             FROM estate_staging s JOIN organisations o ON o.code = s.org_code
-            ON CONFLICT (organisation_id, source_ref) DO UPDATE SET {updates}, updated_at = now()
-            WHERE assets.record_hash IS DISTINCT FROM EXCLUDED.record_hash
+            ON CONFLICT (organisation_id, source_ref) DO UPDATE SET {", ".join(updates)}
+            WHERE ROW({compare_old}) IS DISTINCT FROM ROW({compare_new})
             RETURNING (xmax = 0) AS inserted
         )
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
         FROM upserted
     """
-    inserted, updated = conn.execute(text(sql), {"batch": batch_id, "file": source_file}).one()
+    params = {"batch": batch_id, "file": prepared.source_file}
+    inserted, updated = conn.execute(text(sql), params).one()
     return int(inserted), int(updated)
 
 

@@ -42,12 +42,10 @@ def prepare_file(
     else:
         source = None
     if source is None:
-        table = sources.base.read_table(path, sheet=options.get("sheet"))
-        source = sources.detect(table)
-        if source.header_hint:
-            table = source.read(path, options)
-    else:
-        table = source.read(path, options)
+        source, sheet = _detect(path, options.get("sheet"))
+        if sheet:
+            options.setdefault("sheet", sheet)
+    table = source.read(path, options)
     logger.info("%s: read %d rows as %s", path.name, len(table.frame), source.name)
     extracted = source.extract(table, options)
     context = Context(
@@ -59,8 +57,31 @@ def prepare_file(
         postcodes=postcodes,
         area=area,
         options=options,
+        mode=getattr(source, "mode", "register"),
     )
     return prepare(extracted, context)
+
+
+def _detect(path: Path, sheet: str | None):
+    """The source format (and, for a workbook, the sheet) whose headers fit best."""
+    from etl.read import read_table, sheet_names
+
+    candidates = [sheet] if sheet else (sheet_names(path) or [None])
+    best = None
+    first_error: Exception | None = None
+    for name in candidates:
+        table = read_table(path, sheet=name)
+        try:
+            source = sources.detect(table)
+        except sources.SourceError as exc:
+            first_error = first_error or exc
+            continue
+        score = source.score(table)
+        if best is None or score > best[0]:
+            best = (score, source, name)
+    if best is None:
+        raise first_error
+    return best[1], best[2]
 
 
 def load_file(

@@ -127,6 +127,19 @@ def read_table(
     return _read_csv(path, header_hint)
 
 
+def sheet_names(path: str | Path) -> list[str]:
+    """The worksheets of a workbook (empty for other files)."""
+    path = Path(path)
+    if detect_kind(path) != "workbook":
+        return []
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # noqa: BLE001 - read_table reports the error properly
+        return []
+
+
 # -- CSV -------------------------------------------------------------------------------------
 def decode(data: bytes, name: str) -> str:
     """Text of a file: UTF-8 (with or without BOM), else the detected encoding, else cp1252."""

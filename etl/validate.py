@@ -89,6 +89,48 @@ class Context:
     postcodes: pd.DataFrame | None = None
     area: Any = None
     options: Mapping[str, Any] | None = None
+    mode: str = "register"
+
+
+# Raw field -> the asset columns it supplies (a load writes only what its file supplies).
+SUPPLIES: dict[str, tuple[str, ...]] = {
+    "uprn": ("uprn", "uprn_number"),
+    "name": ("name",),
+    "address": ("address",),
+    "street": ("address",),
+    "street_number": ("address",),
+    "town": ("town",),
+    "postcode": ("postcode",),
+    "use": ("use_class", "use_raw"),
+    "tenure": ("tenure", "tenure_raw"),
+    "occupancy": ("occupancy", "occupancy_raw"),
+    "holding": ("holding", "holding_raw"),
+    "status": ("status",),
+    "condition": ("condition",),
+    "listed_grade": ("listed_grade",),
+    "energy_rating": ("energy_rating",),
+    "sensitive": ("sensitive",),
+    "x": ("location",),
+    "coordinates": ("location",),
+    "gia_m2": ("gia_m2",),
+    "nia_m2": ("nia_m2",),
+    "site_area_m2": ("site_area_m2",),
+    "site_area_ha": ("site_area_m2",),
+    "workstations": ("workstations",),
+    "occupants_fte": ("occupants_fte",),
+    "rent": ("rent",),
+    "rates": ("rates",),
+    "fm_cost": ("fm_cost",),
+    "energy_cost": ("energy_cost",),
+    "maintenance_cost": ("maintenance_cost",),
+    "backlog_cost": ("backlog_cost",),
+    "valuation": ("valuation",),
+    "valuation_basis": ("valuation_basis",),
+    "valuation_date": ("valuation_date",),
+    "lease_end": ("lease_end",),
+    "lease_break": ("lease_break",),
+    "effective_date": ("effective_date",),
+}
 
 
 class _Problems:
@@ -169,6 +211,12 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         raw["postcode"].notna(), geocode.postcode_from_address(raw["address"])
     )
     postcode = geocode.normalise_postcode(postcode_text)
+    embedded = postcode.problem.notna() & geocode.first_postcode(postcode_text).notna()
+    if embedded.any():  # a postcode with words around it: take the first one, and say so
+        again = geocode.normalise_postcode(geocode.first_postcode(postcode_text[embedded]))
+        postcode.value[embedded] = again.value
+        postcode.problem[embedded] = again.problem
+        postcode.flag[embedded] = "postcode_in_text"
     out["postcode"] = postcode.value
     problems.flag_values(postcode.flag)
     problems.flag("postcode_invalid", postcode.problem.notna())
@@ -264,7 +312,8 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     # Extra fields the model has no column for: kept with the asset.
     for column in extra_columns:
         out[column] = values.normalise_text(values.nullify(extracted.raw[column].astype(object)))
-    out["extra." + "location_problem"] = location_problem
+    out["extra.location_problem"] = location_problem
+    out["extra.postcode_as_published"] = postcode_text.where(postcode.problem.notna(), None)
 
     out["quality_flags"] = problems.joined_flags()
     rejections = problems.rejected_frame()
@@ -279,7 +328,14 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     )
+    present = set(extracted.raw.columns)
+    if context.postcodes is not None and "postcode" in present:
+        present.add("x")  # the postcode places the record: it supplies the location
+    supplied = sorted({column for raw_field, columns in SUPPLIES.items() if raw_field in present
+                       for column in columns})  # fmt: skip
     return Prepared(
+        supplied=supplied,
+        mode=context.mode,
         source_file=context.source_file,
         source_format=context.source_format,
         rows_read=extracted.rows_read,

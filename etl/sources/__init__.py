@@ -9,9 +9,23 @@ from __future__ import annotations
 from estate.errors import EstateError
 from etl.read import Table
 from etl.sources.base import Source, SourceError
+from etl.sources.fire import FireAssetsSource, FireStationsSource
+from etl.sources.nhs import EricSource
+from etl.sources.partnership import PartnershipSource
+from etl.sources.police import PoliceSource
 from etl.sources.transparency import TransparencySource
 
-SOURCES: dict[str, Source] = {source.name: source for source in (TransparencySource(),)}
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        TransparencySource(),
+        EricSource(),
+        PoliceSource(),
+        FireAssetsSource(),
+        FireStationsSource(),
+        PartnershipSource(),
+    )
+}
 
 
 def get_source(name: str) -> Source:
@@ -30,7 +44,8 @@ def detect(table: Table) -> Source:
     if best_score <= 0:
         raise SourceError(
             f"{table.source}: cannot tell what kind of file this is from its columns "
-            f"({', '.join(map(str, table.columns_raw[:12]))}); name the format with --format "
+            f"({', '.join(' '.join(str(c).split()) for c in table.columns_raw[:12])}); "
+            "name the format with --format "
             f"({', '.join(sorted(SOURCES))}) or describe the columns in a --mapping file"
         )
     return SOURCES[best]

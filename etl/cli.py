@@ -1,0 +1,273 @@
+"""The ETL's commands of ``estate``: load, loads, rejections, formats.
+
+Registered through the ``estate.commands`` entry-point group (setup.cfg), so the
+domain's CLI never imports ``etl``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from estate.config import Settings
+from estate.db import ensure_database, make_engine, upgrade
+from estate.errors import EstateError
+from estate.exports import safe_frame
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    """An engine on the migrated database, disposed (its connections closed) afterwards."""
+    url = ensure_database(settings)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def read_area(path: Path | None):
+    """The locality polygon from a boundary file, in the storage CRS (None without a file)."""
+    if path is None:
+        return None
+    from estate.crs import STORAGE_SRID
+    from etl.read import read_vector
+
+    frame = read_vector(path)
+    if frame.crs is None:
+        raise EstateError(f"{path.name}: the boundary file has no coordinate system")
+    return frame.to_crs(STORAGE_SRID).geometry.union_all()
+
+
+def read_postcodes(path: Path | None):
+    if path is None:
+        return None
+    from etl.geocode import load_postcode_lookup
+
+    return load_postcode_lookup(path)
+
+
+def print_frame(frame: pd.DataFrame, empty: str) -> None:
+    if frame.empty:
+        click.echo(empty)
+        return
+    with pd.option_context(
+        "display.max_rows", 500, "display.max_colwidth", 80, "display.width", 200
+    ):
+        click.echo(frame.to_string(index=False))
+
+
+class _Bar:
+    """A progress bar for large files (stages: copy, upsert)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = click.progressbar(
+                length=max(total, 1), label=f"  {stage:<6}", file=sys.stderr
+            )
+            self.bar.__enter__()
+            self.last = 0
+        self.bar.update(done - self.last)
+        self.last = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "format_",
+    help="The file's format (see `estate formats`); detected from the columns when not given.",
+)
+@click.option("--org", help="Code of the body every row belongs to (created if new).")
+@click.option("--org-name", help="Name of that body, when it is new.")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A mapping file (TOML) describing any other layout.",
+)
+@click.option("--sheet", help="Worksheet to read (workbooks).")
+@click.option(
+    "--postcodes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Postcode lookup file (default: ESTATE_POSTCODE_LOOKUP).",
+)
+@click.option(
+    "--boundary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Locality boundary file (default: ESTATE_LOCALITY_BOUNDARY).",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option(
+    "--rejections-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the rejections to this CSV file.",
+)
+@pass_settings
+def load(
+    settings: Settings,
+    files,
+    format_,
+    org,
+    org_name,
+    mapping,
+    sheet,
+    postcodes,
+    boundary,
+    dry_run,
+    rejections_csv,
+) -> None:
+    """Load publishers' files into the register: one transaction per file.
+
+    Every row is accounted for as inserted, updated, unchanged, merged or rejected,
+    and each rejection names the file, row, field and reason. Loading the same file
+    again changes nothing and says so.
+    """
+    with _engine(settings) as engine:
+        _load_all(
+            engine,
+            settings,
+            files,
+            format_,
+            org,
+            org_name,
+            mapping,
+            sheet,
+            postcodes,
+            boundary,
+            dry_run,
+            rejections_csv,
+        )
+
+
+def _load_all(
+    engine,
+    settings,
+    files,
+    format_,
+    org,
+    org_name,
+    mapping,
+    sheet,
+    postcodes,
+    boundary,
+    dry_run,
+    rejections_csv,
+) -> None:
+    from etl.pipeline import load_file
+
+    area = read_area(boundary or settings.locality_boundary)
+    lookup = read_postcodes(postcodes or settings.postcode_lookup)
+    failed = 0
+    all_rejections = []
+    for path in files:
+        bar = _Bar(enabled=path.stat().st_size > 2_000_000 and sys.stderr.isatty())
+        try:
+            result = load_file(
+                engine, path, format=format_, organisation=org, organisation_name=org_name,
+                mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
+                progress=bar, options={"sheet": sheet} if sheet else None,
+            )  # fmt: skip
+        except EstateError as exc:
+            bar.close()
+            click.secho(f"{path.name}: not loaded: {exc}", fg="red", err=True)
+            failed += 1
+            continue
+        bar.close()
+        click.echo(result.summary())
+        if result.rejected:
+            shown = result.rejections.head(10)
+            for row in shown.itertuples(index=False):
+                field = f", {row.field}" if row.field else ""
+                click.echo(f"    {path.name}, row {row._0}{field}: {row.reason}")
+            if result.rejected > len(shown):
+                click.echo(f"    ... see `estate rejections {result.batch_id}` for all")
+            all_rejections.append(result.rejections.assign(file=path.name))
+    if rejections_csv and all_rejections:
+        frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
+        safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
+    if failed:
+        raise EstateError(f"{failed} of {len(files)} files not loaded")
+
+
+@click.command()
+@click.option("--limit", default=50, show_default=True, help="How many batches to show.")
+@pass_settings
+def loads(settings: Settings, limit: int) -> None:
+    """List load batches, newest first, with what became of their rows."""
+    with _engine(settings) as engine, engine.connect() as conn:
+        frame = pd.read_sql(
+            text(
+                "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
+                " source_file AS file, source_format AS format, status, rows_read AS read,"
+                " rows_inserted AS inserted, rows_updated AS updated,"
+                " rows_unchanged AS unchanged, rows_merged AS merged, rows_rejected AS rejected"
+                " FROM load_batches ORDER BY id DESC LIMIT :n"
+            ),
+            conn, params={"n": limit},
+        )  # fmt: skip
+    print_frame(frame, "no loads yet")
+
+
+@click.command()
+@click.argument("batch", type=int)
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of the screen.",
+)
+@pass_settings
+def rejections(settings: Settings, batch: int, format_: str, output: Path | None) -> None:
+    """List the rejected rows of a load batch: file, row, field, value and reason."""
+    with _engine(settings) as engine, engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM load_batches WHERE id = :b"), {"b": batch}
+        ).scalar()
+        if not exists:
+            raise EstateError(f"no load batch {batch} (see `estate loads`)")
+        frame = pd.read_sql(
+            text("SELECT source_file AS file, row_number AS row, field, value, reason"
+                 " FROM rejections WHERE batch_id = :b ORDER BY row_number, id"),
+            conn, params={"b": batch},
+        )  # fmt: skip
+    if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
+        safe_frame(frame).to_csv(output or sys.stdout, index=False)
+    else:
+        print_frame(frame, f"batch {batch} rejected nothing")
+
+
+@click.command()
+def formats() -> None:
+    """List the source formats `estate load` knows."""
+    from etl.sources import SOURCES
+
+    for name, source in sorted(SOURCES.items()):
+        click.echo(f"{name:<14} {source.description}")
