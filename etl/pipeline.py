@@ -48,6 +48,8 @@ def prepare_file(
     table = source.read(path, options)
     logger.info("%s: read %d rows as %s", path.name, len(table.frame), source.name)
     extracted = source.extract(table, options)
+    if table.geometry is not None and extracted.geometry is None:
+        extracted.geometry = _footprints(table.geometry, extracted.raw.index)
     context = Context(
         source_file=path.name,
         source_format=source.name,
@@ -60,6 +62,16 @@ def prepare_file(
         mode=getattr(source, "mode", "register"),
     )
     return prepare(extracted, context)
+
+
+def _footprints(geometry, index):
+    """Polygons of a GIS file in the storage CRS, as the records' footprints (else None)."""
+    from estate.crs import STORAGE_SRID
+
+    polygonal = geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.any() or geometry.crs is None:
+        return None
+    return geometry.where(polygonal).to_crs(STORAGE_SRID).reindex(index)
 
 
 def _detect(path: Path, sheet: str | None):

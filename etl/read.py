@@ -70,6 +70,8 @@ class Table:
     source: str
     sheet: str | None
     columns_raw: list[str]
+    geometry: object = None
+    """For a vector file: the features' geometries (a GeoSeries in the file's CRS)."""
 
 
 # -- what kind of file ------------------------------------------------------------------------
@@ -117,13 +119,7 @@ def read_table(
     if kind == "workbook":
         return _read_workbook(path, sheet, header_hint)
     if kind == "vector":
-        frame = read_vector(path)
-        columns = [c for c in frame.columns if c not in ("geometry", "_row")]
-        text = frame[columns].astype(object).where(frame[columns].notna(), None)
-        text = text.map(lambda v: None if v is None else _cell_text(v))
-        return Table(
-            text.reset_index(drop=True), frame["_row"].tolist(), 0, path.name, None, columns
-        )
+        return _table_from_vector(path)
     return _read_csv(path, header_hint)
 
 
@@ -138,6 +134,28 @@ def sheet_names(path: str | Path) -> list[str]:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception:  # noqa: BLE001 - read_table reports the error properly
         return []
+
+
+def _table_from_vector(path: Path) -> Table:
+    """A vector layer as a table: attributes as text, plus each feature's point.
+
+    ``_geometry_x``/``_geometry_y`` hold a point on each feature (the point itself, or
+    a point inside a polygon) in the layer's CRS, named in ``_geometry_crs``.
+    """
+    import shapely
+
+    frame = read_vector(path)
+    columns = [c for c in frame.columns if c not in ("geometry", "_row")]
+    text = frame[columns].astype("string").astype(object)
+    text = text.where(frame[columns].notna(), None).reset_index(drop=True)
+    geometry = frame.geometry.reset_index(drop=True)
+    points = shapely.point_on_surface(geometry.to_numpy())
+    text["_geometry_x"] = pd.Series(shapely.get_x(points)).map("{:.7f}".format).to_numpy()
+    text["_geometry_y"] = pd.Series(shapely.get_y(points)).map("{:.7f}".format).to_numpy()
+    text.loc[geometry.isna().to_numpy(), ["_geometry_x", "_geometry_y"]] = None
+    epsg = frame.crs.to_epsg() if frame.crs is not None else None
+    text["_geometry_crs"] = f"EPSG:{epsg}" if epsg else None
+    return Table(text, frame["_row"].tolist(), 0, path.name, None, columns, geometry)
 
 
 # -- CSV -------------------------------------------------------------------------------------

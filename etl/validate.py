@@ -293,9 +293,11 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         problems.flag("outside_locality", geocode.outside_area(out["x"], out["y"], context.area))
     problems.flag("probable_centroid", geocode.flag_shared_points(out["x"], out["y"]))
     if extracted.geometry is not None:
-        out["footprint_wkt"] = extracted.geometry.reindex(index).map(
-            lambda g: None if g is None else g.wkt
-        )
+        import shapely
+
+        shapes = extracted.geometry.reindex(index).to_numpy()
+        wkt = pd.Series(shapely.to_wkt(shapes, rounding_precision=2), index=index, dtype=object)
+        out["footprint_wkt"] = wkt.where(wkt.notna(), None)
 
     # Reference: the file's, else the UPRN, else one made from what identifies the place.
     reference = raw["source_ref"]

@@ -10,8 +10,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-# Debian packages: PostgreSQL 15 with PostGIS 3 (the embedded database).
-DEB_PACKAGES=(postgresql-15 postgresql-15-postgis-3)
+# Debian packages: PostgreSQL 15 with PostGIS 3 (the embedded database); GDAL's ogr2ogr (the
+# peer in load benchmarks, and an OGC API client in tests).
+DEB_PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

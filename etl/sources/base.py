@@ -129,11 +129,15 @@ class Source:
         if not self.aliases:
             return 0.0
         found = self.column_map(list(table.frame.columns))
+        if "_geometry_x" in table.frame.columns:
+            found.setdefault("x", ["_geometry_x"])
         if any(not any(f in found for f in group) for group in self.required):
             return 0.0
         return len(found) / len(self.aliases)
 
     def check(self, table: Table, found: Mapping[str, list[str]]) -> None:
+        if "_geometry_x" in table.frame.columns:
+            found = {**found, "x": ["_geometry_x"]}
         missing = [group for group in self.required if not any(f in found for f in group)]
         if missing:
             wanted = "; ".join(" or ".join(self._spelling(f) for f in group) for group in missing)
@@ -157,6 +161,10 @@ class Source:
             for other in columns[1:]:
                 values = values.where(values.notna(), frame[other])
             raw[raw_field] = values
+        if "_geometry_x" in frame.columns and "x" not in raw and "coordinates" not in raw:
+            # A GIS file: the features' own geometry is the location.
+            raw["x"], raw["y"] = frame["_geometry_x"], frame["_geometry_y"]
+            raw["crs"] = frame["_geometry_crs"]
         return raw
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:

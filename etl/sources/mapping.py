@@ -85,7 +85,11 @@ class MappingSource(Source):
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)
-        missing = [h for field, (h,) in self.aliases.items() if field not in raw.columns]
+        has_geometry = "_geometry_x" in table.frame.columns
+        missing = [
+            h for field, (h,) in self.aliases.items()
+            if field not in raw.columns and not (has_geometry and field in ("x", "y", "crs"))
+        ]  # fmt: skip
         if missing:
             raise MappingError(
                 f"{table.source}: the mapping names column(s) not in the file: {', '.join(missing)}"
@@ -96,6 +100,9 @@ class MappingSource(Source):
                 words = raw[field].astype("string").str.strip().str.lower()
                 mapped = words.map(lookup)
                 raw[field] = raw[field].where(mapped.isna(), mapped.astype(object))
+        if has_geometry and "x" not in raw.columns:
+            raw["x"], raw["y"] = table.frame["_geometry_x"], table.frame["_geometry_y"]
+            raw["crs"] = table.frame["_geometry_crs"]
         if "crs" in self.settings and "crs" not in raw:
             raw["crs"] = str(self.settings["crs"])
         unit = self.settings.get("area_unit")

@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic regional estate, and timings of estate against a peer tool."""
