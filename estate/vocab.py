@@ -74,17 +74,17 @@ class Vocabulary:
             ``canonical`` holds the canonical word or None; ``unknown`` is True where
             the raw value was non-empty but matched no word or synonym.
         """
-        text = raw.astype("string")
-        keys = (
-            text.str.replace("\xa0", " ", regex=False)
-            .str.lower()
-            .str.replace(r"[\s_\-/]+", " ", regex=True)
-            .str.strip()
-        )
-        canonical = keys.map(self.lookup).astype(object)
+        # Publishers use few distinct words: fold each distinct word once, then look up.
+        present = raw.notna()
+        distinct = pd.unique(raw[present].astype(str))
+        lookup = self.lookup
+        table = {word: lookup.get(_key(word)) for word in distinct}
+        words = raw.astype(object).where(present, None)
+        canonical = words.map(table, na_action="ignore").astype(object)
         canonical = canonical.where(canonical.notna(), None)
-        present = keys.notna() & (keys != "")
-        unknown = (present.fillna(False) & canonical.isna()).astype(bool)
+        blank = words.map({word: not word.strip() for word in distinct}, na_action="ignore")
+        known = canonical.notna()
+        unknown = (present & ~known & ~blank.eq(True)).astype(bool)
         return canonical, unknown
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from estate.errors import EstateError
 from etl import sources
-from etl.load import LoadResult, Prepared, Progress, file_sha256, write
+from etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
 from etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -110,13 +110,29 @@ def load_file(
     loaded_by: str | None = None,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
+    force: bool = False,
 ) -> LoadResult:
-    """Load one file into the register in one transaction (see :mod:`etl.load`)."""
+    """Load one file into the register in one transaction (see :mod:`etl.load`).
+
+    A re-load of the file last loaded, with nothing changed since, is answered from the
+    earlier batch without reading the file (``force=True`` reads it anyway).
+    """
+    file_hash = file_sha256(Path(path))
+    identity = {
+        "format": format, "organisation": organisation, "sheet": (options or {}).get("sheet"),
+        "mapping": file_sha256(Path(mapping)) if mapping else None,
+        "postcodes": postcodes is not None, "area": area is not None,
+    }  # fmt: skip
+    if not dry_run and not force:
+        reused = reuse_unchanged(engine, file_hash, identity, loaded_by)
+        if reused is not None:
+            return reused
     prepared = prepare_file(
         path, format=format, organisation=organisation, organisation_name=organisation_name,
         mapping=mapping, postcodes=postcodes, area=area, options=options,
     )  # fmt: skip
+    prepared.options = identity
     return write(
-        engine, prepared, file_hash=file_sha256(Path(path)), organisation_code=organisation,
+        engine, prepared, file_hash=file_hash, organisation_code=organisation,
         dry_run=dry_run, loaded_by=loaded_by, progress=progress,
     )  # fmt: skip

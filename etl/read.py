@@ -207,36 +207,48 @@ def _read_csv(path: Path, header_hint: Sequence[str]) -> Table:
         raise ReadError(f"{path.name}: this is not a text file (it holds binary data)")
     delimiter = _sniff_delimiter(text)
     csv.field_size_limit(1 << 30)
-    rows, line_numbers = _parse_fast(text, delimiter)
-    if rows is None:
-        rows, line_numbers = _parse_exact(text, delimiter)
+    frame = _parse_fast(text, delimiter)
+    if frame is not None:
+        return _table_from_frame(frame, path.name, header_hint)
+    rows, line_numbers = _parse_exact(text, delimiter)
     return _table_from_rows(rows, line_numbers, path.name, None, header_hint)
 
 
-def _parse_fast(text: str, delimiter: str) -> tuple[list[list[str]] | None, list[int]]:
-    """pandas' C parser, used when every record is one line (then line numbers are exact)."""
+def _parse_fast(text: str, delimiter: str) -> pd.DataFrame | None:
+    """pandas' C parser, used when every record is one line, so that record *i* is line
+    *i* + 1 (quoted line breaks or ragged rows fall back to the exact parser)."""
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if '"' in text and re.search(r'"[^"\n]*\n', text) and _has_quoted_newline(text, delimiter):
-        return None, []
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
             na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
         )  # fmt: skip
     except (pd.errors.ParserError, ValueError):
-        return None, []
+        return None
     if len(frame) != lines:
-        return None, []
-    rows = frame.to_numpy(dtype=object).tolist()
-    return rows, list(range(1, len(rows) + 1))
+        return None
+    return frame
 
 
-def _has_quoted_newline(text: str, delimiter: str) -> bool:
-    reader = csv.reader(io.StringIO(text[:2_000_000]), delimiter=delimiter)
-    for record in reader:
-        if any("\n" in cell or "\r" in cell for cell in record):
-            return True
-    return len(text) > 2_000_000  # past the sample we cannot tell cheaply: be exact
+def _table_from_frame(frame: pd.DataFrame, source: str, hint: Sequence[str]) -> Table:
+    """A table from the C parser's frame: header found by content, cells cleaned per column."""
+    head = [[_clean(c) for c in row] for row in frame.head(HEADER_SCAN_ROWS).to_numpy().tolist()]
+    header_index = find_header(head, hint)
+    names, raw_names = _header_names(head, header_index, frame.shape[1])
+    data = frame.iloc[header_index + 1 :]
+    cleaned = {}
+    for position, name in enumerate(names):
+        column = data.iloc[:, position].astype("string[pyarrow]").str.strip(_STRIP)
+        cleaned[name] = column.astype(object).where(column.notna() & (column != ""), None)
+    table = pd.DataFrame(cleaned, index=data.index)
+    keep = table.notna().any(axis=1).to_numpy()
+    table = table[keep].reset_index(drop=True)
+    numbers = (data.index.to_numpy()[keep] + 1).tolist()
+    width = max((i + 1 for i, n in enumerate(raw_names) if n), default=1)
+    extra = [c for c in table.columns[width:] if table[c].notna().any()]
+    table = table[list(table.columns[:width]) + extra]
+    table.columns = names[:width] + [f"_extra_{i + 1}" for i in range(len(extra))]
+    return Table(table, numbers, header_index + 1, source, None, raw_names[:width])
 
 
 def _parse_exact(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:

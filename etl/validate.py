@@ -210,7 +210,7 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     postcode_text = raw["postcode"].where(
         raw["postcode"].notna(), geocode.postcode_from_address(raw["address"])
     )
-    postcode = geocode.normalise_postcode(postcode_text)
+    postcode = _by_distinct(postcode_text, geocode.normalise_postcode)
     embedded = postcode.problem.notna() & geocode.first_postcode(postcode_text).notna()
     if embedded.any():  # a postcode with words around it: take the first one, and say so
         again = geocode.normalise_postcode(geocode.first_postcode(postcode_text[embedded]))
@@ -347,6 +347,25 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         merged=merged,
         options=dict(context.options or {}),
     )
+
+
+def _by_distinct(series: pd.Series, parser) -> values.Parsed:
+    """Run a parser on each distinct value once and spread the results back (postcodes,
+    like most publishers' words, repeat)."""
+    present = series.notna()
+    distinct = pd.Series(pd.unique(series[present].astype(str)), dtype=object)
+    parsed = parser(distinct)
+    position = series.map(pd.Series(range(len(distinct)), index=distinct.to_numpy()))
+
+    def spread(column: pd.Series | None) -> pd.Series:
+        out = pd.Series(None, index=series.index, dtype=object)
+        if column is None or not present.any():
+            return out
+        taken = column.to_numpy(dtype=object)[position[present].astype(int).to_numpy()]
+        out[present] = taken
+        return out.where(out.notna(), None)
+
+    return values.Parsed(spread(parsed.value), spread(parsed.problem), spread(parsed.flag))
 
 
 def _whole(series: pd.Series) -> pd.Series:

@@ -139,3 +139,33 @@ def test_rejections_csv_is_safe_against_formula_injection(db: Engine, tmp_path: 
     assert out.exit_code == 0, out.output
     assert "'=1+2" in out.output
     assert ",=1+2" not in out.output
+
+
+def test_a_forced_reload_compares_every_row(db: Engine, real: Path):
+    load_file(db, real / TRAFFORD)
+    again = load_file(db, real / TRAFFORD, force=True)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 608)
+
+
+def test_a_reload_after_the_register_changed_restores_the_file(db: Engine, real: Path):
+    load_file(db, real / TRAFFORD)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE assets SET name = 'Edited', updated_at = now() "
+                          "WHERE source_ref = 'TMBC0003'"))  # fmt: skip
+    again = load_file(db, real / TRAFFORD)
+    assert (again.updated, again.unchanged) == (1, 607)
+    assert count(db, "SELECT count(*) FROM assets WHERE name = 'Claremont Centre'") == 1
+
+
+def test_a_reload_with_rejections_accounts_for_them_again(db: Engine, tmp_path: Path):
+    rows = [
+        ["Council A", "A1", "Good", "M33 7DZ", "-2.32", "53.42", "Freehold", "100"],
+        ["Council A", "A2", "Bad", "M33 7DZ", "-2.32", "53.42", "Freehold", "huge"],
+    ]
+    path = write_csv(tmp_path / "r.csv", LGA, rows)
+    first = load_file(db, path)
+    second = load_file(db, path)
+    assert (second.unchanged, second.rejected, second.accounted) == (1, 1, 2)
+    assert second.batch_id != first.batch_id
+    assert count(db, "SELECT count(*) FROM rejections WHERE batch_id = :b",
+                 b=second.batch_id) == 1  # fmt: skip
