@@ -200,14 +200,6 @@ def db_url(settings: Settings, libpq: bool) -> None:
     click.echo(url.render_as_string(hide_password=False))
 
 
-@cli.command()
-@click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Bring the embedded database up and report it (later: load the sample locality,
-    run the analysis and serve the map)."""
-    ctx.invoke(db_up)
-
-
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="estate")

@@ -146,6 +146,36 @@ class Rejection(Base):
     batch: Mapped[LoadBatch] = relationship(back_populates="rejections")
 
 
+MATCH_METHODS = ("uprn", "proximity_name")
+
+
+class AssetMatch(Base):
+    """Two bodies' records of the same place: one place, each body's interest kept.
+
+    Found by the same UPRN, or by lying within a few metres with similar names; the
+    method and the evidence (distance, name similarity) are kept so a person can
+    judge the match.
+    """
+
+    __tablename__ = "asset_matches"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "other_id"),
+        CheckConstraint("asset_id < other_id", name="ordered"),
+        CheckConstraint(
+            "method IN (" + ", ".join(f"'{m}'" for m in MATCH_METHODS) + ")", name="method"
+        ),
+        Index(None, "other_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(Text)
+    distance_m: Mapped[Decimal | None] = mapped_column(Numeric(10, 1))
+    name_similarity: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
 class Asset(Base):
     """One holding of one organisation at one place, with its provenance."""
 

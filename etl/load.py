@@ -347,6 +347,9 @@ def _write(
     )  # fmt: skip
     if inserted or updated:
         conn.execute(text("ANALYZE assets"))
+        from etl.match import match_batch
+
+        match_batch(conn, batch_id)
     result = LoadResult(
         batch_id=None if dry_run else batch_id,
         source_file=prepared.source_file,

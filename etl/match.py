@@ -1,0 +1,55 @@
+"""The same place in two bodies' files: matched by UPRN, then by distance and name.
+
+Runs in the load's own transaction, set-based, for the assets the load just
+wrote against everyone else's: a match needs two different bodies. Proximity
+matches leave out coarse points (a postcode district's centre) and probable
+centroids, which are near everything and the same as nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+MATCH_DISTANCE_M = 50.0
+NAME_SIMILARITY = 0.35
+
+_UPRN = """
+    INSERT INTO asset_matches (asset_id, other_id, method, distance_m, name_similarity)
+    SELECT least(a.id, b.id), greatest(a.id, b.id), 'uprn',
+           round(ST_Distance(a.geom, b.geom)::numeric, 1),
+           round(similarity(coalesce(a.name, ''), coalesce(b.name, ''))::numeric, 3)
+    FROM assets a
+    JOIN assets b ON b.uprn_number = a.uprn_number AND b.organisation_id <> a.organisation_id
+    WHERE a.load_batch_id = :batch AND a.uprn_number IS NOT NULL
+    ON CONFLICT (asset_id, other_id) DO NOTHING
+"""
+
+_PROXIMITY = """
+    INSERT INTO asset_matches (asset_id, other_id, method, distance_m, name_similarity)
+    SELECT least(a.id, b.id), greatest(a.id, b.id), 'proximity_name',
+           round(ST_Distance(a.geom, b.geom)::numeric, 1),
+           round(similarity(a.name, b.name)::numeric, 3)
+    FROM assets a
+    JOIN assets b ON ST_DWithin(a.geom, b.geom, :distance)
+                 AND b.organisation_id <> a.organisation_id
+    WHERE a.load_batch_id = :batch
+      AND a.name IS NOT NULL AND b.name IS NOT NULL
+      AND similarity(a.name, b.name) >= :similarity
+      AND a.location_method NOT IN ('postcode_district', 'none')
+      AND b.location_method NOT IN ('postcode_district', 'none')
+      AND NOT 'probable_centroid' = ANY(a.quality_flags)
+      AND NOT 'probable_centroid' = ANY(b.quality_flags)
+    ON CONFLICT (asset_id, other_id) DO NOTHING
+"""
+
+
+def match_batch(conn: Connection, batch_id: int) -> int:
+    """Record matches between the batch's assets and other bodies' assets; returns how many
+    new matches were found."""
+    before = conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one()
+    conn.execute(text(_UPRN), {"batch": batch_id})
+    conn.execute(
+        text(_PROXIMITY),
+        {"batch": batch_id, "distance": MATCH_DISTANCE_M, "similarity": NAME_SIMILARITY},
+    )
+    return conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one() - before
