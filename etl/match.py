@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-MATCH_DISTANCE_M = 50.0
-NAME_SIMILARITY = 0.35
+MATCH_DISTANCE_M = 30.0
+NAME_SIMILARITY = 0.5
 
 _UPRN = """
     INSERT INTO asset_matches (asset_id, other_id, method, distance_m, name_similarity)

@@ -211,9 +211,11 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         raw["postcode"].notna(), geocode.postcode_from_address(raw["address"])
     )
     postcode = _by_distinct(postcode_text, geocode.normalise_postcode)
-    embedded = postcode.problem.notna() & geocode.first_postcode(postcode_text).notna()
+    troubled = postcode.problem.notna()
+    inside = geocode.first_postcode(postcode_text[troubled])
+    embedded = troubled & inside.reindex(index).notna()
     if embedded.any():  # a postcode with words around it: take the first one, and say so
-        again = geocode.normalise_postcode(geocode.first_postcode(postcode_text[embedded]))
+        again = geocode.normalise_postcode(inside[embedded[embedded].index])
         postcode.value[embedded] = again.value
         postcode.problem[embedded] = again.problem
         postcode.flag[embedded] = "postcode_in_text"
@@ -411,7 +413,10 @@ def _organisations(raw: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, p
         name = raw["org_name"].fillna(raw["org_code"]).fillna(context.organisation_name or fallback)
         code = raw["org_code"].where(raw["org_code"].notna(), slug(name)).astype(object)
     kind_words, _ = BODY_KIND.map(raw["org_kind"])
-    kind = kind_words.where(kind_words.notna(), infer_kind(name, context.default_kind))
+    distinct = pd.Series(pd.unique(name.astype(str)), dtype=object)
+    inferred = infer_kind(distinct, context.default_kind)
+    by_name = dict(zip(distinct, inferred, strict=True))
+    kind = kind_words.where(kind_words.notna(), name.astype(str).map(by_name))
     organisations = (
         pd.DataFrame({"code": code, "name": name, "kind": kind, "uri": raw["org_uri"]})
         .drop_duplicates("code")
