@@ -89,8 +89,9 @@ def study_area(n: int) -> tuple[float, float, float, float]:
     side = math.sqrt(max(n, 1) / ASSETS_PER_KM2) * 1000.0
     cx, cy = 420_000.0, 420_000.0
     half = side / 2
-    xmin, ymin = max(cx - half, 10_000.0), max(cy - half, 10_000.0)
-    return xmin, ymin, xmin + side, ymin + side
+    xmin, ymin = round(max(cx - half, 10_000.0)), round(max(cy - half, 10_000.0))
+    side = round(side)
+    return float(xmin), float(ymin), float(xmin + side), float(ymin + side)
 
 
 def generate_estate(n: int, seed: int = 42) -> pd.DataFrame:

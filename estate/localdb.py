@@ -245,34 +245,23 @@ class LocalCluster:
         if self.socket_dir.is_relative_to("/tmp"):
             shutil.rmtree(self.socket_dir, ignore_errors=True)
 
-    def ensure_database(self, name: str = DATABASE) -> None:
-        """Create database ``name`` if it does not exist."""
+    def _admin(self):
+        """An autocommit connection to the cluster's ``postgres`` database."""
         import psycopg
 
-        with psycopg.connect(
-            host=str(self.socket_dir),
-            port=PORT,
-            user=SUPERUSER,
-            dbname="postgres",
-            autocommit=True,
-        ) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
-            if not exists:
+        return psycopg.connect(host=str(self.socket_dir), port=PORT, user=SUPERUSER,
+                               dbname="postgres", autocommit=True)  # fmt: skip
+
+    def ensure_database(self, name: str = DATABASE) -> None:
+        """Create database ``name`` if it does not exist."""
+        with self._admin() as conn:
+            query = "SELECT 1 FROM pg_database WHERE datname = %s"
+            if not conn.execute(query, (name,)).fetchone():
                 conn.execute(f'CREATE DATABASE "{name}"')
 
     def drop_database(self, name: str) -> None:
         """Drop database ``name`` if it exists (ending its connections)."""
-        import psycopg
-
-        with psycopg.connect(
-            host=str(self.socket_dir),
-            port=PORT,
-            user=SUPERUSER,
-            dbname="postgres",
-            autocommit=True,
-        ) as conn:
+        with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def up(self, database: str = DATABASE) -> None:

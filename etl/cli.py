@@ -147,71 +147,41 @@ def load(
     and each rejection names the file, row, field and reason. Loading the same file
     again changes nothing and says so.
     """
-    with _engine(settings) as engine:
-        _load_all(
-            engine,
-            settings,
-            files,
-            format_,
-            org,
-            org_name,
-            mapping,
-            sheet,
-            postcodes,
-            boundary,
-            dry_run,
-            rejections_csv,
-        )
-
-
-def _load_all(
-    engine,
-    settings,
-    files,
-    format_,
-    org,
-    org_name,
-    mapping,
-    sheet,
-    postcodes,
-    boundary,
-    dry_run,
-    rejections_csv,
-) -> None:
     from etl.pipeline import load_file
 
-    area = read_area(boundary or settings.locality_boundary)
-    lookup = read_postcodes(postcodes or settings.postcode_lookup)
-    failed = 0
-    all_rejections = []
-    for path in files:
-        bar = _Bar(enabled=path.stat().st_size > 2_000_000 and sys.stderr.isatty())
-        try:
-            result = load_file(
-                engine, path, format=format_, organisation=org, organisation_name=org_name,
-                mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
-                progress=bar, options={"sheet": sheet} if sheet else None,
-            )  # fmt: skip
-        except EstateError as exc:
+    with _engine(settings) as engine:
+        area = read_area(boundary or settings.locality_boundary)
+        lookup = read_postcodes(postcodes or settings.postcode_lookup)
+        failed = 0
+        all_rejections = []
+        for path in files:
+            bar = _Bar(enabled=path.stat().st_size > 2_000_000 and sys.stderr.isatty())
+            try:
+                result = load_file(
+                    engine, path, format=format_, organisation=org, organisation_name=org_name,
+                    mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
+                    progress=bar, options={"sheet": sheet} if sheet else None,
+                )  # fmt: skip
+            except EstateError as exc:
+                bar.close()
+                click.secho(f"{path.name}: not loaded: {exc}", fg="red", err=True)
+                failed += 1
+                continue
             bar.close()
-            click.secho(f"{path.name}: not loaded: {exc}", fg="red", err=True)
-            failed += 1
-            continue
-        bar.close()
-        click.echo(result.summary())
-        if result.rejected:
-            shown = result.rejections.head(10)
-            for row in shown.itertuples(index=False):
-                field = f", {row.field}" if row.field else ""
-                click.echo(f"    {path.name}, row {row._0}{field}: {row.reason}")
-            if result.rejected > len(shown):
-                click.echo(f"    ... see `estate rejections {result.batch_id}` for all")
-            all_rejections.append(result.rejections.assign(file=path.name))
-    if rejections_csv and all_rejections:
-        frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
-        safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
-    if failed:
-        raise EstateError(f"{failed} of {len(files)} files not loaded")
+            click.echo(result.summary())
+            if result.rejected:
+                shown = result.rejections.head(10)
+                for row in shown.itertuples(index=False):
+                    field = f", {row.field}" if row.field else ""
+                    click.echo(f"    {path.name}, row {row._0}{field}: {row.reason}")
+                if result.rejected > len(shown):
+                    click.echo(f"    ... see `estate rejections {result.batch_id}` for all")
+                all_rejections.append(result.rejections.assign(file=path.name))
+        if rejections_csv and all_rejections:
+            frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
+            safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
+        if failed:
+            raise EstateError(f"{failed} of {len(files)} files not loaded")
 
 
 @click.command()

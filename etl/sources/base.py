@@ -173,6 +173,13 @@ class Source:
         return Extracted(raw=raw, rows_read=len(raw))
 
 
+def drop_blank(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows with something in them, and the empty ones as exclusions ("the row is empty")."""
+    empty = blank_rows(raw)
+    excluded = raw.loc[empty, ["_row"]].assign(field=None, value=None, reason="the row is empty")
+    return raw.loc[~empty], excluded
+
+
 def blank_rows(raw: pd.DataFrame) -> pd.Series:
     """Rows with nothing in any raw field (a formatted but empty spreadsheet row)."""
     fields = [c for c in raw.columns if c != "_row"]

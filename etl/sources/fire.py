@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from etl.read import Table
-from etl.sources.base import Extracted, Source, blank_rows, header_key, slug
+from etl.sources.base import Extracted, Source, drop_blank, header_key, slug
 
 
 class FireAssetsSource(Source):
@@ -66,11 +66,8 @@ class FireAssetsSource(Source):
             )
         else:
             raw["source_ref"] = name
-        empty = blank_rows(raw)
-        excluded = raw.loc[empty, ["_row"]].assign(
-            field=None, value=None, reason="the row is empty"
-        )
-        return Extracted(raw=raw.loc[~empty], excluded=excluded, rows_read=len(raw))
+        kept, excluded = drop_blank(raw)
+        return Extracted(raw=kept, excluded=excluded, rows_read=len(raw))
 
 
 class FireStationsSource(Source):

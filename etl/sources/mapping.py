@@ -40,7 +40,7 @@ from typing import Any
 
 from estate.errors import EstateError
 from etl.read import Table, read_table
-from etl.sources.base import RAW_FIELDS, Extracted, Source, blank_rows
+from etl.sources.base import RAW_FIELDS, Extracted, Source, drop_blank
 
 
 class MappingError(EstateError):
@@ -116,8 +116,5 @@ class MappingSource(Source):
         for key in ("code", "name", "kind"):
             if key in self.organisation and f"org_{key}" not in raw:
                 raw[f"org_{key}"] = str(self.organisation[key])
-        empty = blank_rows(raw)
-        excluded = raw.loc[empty, ["_row"]].assign(
-            field=None, value=None, reason="the row is empty"
-        )
-        return Extracted(raw=raw.loc[~empty], excluded=excluded, rows_read=len(raw))
+        kept, excluded = drop_blank(raw)
+        return Extracted(raw=kept, excluded=excluded, rows_read=len(raw))

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from etl.read import Table
-from etl.sources.base import Extracted, Source, blank_rows
+from etl.sources.base import Extracted, Source, drop_blank
 
 
 class TransparencySource(Source):
@@ -68,8 +68,5 @@ class TransparencySource(Source):
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)
-        empty = blank_rows(raw)
-        excluded = raw.loc[empty, ["_row"]].assign(
-            field=None, value=None, reason="the row is empty"
-        )
-        return Extracted(raw=raw.loc[~empty], excluded=excluded, rows_read=len(raw))
+        kept, excluded = drop_blank(raw)
+        return Extracted(raw=kept, excluded=excluded, rows_read=len(raw))
