@@ -277,3 +277,73 @@ class Asset(Base):
 
     def __repr__(self) -> str:
         return f"Asset({self.source_ref!r}, {self.name!r})"
+
+
+class Scenario(Base):
+    """A named set of moves and disposals, with the assumptions its schedules rest on.
+
+    Assumptions are columns, not a JSON blob, so every schedule figure can name the
+    assumption behind it and a finance team can read them on the assumptions sheet.
+    """
+
+    __tablename__ = "scenarios"
+    __table_args__ = (
+        CheckConstraint("discount_rate >= 0 AND discount_rate < 1", name="discount_rate"),
+        CheckConstraint("horizon_years BETWEEN 1 AND 60", name="horizon_years"),
+        CheckConstraint("sale_cost_share >= 0 AND sale_cost_share < 1", name="sale_cost_share"),
+        CheckConstraint(
+            "relocation_cost_per_fte >= 0 AND refit_cost_per_m2 >= 0 AND nia_per_fte_m2 > 0",
+            name="costs_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    first_year: Mapped[int] = mapped_column(Integer)
+    discount_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4))
+    horizon_years: Mapped[int] = mapped_column(Integer)
+    relocation_cost_per_fte: Mapped[Decimal] = mapped_column(Money, server_default="0")
+    refit_cost_per_m2: Mapped[Decimal] = mapped_column(Money, server_default="0")
+    sale_cost_share: Mapped[Decimal] = mapped_column(Numeric(6, 4), server_default="0")
+    receiving_cost_per_m2: Mapped[Decimal | None] = mapped_column(Money)
+    nia_per_fte_m2: Mapped[Decimal] = mapped_column(Numeric(8, 2), server_default="8")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    moves: Mapped[list[ScenarioMove]] = relationship(
+        back_populates="scenario", cascade="all, delete-orphan", order_by="ScenarioMove.id"
+    )
+
+
+class ScenarioMove(Base):
+    """One asset exited in a scenario: when, to where its occupants go, and what it fetches.
+
+    ``receipt`` and ``fte`` override the asset's own valuation and occupants when a
+    person knows better; left empty, the schedule takes them from the asset row.
+    """
+
+    __tablename__ = "scenario_moves"
+    __table_args__ = (
+        UniqueConstraint("scenario_id", "asset_id"),
+        CheckConstraint("receiving_asset_id IS DISTINCT FROM asset_id", name="receiving_other"),
+        CheckConstraint(
+            "completion_date IS NULL OR completion_date >= exit_date", name="completion_after_exit"
+        ),
+        CheckConstraint("receipt >= 0 AND fte >= 0", name="not_negative"),
+        Index(None, "asset_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    receiving_asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL")
+    )
+    exit_date: Mapped[dt.date] = mapped_column(Date)
+    completion_date: Mapped[dt.date | None] = mapped_column(Date)
+    receipt: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    fte: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    scenario: Mapped[Scenario] = relationship(back_populates="moves")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL, Connection, Engine, make_url
+from sqlalchemy import URL, Connection, Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from estate.config import Settings
@@ -73,6 +73,20 @@ def connection(engine: Engine) -> Iterator[Connection]:
         finally:
             if trans.is_active:
                 trans.rollback()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Engine]:
+    """The test database for tests whose work commits (loads, CLI commands), emptied of
+    assets, bodies, loads and scenarios after the test."""
+    yield engine
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "TRUNCATE assets, rejections, load_batches, organisations, scenarios "
+                "RESTART IDENTITY CASCADE"
+            )
+        )
 
 
 @pytest.fixture

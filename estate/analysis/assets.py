@@ -1,0 +1,140 @@
+"""The asset rows the analysis works on, read once, with the measures it derives.
+
+Derived measures (and the assumptions behind them, stated once here):
+
+* ``usable_m2``: net internal area, or 80% of gross internal area where only GIA is
+  known (the usual net-to-gross ratio of public offices; ERIC returns give GIA only).
+* ``need_m2``: the space the occupants need, FTE times the NIA-per-FTE target.
+* ``spare_m2``: usable area less that need, never below zero; the whole usable
+  area when the asset is vacant; unknown when its occupants are unknown.
+* ``can_move``: occupants could move out (the use is not tied to its site; see
+  ``TIED_USES``); ``can_receive``: the building could take others' occupants (it has
+  floor space others can use; see ``NO_SPACE_USES``).
+* ``running_cost``: rent, rates, FM, energy and maintenance a year (missing heads as
+  nothing; unknown when all are missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import shapely
+from sqlalchemy import Connection
+
+from estate.analysis.frames import copy_frame
+
+NET_TO_GROSS = 0.8
+
+# Locations too coarse to say what stands next to what.
+COARSE_METHODS = ("postcode_district", "none")
+CENTROID_FLAG = "probable_centroid"
+
+# Services tied to their site (response times, beds, pupils): their occupants do not
+# move into a partner's spare office space, though the site may still be reviewed.
+TIED_USES = frozenset({"hospital", "school", "fire_station", "custody", "care_home"})
+# Holdings with no floor space to offer anyone.
+NO_SPACE_USES = frozenset(
+    {"land", "open_space", "allotment", "cemetery", "car_park", "housing", "custody"}
+)
+
+_ASSETS = """
+    SELECT a.id, o.code AS body, o.kind, o.name AS body_name, a.source_ref, a.uprn,
+           a.name, a.address, a.town, a.postcode, a.use_class, a.tenure, a.occupancy,
+           a.status, a.condition, a.holding,
+           ST_X(a.geom) AS x, ST_Y(a.geom) AS y, a.location_method,
+           ({centroid} = ANY(a.quality_flags))::int AS probable_centroid,
+           a.gia_m2, a.nia_m2, a.workstations, a.occupants_fte,
+           CASE WHEN num_nonnulls(a.rent, a.rates, a.fm_cost, a.energy_cost,
+                                  a.maintenance_cost) > 0
+                THEN coalesce(a.rent, 0) + coalesce(a.rates, 0) + coalesce(a.fm_cost, 0)
+                     + coalesce(a.energy_cost, 0) + coalesce(a.maintenance_cost, 0)
+           END AS running_cost,
+           a.backlog_cost, a.valuation, a.lease_end, a.lease_break, a.sensitive::int AS sensitive
+    FROM assets a JOIN organisations o ON o.id = a.organisation_id
+    WHERE a.status <> 'disposed'
+"""
+
+_TYPES = {
+    "id": pa.int64(),
+    "x": pa.float64(),
+    "y": pa.float64(),
+    "gia_m2": pa.float64(),
+    "nia_m2": pa.float64(),
+    "workstations": pa.float64(),
+    "occupants_fte": pa.float64(),
+    "running_cost": pa.float64(),
+    "backlog_cost": pa.float64(),
+    "valuation": pa.float64(),
+    "lease_end": pa.date32(),
+    "lease_break": pa.date32(),
+    **{
+        c: pa.string()
+        for c in (
+            "body",
+            "kind",
+            "body_name",
+            "source_ref",
+            "uprn",
+            "name",
+            "address",
+            "town",
+            "postcode",
+            "use_class",
+            "tenure",
+            "occupancy",
+            "status",
+            "condition",
+            "holding",
+            "location_method",
+        )
+    },
+}
+
+
+def read_assets(
+    conn: Connection,
+    nia_per_fte_m2: float,
+    bodies: Sequence[str] | None = None,
+    within: shapely.Geometry | None = None,
+) -> pd.DataFrame:
+    """Every asset not yet disposed, with the derived measures; ``bodies`` (organisation
+    codes or body kinds) and ``within`` (a polygon in the storage CRS) narrow it."""
+    frame = copy_frame(conn, _ASSETS, {"centroid": CENTROID_FLAG}, _TYPES)
+    frame["probable_centroid"] = frame["probable_centroid"].fillna(0).astype(bool)
+    frame["sensitive"] = frame["sensitive"].fillna(0).astype(bool)
+    if bodies:
+        wanted = {b.lower() for b in bodies}
+        keep = frame["body"].str.lower().isin(wanted) | frame["kind"].isin(wanted)
+        frame = frame[keep.to_numpy()]
+    if within is not None:
+        inside = shapely.contains_xy(within, frame["x"].to_numpy(), frame["y"].to_numpy())
+        frame = frame[inside]
+    return derive(frame.reset_index(drop=True), nia_per_fte_m2)
+
+
+def derive(frame: pd.DataFrame, nia_per_fte_m2: float) -> pd.DataFrame:
+    """Add usable, needed and spare space (see the module's notes)."""
+    nia = frame["nia_m2"].to_numpy(dtype=float)
+    gia = frame["gia_m2"].to_numpy(dtype=float)
+    usable = np.where(np.isnan(nia), gia * NET_TO_GROSS, nia)
+    fte = frame["occupants_fte"].to_numpy(dtype=float)
+    vacant = (frame["occupancy"] == "vacant").to_numpy() | (fte == 0)
+    need = np.where(vacant, 0.0, fte * nia_per_fte_m2)
+    spare = np.where(vacant, usable, np.clip(usable - need, 0, None))
+    frame["usable_m2"] = usable
+    frame["need_m2"] = need
+    frame["spare_m2"] = spare
+    frame["vacant"] = vacant
+    use = frame["use_class"]
+    frame["can_move"] = ~use.isin(TIED_USES | NO_SPACE_USES).to_numpy()
+    frame["can_receive"] = ~use.isin(NO_SPACE_USES).to_numpy()
+    frame.loc[~frame["can_receive"].to_numpy(), "spare_m2"] = 0.0
+    frame["locatable"] = (
+        ~np.isnan(frame["x"].to_numpy(dtype=float))
+        & ~frame["probable_centroid"].to_numpy()
+        & ~frame["location_method"].isin(COARSE_METHODS).to_numpy()
+    )
+    return frame
