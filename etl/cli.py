@@ -7,32 +7,18 @@ domain's CLI never imports ``etl``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
+from estate.cli import open_engine, print_frame
 from estate.config import Settings
-from estate.db import ensure_database, make_engine, upgrade
 from estate.errors import EstateError
 from estate.exports import safe_frame
 
 pass_settings = click.make_pass_decorator(Settings)
-
-
-@contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    """An engine on the migrated database, disposed (its connections closed) afterwards."""
-    url = ensure_database(settings)
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def read_area(path: Path | None):
@@ -54,16 +40,6 @@ def read_postcodes(path: Path | None):
     from etl.geocode import load_postcode_lookup
 
     return load_postcode_lookup(path)
-
-
-def print_frame(frame: pd.DataFrame, empty: str) -> None:
-    if frame.empty:
-        click.echo(empty)
-        return
-    with pd.option_context(
-        "display.max_rows", 500, "display.max_colwidth", 80, "display.width", 200
-    ):
-        click.echo(frame.to_string(index=False))
 
 
 class _Bar:
@@ -149,7 +125,7 @@ def load(
     """
     from etl.pipeline import load_file
 
-    with _engine(settings) as engine:
+    with open_engine(settings) as engine:
         area = read_area(boundary or settings.locality_boundary)
         lookup = read_postcodes(postcodes or settings.postcode_lookup)
         failed = 0
@@ -189,7 +165,7 @@ def load(
 @pass_settings
 def loads(settings: Settings, limit: int) -> None:
     """List load batches, newest first, with what became of their rows."""
-    with _engine(settings) as engine, engine.connect() as conn:
+    with open_engine(settings) as engine, engine.connect() as conn:
         frame = pd.read_sql(
             text(
                 "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
@@ -217,7 +193,7 @@ def loads(settings: Settings, limit: int) -> None:
 @pass_settings
 def rejections(settings: Settings, batch: int, format_: str, output: Path | None) -> None:
     """List the rejected rows of a load batch: file, row, field, value and reason."""
-    with _engine(settings) as engine, engine.connect() as conn:
+    with open_engine(settings) as engine, engine.connect() as conn:
         exists = conn.execute(
             text("SELECT 1 FROM load_batches WHERE id = :b"), {"b": batch}
         ).scalar()
@@ -254,7 +230,7 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
     occupancy; probable centroids, points outside the locality, stale effective dates."""
     from estate.quality import quality_report
 
-    with _engine(settings) as engine, engine.connect() as conn:
+    with open_engine(settings) as engine, engine.connect() as conn:
         frame = quality_report(conn)
     if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
         safe_frame(frame).to_csv(output or sys.stdout, index=False)
@@ -269,7 +245,7 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
 @pass_settings
 def matches(settings: Settings, format_: str) -> None:
     """The same place in two bodies' records: each body's asset, and how they were matched."""
-    with _engine(settings) as engine, engine.connect() as conn:
+    with open_engine(settings) as engine, engine.connect() as conn:
         frame = pd.read_sql(
             text(
                 "SELECT oa.code AS body, a.source_ref AS ref, a.name, ob.code AS other_body,"
@@ -301,24 +277,116 @@ SAMPLE_FILES = (
 )
 
 
-@click.command()
-@pass_settings
-def demo(settings: Settings) -> None:
-    """Bring the embedded database up and load the Trafford sample locality (all four
-    bodies), then report its data quality. Safe to run again: unchanged files change
-    nothing."""
-    from estate.quality import quality_report
+def load_sample(engine: Engine) -> list:
+    """Load every file of the Trafford sample locality; unchanged files change nothing."""
     from etl.pipeline import load_file
 
     area = read_area(SAMPLE / "boundary.geojson")
     lookup = read_postcodes(SAMPLE / "postcodes.csv")
-    with _engine(settings) as engine:
-        for name, options in SAMPLE_FILES:
-            result = load_file(engine, SAMPLE / name, area=area, postcodes=lookup, **options)
+    return [
+        load_file(engine, SAMPLE / name, area=area, postcodes=lookup, **options)
+        for name, options in SAMPLE_FILES
+    ]
+
+
+DEMO_SCENARIO = "Trafford demo"
+
+
+@click.command()
+@pass_settings
+def demo(settings: Settings) -> None:
+    """Bring the embedded database up, load the Trafford sample locality (all four
+    bodies), report its data quality, and run the analysis: co-location clusters,
+    disposal candidates and a demonstration scenario of the top candidates with its
+    savings and NPV. Safe to run again: unchanged files change nothing."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from estate.analysis.colocation import colocation
+    from estate.analysis.disposal import disposal_candidates
+    from estate.analysis.savings import (
+        add_move,
+        create_scenario,
+        current_financial_year,
+        evaluate,
+    )
+    from estate.models import Asset, Scenario
+    from estate.quality import quality_report
+
+    with open_engine(settings) as engine:
+        for result in load_sample(engine):
             click.echo(result.summary())
         with engine.connect() as conn:
             frame = quality_report(conn)
             found = conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one()
-    click.echo("\nData quality by body (estate quality):")
-    print_frame(frame.drop(columns=["name"]), "no assets")
-    click.echo(f"\n{found} records matched across bodies (estate matches)")
+            clusters = colocation(conn, settings.colocation_distance_m, settings.nia_per_fte_m2)
+            disposals = disposal_candidates(
+                conn, settings.nia_per_fte_m2, settings.relocation_distance_m
+            )
+        click.echo("\nData quality by body (estate quality):")
+        print_frame(frame.drop(columns=["name"]), "no assets")
+        click.echo(f"\n{found} records matched across bodies (estate matches)")
+
+        click.echo(
+            f"\n{len(clusters.clusters)} co-location clusters within "
+            f"{settings.colocation_distance_m:g} m (estate analyse colocation):"
+        )
+        print_frame(
+            clusters.clusters[
+                [
+                    "cluster",
+                    "assets",
+                    "body_codes",
+                    "running_cost",
+                    "spare_m2",
+                    "saving",
+                    "exit_asset_name",
+                ]
+            ],
+            "none",
+            limit=5,
+        )
+        candidates = disposals.candidates
+        click.echo(f"\n{len(candidates)} disposal candidates (estate analyse disposals):")
+        print_frame(
+            candidates[["body", "name", "score", "receiving_name", "receiving_note"]],
+            "none",
+            limit=10,
+        )
+
+        with Session(engine) as session, session.begin():
+            exists = session.scalar(select(Scenario.id).where(Scenario.name == DEMO_SCENARIO))
+            if exists is None:
+                year = current_financial_year()
+                scenario = create_scenario(
+                    session,
+                    DEMO_SCENARIO,
+                    first_year=year,
+                    horizon_years=settings.horizon_years,
+                    discount_rate=settings.discount_rate,
+                    nia_per_fte_m2=settings.nia_per_fte_m2,
+                    relocation_cost_per_fte=2500,
+                    refit_cost_per_m2=350,
+                    sale_cost_share=0.02,
+                    description="the ten top-scoring candidates with a receiving site, "
+                    "exiting next October",
+                )
+                exit_date = dt.date(year + 1, 10, 1)
+                chosen = candidates[candidates["receiving_id"].notna()].head(10)
+                for row in chosen.itertuples(index=False):
+                    add_move(
+                        session,
+                        scenario,
+                        session.get(Asset, int(row.id)),
+                        exit_date,
+                        session.get(Asset, int(row.receiving_id)),
+                        notes=f"candidate, score {row.score}: {row.reasons}",
+                    )
+            result = evaluate(session, DEMO_SCENARIO)
+        totals = result.totals.set_index("body").loc["PARTNERSHIP"]
+        click.echo(
+            f"\nScenario {DEMO_SCENARIO!r} (estate scenario show {DEMO_SCENARIO!r}): "
+            f"{len(result.disposals)} exits, net £{totals['net']:,.0f} over "
+            f"{result.assumptions.horizon_years} years, NPV £{totals['npv']:,.0f}"
+        )

@@ -8,6 +8,7 @@ in words (``"under-used: 21.3 m² per FTE against a target of 8"``):
 test                                   points  why it matters
 =====================================  ======  ==========================================
 vacant (occupancy or no occupants)     3       costs with no service from it
+vacant land (no buildings)             2       a receipt, but no running cost to save
 recorded as under-used or surplus      2       its body already says so
 space per FTE over 1.25x / 1.5x target 1 / 2   space paid for and not used (offices etc.)
 workstations per FTE over 1.2          1       desks nobody sits at
@@ -122,7 +123,9 @@ def score_assets(
         assets["vacant"].to_numpy() & (usable.fillna(0) > 0).to_numpy()
         | (assets["occupancy"] == "vacant").to_numpy()
     )
-    add(vacant, 3, "vacant")
+    land = (assets["holding"] == "land").to_numpy() & (usable.fillna(0) <= 0).to_numpy()
+    add(vacant & ~land, 3, "vacant")
+    add(vacant & land, 2, "vacant land")
     recorded = assets["status"].isin(["under_used", "surplus", "in_disposal"]).to_numpy()
     add(recorded, 2, "recorded as " + assets["status"].str.replace("_", "-"))
 
