@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell neutralised (vectorised per column)."""
     out = frame.copy()
     for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             text = out[column].astype("string")
             risky = text.str.match(r"^[=+\-@\t\r]").fillna(False).to_numpy()
@@ -100,7 +102,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
     share = workbook.add_format({"num_format": "0.0%"})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name[:31])
-        frame = safe_frame(sheet.frame)
+        frame = sheet.frame
         columns = list(frame.columns)
         for i, column in enumerate(columns):
             fmt = (
@@ -116,9 +118,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
             ws.set_column(i, i, width, fmt)
         ws.write_row(0, 0, columns, bold)
         ws.freeze_panes(1, 0)
-        row = 0
-        for row, values in enumerate(_cells(frame), start=1):
-            ws.write_row(row, 0, values)
+        row = _write_rows(ws, frame)
         if columns:
             ws.autofilter(0, 0, max(row, 1), len(columns) - 1)
         if sheet.totals and row:
@@ -142,21 +142,80 @@ def _col(index: int) -> str:
     return xl_col_to_name(index)
 
 
-def _cells(frame: pd.DataFrame) -> Iterator[list[Any]]:
-    """Rows of plain Python values: NaN and NA as blanks, dates as datetimes."""
-    converted = []
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            values = series.dt.to_pydatetime()
-            values = [None if pd.isna(v) else v for v in values]
-        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            values = series.astype("float64").to_numpy(na_value=np.nan).tolist()
-            values = [None if v != v else v for v in values]
-        else:
-            values = [_plain(v) for v in series.tolist()]
-        converted.append(values)
-    yield from (list(row) for row in zip(*converted, strict=True))
+_EXCEL_EPOCH = np.datetime64("1899-12-30")
+
+
+def _write_rows(ws: Any, frame: pd.DataFrame, chunk: int = 5_000) -> int:
+    """Write the frame's rows below the header; returns the last row written.
+
+    Rows go in chunks, so memory holds one chunk's converted values, not the whole
+    sheet's. Each column of a chunk is converted at once (numbers to floats, dates to
+    Excel serial numbers shown by the column's date format, text neutralised), and each
+    cell goes to xlsxwriter's typed writer for its column, skipping the per-cell type
+    dispatch of ``write_row`` and leaving blanks unwritten.
+    """
+    kinds = [_column_kind(frame[c]) for c in frame.columns]
+    writers = {
+        "number": ws._write_number,
+        "date": ws._write_number,
+        "text": ws._write_string,
+        "bool": ws._write_string,
+    }
+    row = 0
+    for start in range(0, len(frame), chunk):
+        part = safe_frame(frame.iloc[start : start + chunk])
+        columns = [
+            (writers[kind], _convert(part[column], kind))
+            for column, kind in zip(part.columns, kinds, strict=True)
+        ]
+        for row, values in enumerate(zip(*(v for _, v in columns), strict=True), start=start + 1):
+            for col, value in enumerate(values):
+                if value is not None:
+                    columns[col][0](row, col, value)
+    return row
+
+
+def _column_kind(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(series) or _is_date_column(series):
+        return "date"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    return "text"
+
+
+def _convert(series: pd.Series, kind: str) -> list[Any]:
+    if kind == "bool":
+        return [
+            None if v is None or v is pd.NA else str(bool(v)).upper()
+            for v in series.astype(object).tolist()
+        ]
+    if kind == "date":
+        stamps = pd.to_datetime(series, errors="coerce").to_numpy("datetime64[ns]")
+        return _floats((stamps - _EXCEL_EPOCH) / np.timedelta64(1, "D"))
+    if kind == "number":
+        return _floats(series.to_numpy("float64", na_value=np.nan))
+    return [_text(v) for v in series.tolist()]
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _is_date_column(series: pd.Series) -> bool:
+    """Object columns holding dates (read from the database as ``datetime.date``)."""
+    if series.dtype != object:
+        return False
+    sample = series.dropna()
+    return not sample.empty and all(isinstance(v, dt.date) for v in sample.iloc[:20])
+
+
+def _text(value: Any) -> str | None:
+    plain = _plain(value)
+    if plain is None:
+        return None
+    return plain if isinstance(plain, str) else str(plain)
 
 
 def _plain(value: Any) -> Any:

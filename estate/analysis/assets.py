@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from estate.analysis.frames import copy_frame
 
@@ -40,25 +40,53 @@ NO_SPACE_USES = frozenset(
     {"land", "open_space", "allotment", "cemetery", "car_park", "housing", "custody"}
 )
 
-_ASSETS = """
-    SELECT a.id, o.code AS body, o.kind, o.name AS body_name, a.source_ref, a.uprn,
-           a.name, a.address, a.town, a.postcode, a.use_class, a.tenure, a.occupancy,
-           a.status, a.condition, a.holding,
-           ST_X(a.geom) AS x, ST_Y(a.geom) AS y, a.location_method,
-           ({centroid} = ANY(a.quality_flags))::int AS probable_centroid,
-           a.gia_m2, a.nia_m2, a.workstations, a.occupants_fte,
-           CASE WHEN num_nonnulls(a.rent, a.rates, a.fm_cost, a.energy_cost,
-                                  a.maintenance_cost) > 0
-                THEN coalesce(a.rent, 0) + coalesce(a.rates, 0) + coalesce(a.fm_cost, 0)
-                     + coalesce(a.energy_cost, 0) + coalesce(a.maintenance_cost, 0)
-           END AS running_cost,
-           a.backlog_cost, a.valuation, a.lease_end, a.lease_break, a.sensitive::int AS sensitive
-    FROM assets a JOIN organisations o ON o.id = a.organisation_id
-    WHERE a.status <> 'disposed'
-"""
+# The columns read, by what they are read for: the whole register is read at once by
+# COPY, so each analysis reads only what it uses (text is the costly part). Bodies are
+# joined in pandas: there are tens of them, not a join per row.
+_RUNNING_COST = """
+    CASE WHEN num_nonnulls(a.rent, a.rates, a.fm_cost, a.energy_cost, a.maintenance_cost) > 0
+         THEN coalesce(a.rent, 0) + coalesce(a.rates, 0) + coalesce(a.fm_cost, 0)
+              + coalesce(a.energy_cost, 0) + coalesce(a.maintenance_cost, 0)
+    END AS running_cost"""
+COLOCATION = (
+    "a.id",
+    "a.organisation_id AS org",
+    "a.name",
+    "ST_X(a.geom) AS x",
+    "ST_Y(a.geom) AS y",
+    "a.location_method",
+    "({centroid} = ANY(a.quality_flags))::int AS probable_centroid",
+    "a.use_class",
+    "a.occupancy",
+    "a.gia_m2",
+    "a.nia_m2",
+    "a.occupants_fte",
+    _RUNNING_COST,
+)
+SCORING = (
+    *COLOCATION,
+    "a.source_ref",
+    "a.uprn",
+    "a.address",
+    "a.postcode",
+    "a.tenure",
+    "a.status",
+    "a.holding",
+    "a.condition",
+    "a.workstations",
+    "a.sensitive::int AS sensitive",
+    "a.backlog_cost",
+    "a.valuation",
+    "a.lease_end",
+    "a.lease_break",
+)
+_SELECT = "SELECT {columns} FROM assets a WHERE a.status <> 'disposed'"
+
+DETAIL_COLUMNS = ("source_ref", "uprn", "name", "address", "town", "postcode", "tenure")
 
 _TYPES = {
     "id": pa.int64(),
+    "org": pa.int64(),
     "x": pa.float64(),
     "y": pa.float64(),
     "gia_m2": pa.float64(),
@@ -70,27 +98,21 @@ _TYPES = {
     "valuation": pa.float64(),
     "lease_end": pa.date32(),
     "lease_break": pa.date32(),
+    "probable_centroid": pa.int8(),
+    "sensitive": pa.int8(),
     **{
-        c: pa.string()
+        c: pa.dictionary(pa.int32(), pa.string())
         for c in (
-            "body",
-            "kind",
-            "body_name",
-            "source_ref",
-            "uprn",
-            "name",
-            "address",
-            "town",
-            "postcode",
             "use_class",
-            "tenure",
             "occupancy",
-            "status",
-            "condition",
-            "holding",
             "location_method",
+            "status",
+            "holding",
+            "condition",
+            "tenure",
         )
     },
+    **{c: pa.string() for c in ("source_ref", "uprn", "name", "address", "town", "postcode")},
 }
 
 
@@ -99,12 +121,33 @@ def read_assets(
     nia_per_fte_m2: float,
     bodies: Sequence[str] | None = None,
     within: shapely.Geometry | None = None,
+    columns: Sequence[str] = SCORING,
 ) -> pd.DataFrame:
-    """Every asset not yet disposed, with the derived measures; ``bodies`` (organisation
-    codes or body kinds) and ``within`` (a polygon in the storage CRS) narrow it."""
-    frame = copy_frame(conn, _ASSETS, {"centroid": CENTROID_FLAG}, _TYPES)
+    """Every asset not yet disposed, with its body and the derived measures; ``bodies``
+    (organisation codes or body kinds) and ``within`` (a polygon in the storage CRS)
+    narrow it; ``columns`` says what to read (:data:`COLOCATION`, or :data:`SCORING` for
+    everything the disposal scoring and its reports use)."""
+    frame = copy_frame(
+        conn,
+        _SELECT.replace("{columns}", ", ".join(columns)),
+        {"centroid": CENTROID_FLAG},
+        _TYPES,
+        split="id",
+    )
+    orgs = pd.read_sql(
+        text(
+            "SELECT id AS org, code AS body, kind, name AS body_name FROM organisations ORDER BY id"
+        ),
+        conn,
+    )
+    # Bodies as categoricals: tens of distinct values over up to millions of rows.
+    row = np.searchsorted(orgs["org"].to_numpy(), frame["org"].to_numpy())
+    for column in ("body", "kind", "body_name"):
+        categories, inverse = np.unique(orgs[column].to_numpy(dtype=str), return_inverse=True)
+        frame[column] = pd.Categorical.from_codes(inverse[row], categories=categories)
     frame["probable_centroid"] = frame["probable_centroid"].fillna(0).astype(bool)
-    frame["sensitive"] = frame["sensitive"].fillna(0).astype(bool)
+    if "sensitive" in frame.columns:
+        frame["sensitive"] = frame["sensitive"].fillna(0).astype(bool)
     if bodies:
         wanted = {b.lower() for b in bodies}
         keep = frame["body"].str.lower().isin(wanted) | frame["kind"].isin(wanted)

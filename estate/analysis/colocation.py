@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
-from estate.analysis.assets import read_assets
+from estate.analysis.assets import COLOCATION, read_assets
 
 CLUSTER_COLUMNS = [
     "cluster",
@@ -51,12 +51,8 @@ MEMBER_COLUMNS = [
     "id",
     "body",
     "kind",
-    "source_ref",
     "name",
-    "address",
-    "postcode",
     "use_class",
-    "tenure",
     "usable_m2",
     "occupants_fte",
     "running_cost",
@@ -110,15 +106,22 @@ def colocation(
     within: shapely.Geometry | None = None,
 ) -> Colocation:
     """Clusters of assets of different bodies within ``distance_m`` of each other."""
-    assets = read_assets(conn, nia_per_fte_m2, bodies=bodies, within=within)
+    assets = read_assets(conn, nia_per_fte_m2, bodies, within, COLOCATION)
     return find_clusters(assets, distance_m)
 
 
 def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
-    """The clustering itself, on a frame of :func:`read_assets` rows."""
-    located = assets[assets["locatable"].to_numpy()].reset_index(drop=True)
-    xy = np.column_stack([located["x"].to_numpy(float), located["y"].to_numpy(float)])
-    body_codes, body = np.unique(located["body"].to_numpy(dtype=str), return_inverse=True)
+    """The clustering itself, on a frame of :func:`read_assets` rows.
+
+    Pairs and components are found on numpy arrays of the located rows; only the
+    members' rows are then taken from the frame (its text columns are the costly part
+    of a frame to copy).
+    """
+    located = np.flatnonzero(assets["locatable"].to_numpy())
+    xy = np.column_stack(
+        [assets["x"].to_numpy(float)[located], assets["y"].to_numpy(float)[located]]
+    )
+    body = assets["org"].to_numpy()[located]
     pairs, gaps = cross_body_pairs(xy, body, distance_m)
     if len(pairs) == 0:
         return Colocation(
@@ -134,7 +137,12 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
     _, component = connected_components(graph, directed=False)
     in_pair = np.zeros(n, dtype=bool)
     in_pair[pairs.ravel()] = True
-    members = located[in_pair].copy()
+    wanted = [
+        c
+        for c in dict.fromkeys([*MEMBER_COLUMNS, "org", "need_m2", "can_move"])
+        if c in assets.columns
+    ]
+    members = assets.iloc[located[in_pair]][wanted].reset_index(drop=True)
     members["component"] = component[in_pair]
 
     members = _movable(members)
@@ -147,19 +155,30 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
         kind="mergesort",
     ).reset_index(drop=True)
     clusters["cluster"] = np.arange(1, len(clusters) + 1)
-    rank = pd.Series(clusters["cluster"].to_numpy(), index=clusters["component"].to_numpy())
-    members["cluster"] = rank.reindex(members["component"].to_numpy()).to_numpy()
-    members = members.sort_values(["cluster", "body", "id"], kind="mergesort")
+    rank = np.zeros(component.max() + 1, dtype=np.int64)
+    rank[clusters["component"].to_numpy()] = clusters["cluster"].to_numpy()
+    members["cluster"] = rank[members["component"].to_numpy()]
+    members = members.iloc[
+        np.lexsort(
+            (members["id"].to_numpy(), members["org"].to_numpy(), members["cluster"].to_numpy())
+        )
+    ]
 
-    ids = located["id"].to_numpy()
+    ids = assets["id"].to_numpy()[located]
+    pair_cluster = rank[component[pairs[:, 0]]]
+    order = np.lexsort((gaps, pair_cluster))
     pair_frame = pd.DataFrame(
-        {"asset_id": ids[pairs[:, 0]], "other_id": ids[pairs[:, 1]], "distance_m": gaps.round(1)}
+        {
+            "asset_id": ids[pairs[order, 0]],
+            "other_id": ids[pairs[order, 1]],
+            "distance_m": gaps[order].round(1),
+            "cluster": pair_cluster[order],
+        }
     )
-    pair_frame["cluster"] = rank.reindex(component[pairs[:, 0]]).to_numpy()
     return Colocation(
         clusters[CLUSTER_COLUMNS],
         members[MEMBER_COLUMNS].reset_index(drop=True),
-        pair_frame.sort_values(["cluster", "distance_m"], kind="mergesort").reset_index(drop=True),
+        pair_frame,
         distance_m,
     )
 
@@ -175,7 +194,8 @@ def _movable(members: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summarise(members: pd.DataFrame) -> pd.DataFrame:
-    group = members.groupby("component", sort=False)
+    component = members["component"].to_numpy()
+    group = members.groupby(component, sort=False)
     clusters = group.agg(
         assets=("id", "size"),
         floor_area_m2=("usable_m2", "sum"),
@@ -185,21 +205,48 @@ def _summarise(members: pd.DataFrame) -> pd.DataFrame:
         x=("x", "mean"),
         y=("y", "mean"),
     )
-    distinct = members[["component", "body", "kind"]].drop_duplicates(["component", "body"])
-    distinct = distinct.sort_values(["component", "body"], kind="mergesort")
-    by_component = distinct.groupby("component", sort=False)
-    clusters["bodies"] = by_component.size()
-    clusters["body_codes"] = by_component["body"].agg(", ".join)
-    kinds = distinct.drop_duplicates(["component", "kind"]).groupby("component", sort=False)
-    clusters["body_kinds"] = kinds["kind"].agg(", ".join)
+    clusters.index.name = "component"
+    clusters["bodies"] = group["org"].nunique()
+    clusters["body_codes"] = _joined_sets(component, members["body"])
+    clusters["body_kinds"] = _joined_sets(component, members["kind"])
 
-    movable = members[members["movable"].to_numpy()]
-    best = movable.sort_values(
-        ["component", "running_cost"], ascending=[True, False], kind="mergesort"
-    ).drop_duplicates("component")
-    best = best.set_index("component")
-    clusters["saving"] = best["running_cost"].reindex(clusters.index).fillna(0.0)
-    clusters["exit_asset_id"] = best["id"].reindex(clusters.index).astype("Int64")
-    clusters["exit_asset_name"] = best["name"].reindex(clusters.index)
-    clusters = clusters.reset_index()
-    return clusters
+    movable = np.flatnonzero(members["movable"].to_numpy())
+    cost = members["running_cost"].to_numpy()[movable]
+    order = movable[np.lexsort((-cost, component[movable]))]
+    first = np.unique(component[order], return_index=True)[1]
+    best = order[first]
+    saving = pd.Series(members["running_cost"].to_numpy()[best], index=component[best])
+    clusters["saving"] = saving.reindex(clusters.index).fillna(0.0)
+    exit_id = pd.Series(members["id"].to_numpy()[best], index=component[best])
+    clusters["exit_asset_id"] = exit_id.reindex(clusters.index).astype("Int64")
+    exit_name = pd.Series(members["name"].to_numpy()[best], index=component[best])
+    clusters["exit_asset_name"] = exit_name.reindex(clusters.index)
+    return clusters.reset_index()
+
+
+def _joined_sets(groups: np.ndarray, labels: pd.Series) -> pd.Series:
+    """Per group, its distinct labels sorted and joined by ``", "``.
+
+    Joining strings group by group is Python per cluster; instead the distinct
+    (group, label) pairs are sorted once and the k-th label of every group is appended
+    to all groups at once, k = 1, 2, ... (as many rounds as the largest group has
+    labels).
+    """
+    codes, uniques = pd.factorize(labels, sort=True)
+    names = np.array([str(u) for u in uniques], dtype=object)
+    width = max(len(names), 1)
+    pairs = np.sort(groups.astype(np.int64) * width + codes)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    group, code = np.divmod(pairs, width)
+    # group is sorted: each new value starts a group.
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
+    keys = group[starts]
+    row = np.cumsum(np.r_[True, group[1:] != group[:-1]]) - 1 if len(group) else group
+    position = np.arange(len(pairs)) - starts[row]
+    out = np.empty(len(keys), dtype=object)
+    first = position == 0
+    out[row[first]] = names[code[first]]
+    for k in range(1, int(position.max()) + 1 if len(position) else 0):
+        at = position == k
+        out[row[at]] = out[row[at]] + ", " + names[code[at]]
+    return pd.Series(out, index=keys)

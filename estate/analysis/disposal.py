@@ -91,9 +91,7 @@ def _money(values: pd.Series) -> pd.Series:
 
 
 def _num(values: pd.Series, digits: int = 1) -> pd.Series:
-    return pd.Series(
-        [f"{v:g}" for v in values.round(digits)], index=values.index, dtype=object
-    )
+    return pd.Series([f"{v:g}" for v in values.round(digits)], index=values.index, dtype=object)
 
 
 def score_assets(
@@ -127,7 +125,7 @@ def score_assets(
     add(vacant & ~land, 3, "vacant")
     add(vacant & land, 2, "vacant land")
     recorded = assets["status"].isin(["under_used", "surplus", "in_disposal"]).to_numpy()
-    add(recorded, 2, "recorded as " + assets["status"].str.replace("_", "-"))
+    add(recorded, 2, "recorded as " + assets["status"].astype(object).str.replace("_", "-"))
 
     per_fte = usable / fte.where(fte > 0)
     # Space per head says little of a fire station's appliance bays or a hospital's wards.
@@ -145,8 +143,9 @@ def score_assets(
     area = usable.where(usable > 0)
     cost_m2 = assets["running_cost"] / area
     known = cost_m2.notna() & assets["use_class"].notna()
-    counts = cost_m2.where(known).groupby(assets["use_class"]).transform("count")
-    median = cost_m2.where(known).groupby(assets["use_class"]).transform("median")
+    use = assets["use_class"].astype(object)
+    counts = cost_m2.where(known).groupby(use).transform("count")
+    median = cost_m2.where(known).groupby(use).transform("median")
     median = median.where(counts >= MEDIAN_MIN_ASSETS)
     rel = cost_m2 / median
     text = (
@@ -155,7 +154,7 @@ def score_assets(
         + "/m² a year against a median of "
         + _money(median.fillna(0))
         + " for "
-        + assets["use_class"].fillna("its use")
+        + use.fillna("its use")
     )
     add((rel > 1.5).to_numpy(), 2, text)
     add(((rel > 1.25) & (rel <= 1.5)).to_numpy(), 1, text)
@@ -353,7 +352,11 @@ def find_candidates(
     unlocated = (~candidates["locatable"].to_numpy()) & ~nobody & ~unknown
     notes[unlocated] = "no reliable location: cannot search nearby"
     tied = ~candidates["can_move"].to_numpy() & ~nobody
-    notes[tied] = "service tied to its site (" + candidates.loc[tied, "use_class"].fillna("") + ")"
+    notes[tied] = (
+        "service tied to its site ("
+        + candidates.loc[tied, "use_class"].astype(object).fillna("")
+        + ")"
+    )
     candidates["receiving_note"] = notes
 
     candidates = candidates.sort_values(
@@ -364,7 +367,7 @@ def find_candidates(
     )
     return Disposals(
         candidates[CANDIDATE_COLUMNS].reset_index(drop=True),
-        frame[["id", "body", "name", "score", "reasons"]],
+        frame[["id", "body", "score", "reasons"]],
         relocation_distance_m,
         nia_per_fte_m2,
     )

@@ -1,0 +1,71 @@
+"""Writers for people and programs: formula-safe CSV and formatted workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from estate.exports import Sheet, safe_cell, safe_frame, write_frame_csv, write_xlsx
+
+RISKY = ["=1+1", "+44 161", "-2", "@SUM(A1)", "\tTab", "plain"]
+
+
+def test_text_that_a_spreadsheet_would_run_is_neutralised():
+    assert [safe_cell(v) for v in RISKY] == [
+        "'=1+1",
+        "'+44 161",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tTab",
+        "plain",
+    ]
+    assert safe_cell(-2) == -2  # numbers are numbers
+    frame = pd.DataFrame(
+        {
+            "text": RISKY,
+            "category": pd.Categorical(RISKY),
+            "number": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    safe = safe_frame(frame)
+    assert safe["text"].tolist()[0] == "'=1+1"
+    assert safe["category"].tolist()[3] == "'@SUM(A1)"
+    assert safe["number"].tolist()[1] == -2.0
+
+
+def test_csv_is_written_in_chunks_and_stays_whole():
+    frame = pd.DataFrame({"n": range(10), "name": ["=x"] * 10})
+    out = io.StringIO()
+    assert write_frame_csv(frame, out, chunk=3) == 10
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "n,name" and len(lines) == 11 and lines[-1] == "9,'=x"
+
+
+def test_a_workbook_has_formats_frozen_header_totals_and_no_formulas_from_text(tmp_path: Path):
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("x")', "Town hall", None],
+            "receipt": [1000.5, None, 250.25],
+            "exit": [dt.date(2027, 10, 1), None, dt.date(2028, 1, 15)],
+            "flag": [True, False, None],
+        }
+    )
+    path = tmp_path / "book.xlsx"
+    write_xlsx(path, [Sheet("schedule", frame, money=["receipt"], dates=["exit"], totals=True)])
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("schedule").to_python()
+    assert rows[0] == ["name", "receipt", "exit", "flag"]
+    assert rows[1][0] == '\'=HYPERLINK("x")'
+    assert rows[1][1] == 1000.5 and rows[2][1] == ""
+    assert rows[1][2] == dt.datetime(2027, 10, 1) or rows[1][2] == dt.date(2027, 10, 1)
+    assert rows[-1][0] == "Total" and rows[-1][1] == 1250.75
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        styles = archive.read("xl/styles.xml").decode()
+    assert 'ySplit="1"' in sheet
+    assert sheet.count("<f>") == 1  # only the totals row's SUBTOTAL
+    assert "£#,##0.00" in styles and "yyyy-mm-dd" in styles
