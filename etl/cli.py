@@ -123,6 +123,7 @@ def load(
     and each rejection names the file, row, field and reason. Loading the same file
     again changes nothing and says so.
     """
+    from etl.match import match_batches
     from etl.pipeline import load_file
 
     with open_engine(settings) as engine:
@@ -130,13 +131,14 @@ def load(
         lookup = read_postcodes(postcodes or settings.postcode_lookup)
         failed = 0
         all_rejections = []
+        written: list[int] = []
         for path in files:
             bar = _Bar(enabled=path.stat().st_size > 2_000_000 and sys.stderr.isatty())
             try:
                 result = load_file(
                     engine, path, format=format_, organisation=org, organisation_name=org_name,
                     mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
-                    progress=bar, options={"sheet": sheet} if sheet else None,
+                    progress=bar, options={"sheet": sheet} if sheet else None, match=False,
                 )  # fmt: skip
             except EstateError as exc:
                 bar.close()
@@ -145,6 +147,8 @@ def load(
                 continue
             bar.close()
             click.echo(result.summary())
+            if result.batch_id is not None and (result.inserted or result.updated):
+                written.append(result.batch_id)
             if result.rejected:
                 shown = result.rejections.head(10)
                 for row in shown.itertuples(index=False):
@@ -153,6 +157,9 @@ def load(
                 if result.rejected > len(shown):
                     click.echo(f"    ... see `estate rejections {result.batch_id}` for all")
                 all_rejections.append(result.rejections.assign(file=path.name))
+        if written:
+            found = match_batches(engine, written)
+            click.echo(f"{found} new matches across bodies (estate matches)")
         if rejections_csv and all_rejections:
             frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
             safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
@@ -278,15 +285,19 @@ SAMPLE_FILES = (
 
 
 def load_sample(engine: Engine) -> list:
-    """Load every file of the Trafford sample locality; unchanged files change nothing."""
+    """Load every file of the Trafford sample locality, then match across bodies;
+    unchanged files change nothing."""
+    from etl.match import match_batches
     from etl.pipeline import load_file
 
     area = read_area(SAMPLE / "boundary.geojson")
     lookup = read_postcodes(SAMPLE / "postcodes.csv")
-    return [
-        load_file(engine, SAMPLE / name, area=area, postcodes=lookup, **options)
+    results = [
+        load_file(engine, SAMPLE / name, area=area, postcodes=lookup, match=False, **options)
         for name, options in SAMPLE_FILES
     ]
+    match_batches(engine, [r.batch_id for r in results if r.batch_id and (r.inserted or r.updated)])
+    return results
 
 
 DEMO_SCENARIO = "Trafford demo"

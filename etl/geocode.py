@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 
 from estate.crs import BNG_BOUNDS, STORAGE_SRID, UK_LONLAT_BOUNDS, WGS84_SRID, transformer
-from etl.values import Parsed, nullify, parse_number
+from etl.values import WS, Parsed, extract, nullify, parse_number
 
 logger = logging.getLogger(__name__)
 
 OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 INWARD = r"[0-9][A-Z]{2}"
-_SPACES = r"[\s\xa0\u2007\u202f]+"
+_SPACES = WS + "+"
 
 LONLAT_WORDS = {"wgs84", "wgs 84", "epsg:4326", "4326", "lat/long", "latlong", "lat long",
                 "longitude/latitude", "etrs89", "crs84", "ogc:crs84", "gps"}  # fmt: skip
@@ -58,7 +58,7 @@ def normalise_postcode(series: pd.Series) -> Parsed:
         False
     )
     # A letter O typed for a zero: in the inward code's digit, and after the area letters.
-    area = outward.str.extract(r"^([A-Z]{1,2})")[0].fillna("")
+    area = pd.Series(extract(outward, r"^([A-Z]{1,2})")[0], index=outward.index).fillna("")
     fixed_outward = area + _after_area(outward, area).str.replace("O", "0", regex=False)
     fixed_inward = inward.str.slice(0, 1).str.replace("O", "0", regex=False) + inward.str.slice(1)
     fixed_ok = (
@@ -90,14 +90,17 @@ def _after_area(outward: pd.Series, area: pd.Series) -> pd.Series:
 def postcode_from_address(address: pd.Series) -> pd.Series:
     """A postcode written at the end of an address ("Buxton Road, Luton LU1 1SD"), or None."""
     text = address.astype("string").str.upper()
-    found = text.str.extract(rf"({OUTWARD}\s*{INWARD})[\s,.]*$")[0]
+    found = pd.Series(extract(text, f"({OUTWARD}{WS}*{INWARD})[ ,.]*$")[0], index=text.index)
     return found.astype(object).where(found.notna(), None)
 
 
 def first_postcode(text: pd.Series) -> pd.Series:
     """The first full postcode inside a longer cell ("WF5 9EE (For Sat Nav use WF5 9TR)")."""
     upper = text.astype("string").str.upper()
-    found = upper.str.extract(rf"(?:^|[^A-Z0-9])({OUTWARD}[\s\xa0]*{INWARD})(?:$|[^A-Z0-9])")[0]
+    found = pd.Series(
+        extract(upper, f"(?:^|[^A-Z0-9])({OUTWARD}{WS}*{INWARD})(?:$|[^A-Z0-9])")[0],
+        index=upper.index,
+    )
     return found.astype(object).where(found.notna(), None)
 
 
@@ -196,12 +199,10 @@ def locate(
     index = x.index
     raw_x, raw_y = nullify(x), nullify(y)
     if coordinates is not None:
-        pair = (
-            nullify(coordinates)
-            .astype("string")
-            .str.extract(
-                r"^\s*\(?\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*\)?\s*$"
-            )
+        pair = extract(
+            nullify(coordinates),
+            f"^{WS}*\\(?{WS}*([-+]?[0-9]+(?:\\.[0-9]+)?)(?:{WS}*[,;]{WS}*|{WS}+)"
+            f"([-+]?[0-9]+(?:\\.[0-9]+)?){WS}*\\)?{WS}*$",
         )
         use_pair = pd.Series(raw_x).isna() & pd.Series(raw_y).isna() & pair[0].notna()
         raw_x = raw_x.where(~use_pair, pair[0].astype(object))

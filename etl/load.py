@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,9 +348,6 @@ def _write(
     )  # fmt: skip
     if inserted or updated:
         conn.execute(text("ANALYZE assets"))
-        from etl.match import match_batch
-
-        match_batch(conn, batch_id)
     result = LoadResult(
         batch_id=None if dry_run else batch_id,
         source_file=prepared.source_file,
@@ -375,7 +373,9 @@ def _write(
 def _add_organisations(conn: Connection, organisations: pd.DataFrame) -> list[str]:
     """Insert bodies the register does not know yet; a known body's record is left alone."""
     added: list[str] = []
-    for row in organisations.drop_duplicates("code").itertuples(index=False):
+    bodies = organisations.drop_duplicates("code").astype(object)
+    bodies = bodies.where(bodies.notna(), None)
+    for row in bodies.itertuples(index=False):
         code = conn.execute(
             text(
                 "INSERT INTO organisations (code, name, kind, uri) VALUES (:c, :n, :k, :u) "
@@ -545,8 +545,78 @@ def _upsert(
         FROM upserted
     """
     params = {"batch": batch_id, "file": prepared.source_file}
+    if not supplement and _first_load(conn):
+        # Nothing of these bodies is in the register yet: every row is new, so a plain
+        # INSERT does, without the speculative insertion ON CONFLICT costs per row.
+        plain = f"""
+            INSERT INTO assets ({", ".join(insert_columns)})
+            SELECT {", ".join(select)}
+            FROM estate_staging s JOIN organisations o ON o.code = s.org_code
+        """
+        with _indexes_rebuilt_if_bulk(conn, len(prepared.records)):
+            inserted = conn.execute(text(plain), params).rowcount
+        return int(inserted), 0
     inserted, updated = conn.execute(text(sql), params).one()
     return int(inserted), int(updated)
+
+
+def _first_load(conn: Connection) -> bool:
+    """True when none of the staged bodies has any asset in the register."""
+    return not conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM assets a JOIN organisations o "
+            "ON o.id = a.organisation_id WHERE o.code IN "
+            "(SELECT DISTINCT org_code FROM estate_staging))"
+        )
+    ).scalar_one()
+
+
+BULK_MIN_ROWS = 20_000
+
+
+@contextmanager
+def _indexes_rebuilt_if_bulk(conn: Connection, rows: int) -> Iterator[None]:
+    """Around an insert of ``rows`` rows: when they are many and at least as many as the
+    register holds, drop the secondary (non-unique) indexes and the foreign keys of
+    ``assets``, and build them again afterwards, in the same transaction.
+
+    Building an index once over a table is several times faster than updating it row
+    by row, and checking a foreign key once for the whole table (one anti-join) is
+    faster than a trigger per row. The unique indexes stay: they are what keeps the
+    register right while rows go in. The drops take the table's exclusive lock until
+    the load commits, so readers wait for a large first load (seconds), never for an
+    ordinary one. Names and definitions come from the catalogue and are restored as
+    they were (a failure rolls everything back, drops included).
+    """
+    held = conn.execute(
+        text("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'assets'::regclass")
+    ).scalar_one()
+    if rows < BULK_MIN_ROWS or rows < held:
+        yield
+        return
+    indexes = conn.execute(
+        text(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'assets'::regclass AND NOT i.indisunique AND NOT i.indisprimary"
+        )
+    ).all()
+    foreign_keys = conn.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'assets'::regclass AND contype = 'f'"
+        )
+    ).all()
+    for name, _ in foreign_keys:
+        conn.execute(text(f'ALTER TABLE assets DROP CONSTRAINT "{name}"'))
+    for name, _ in indexes:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    yield
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _, definition in indexes:
+        conn.execute(text(definition))
+    for name, definition in foreign_keys:
+        conn.execute(text(f'ALTER TABLE assets ADD CONSTRAINT "{name}" {definition}'))
 
 
 def _record_failure(

@@ -1,14 +1,18 @@
 """The same place in two bodies' files: matched by UPRN, then by distance and name.
 
-Runs in the load's own transaction, set-based, for the assets the load just
-wrote against everyone else's: a match needs two different bodies. Proximity
+Runs after a load commits (in its own transaction, so a load's speed does not depend
+on how much it matches), set-based, for the assets the load wrote against everyone
+else's: a match needs two different bodies. Matching is idempotent: a match found
+before is kept, never duplicated. Proximity
 matches leave out coarse points (a postcode district's centre) and probable
 centroids, which are near everything and the same as nothing.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, text
 
 MATCH_DISTANCE_M = 30.0
 NAME_SIMILARITY = 0.5
@@ -53,3 +57,13 @@ def match_batch(conn: Connection, batch_id: int) -> int:
         {"batch": batch_id, "distance": MATCH_DISTANCE_M, "similarity": NAME_SIMILARITY},
     )
     return conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one() - before
+
+
+def match_batches(engine: Engine, batch_ids: Iterable[int]) -> int:
+    """Match the assets of several loads at once, in one transaction; returns how many
+    new matches were found."""
+    found = 0
+    with engine.begin() as conn:
+        for batch_id in batch_ids:
+            found += match_batch(conn, batch_id)
+    return found

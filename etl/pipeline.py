@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from estate.errors import EstateError
 from etl import sources
 from etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
+from etl.match import match_batches
 from etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -111,11 +112,15 @@ def load_file(
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
     force: bool = False,
+    match: bool = True,
 ) -> LoadResult:
-    """Load one file into the register in one transaction (see :mod:`etl.load`).
+    """Load one file into the register in one transaction (see :mod:`etl.load`), then
+    match its assets with other bodies' (see :mod:`etl.match`) in a second one.
 
     A re-load of the file last loaded, with nothing changed since, is answered from the
-    earlier batch without reading the file (``force=True`` reads it anyway).
+    earlier batch without reading the file (``force=True`` reads it anyway). With
+    ``match=False`` the caller matches later, once for several files
+    (:func:`etl.match.match_batches`).
     """
     file_hash = file_sha256(Path(path))
     identity = {
@@ -132,7 +137,10 @@ def load_file(
         mapping=mapping, postcodes=postcodes, area=area, options=options,
     )  # fmt: skip
     prepared.options = identity
-    return write(
+    result = write(
         engine, prepared, file_hash=file_hash, organisation_code=organisation,
         dry_run=dry_run, loaded_by=loaded_by, progress=progress,
     )  # fmt: skip
+    if match and result.batch_id is not None and (result.inserted or result.updated):
+        match_batches(engine, [result.batch_id])
+    return result

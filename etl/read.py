@@ -238,8 +238,10 @@ def _table_from_frame(frame: pd.DataFrame, source: str, hint: Sequence[str]) -> 
     data = frame.iloc[header_index + 1 :]
     cleaned = {}
     for position, name in enumerate(names):
+        # Kept as Arrow strings (missing as NA): every later step works on them in C++,
+        # and converting a column to Python objects and back costs more than the step.
         column = data.iloc[:, position].astype("string[pyarrow]").str.strip(_STRIP)
-        cleaned[name] = column.astype(object).where(column.notna() & (column != ""), None)
+        cleaned[name] = column.where(column != "")
     table = pd.DataFrame(cleaned, index=data.index)
     keep = table.notna().any(axis=1).to_numpy()
     table = table[keep].reset_index(drop=True)

@@ -186,7 +186,8 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     extra_columns = [c for c in extracted.raw.columns if c.startswith(EXTRA_PREFIX)]
     raw = raw.copy()
     for column in RAW_FIELDS:
-        raw[column] = values.nullify(raw[column].astype(object))
+        # Arrow strings from here on: the vectorised steps below run in C++ on them.
+        raw[column] = values.nullify(raw[column].astype("string[pyarrow]"))
     index = raw.index
     rows = raw["_row"].astype("int64")
     problems = _Problems(index, rows)

@@ -9,10 +9,13 @@ column: these run over a million rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 NULL_WORDS = frozenset(
     {"", "not applicable", "n/a", "na", "n.a.", "-", "--", "—", "–", "none", "null", "nil",
@@ -30,6 +33,10 @@ AREA_UNITS = {
 }  # fmt: skip
 
 _SPACE = "\xa0\u2007\u202f"
+# Whitespace as a character class of literal characters, not ``\s``: pandas runs a regex
+# on Arrow strings in C++ (RE2) only when the pattern has no ``\s`` (RE2's differs from
+# Python's); with ``\s`` it falls back to Python's ``re``, cell by cell.
+WS = "[ \t\n\r\f\v\xa0\u2007\u202f\u2028\u2029\u3000]"
 
 
 @dataclass
@@ -39,6 +46,30 @@ class Parsed:
     value: pd.Series
     problem: pd.Series
     flag: pd.Series | None = None
+
+
+_GROUP = re.compile(r"(?<!\\)\((?!\?)")
+
+
+def extract(series: pd.Series, pattern: str) -> pd.DataFrame:
+    """Like ``Series.str.extract``, run by Arrow's RE2 in C++ (pandas runs ``extract``
+    cell by cell in Python). ``pattern`` must be RE2-compatible: no ``\\s``, lookaround or
+    backreferences; its capture groups become columns 0, 1, ...; no match gives None."""
+    count = 0
+
+    def name(_: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return f"(?P<g{count - 1}>"
+
+    named = _GROUP.sub(name, pattern)
+    array = pa.array(_text(series).array)
+    found = pc.extract_regex(array, named)
+    out = pd.DataFrame(index=series.index)
+    for i in range(count):
+        column = pc.struct_field(found, [i]).to_pandas()
+        out[i] = column.astype(object).where(column.notna(), None).to_numpy()
+    return out
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -66,6 +97,8 @@ def nullify(series: pd.Series) -> pd.Series:
     """None for empty cells and the words that mean "no value"; other cells unchanged."""
     text = _text(series).str.strip(" \t\r\n" + _SPACE)
     null = text.isna() | text.str.lower().isin(NULL_WORDS)
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.where(~null.to_numpy())
     return series.astype(object).where(~null.to_numpy(), None)
 
 
@@ -75,7 +108,7 @@ def normalise_text(series: pd.Series) -> pd.Series:
         _text(series)
         .str.replace(f"[{_SPACE}]", " ", regex=True)
         .str.replace(r"[\x00-\x08\x0b-\x1f\x7f]", "", regex=True)
-        .str.replace(r"\s+", " ", regex=True)
+        .str.replace(WS + "+", " ", regex=True)
         .str.strip()
         .str.rstrip(",;")
         .str.strip()
@@ -196,7 +229,7 @@ def parse_uprn(series: pd.Series) -> ParsedUprn:
     the UPRN is unusable.
     """
     raw = nullify(series)
-    text = _text(raw).str.replace(r"\s", "", regex=True)
+    text = _text(raw).str.replace(WS, "", regex=True)
     digits = text.str.fullmatch(r"\d{1,12}").fillna(False)
     float_form = text.str.fullmatch(r"\d{1,12}\.0+").fillna(False)
     sci = text.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d{1,2}").fillna(False)
