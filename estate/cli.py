@@ -852,19 +852,9 @@ def export() -> None:
 
 
 def _scenario_sheets(result) -> list[object]:
+    from estate.analysis.savings import SCHEDULE_MONEY as money_schedule
     from estate.exports import Sheet
 
-    money_schedule = [
-        "capital_receipts",
-        "costs_of_sale",
-        "net_receipts",
-        "revenue_savings",
-        "extra_running_costs",
-        "one_off_costs",
-        "net",
-        "cumulative",
-        "present_value",
-    ]
     assumptions = pd.DataFrame(
         result.assumptions.rows(), columns=["assumption", "value", "meaning"]
     )
@@ -940,6 +930,12 @@ def export_savings_schedule(
         result = evaluate(session, name)
     frame = result.ledger if ledger else result.savings
     emit(frame, format_, output, empty="no figures", sheets=_scenario_sheets(result))
+
+
+# Clusters and candidates export straight from their analysis (GeoJSON, GeoPackage, CSV,
+# XLSX), under both names: the same command object, not a copy.
+export.add_command(analyse_colocation, "colocation")
+export.add_command(analyse_disposals, "disposals")
 
 
 @export.command("register")

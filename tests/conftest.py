@@ -80,6 +80,11 @@ def db(engine: Engine) -> Iterator[Engine]:
     """The test database for tests whose work commits (loads, CLI commands), emptied of
     assets, bodies, loads and scenarios after the test."""
     yield engine
+    empty_register(engine)
+
+
+def empty_register(engine: Engine) -> None:
+    """Remove every asset, body, load and scenario (for tests whose work commits)."""
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -20,19 +20,14 @@ from sqlalchemy import Engine, text
 
 from estate.cli import cli
 from etl.cli import load_sample
+from tests.conftest import empty_register
 
 
 @pytest.fixture(scope="module")
 def sample(engine: Engine) -> Iterator[Engine]:
     load_sample(engine)
     yield engine
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "TRUNCATE assets, rejections, load_batches, organisations, scenarios "
-                "RESTART IDENTITY CASCADE"
-            )
-        )
+    empty_register(engine)
 
 
 def run(db: Engine, *args: str, ok: bool = True):
@@ -211,3 +206,20 @@ def test_within_a_ward_and_a_bad_area(sample: Engine):
     assert 0 < len(inside) < len(everywhere)
     bad = run(sample, "analyse", "colocation", "--within", f"{wards}:Atlantis", ok=False)
     assert bad.exit_code == 1 and "no feature named 'Atlantis'" in bad.output
+
+
+def test_clusters_and_candidates_export_as_geopackages(sample: Engine, tmp_path: Path):
+    import pyogrio
+
+    clusters = tmp_path / "clusters.gpkg"
+    run(sample, "export", "colocation", "--format", "gpkg", "-o", str(clusters))
+    info = pyogrio.read_info(clusters)
+    assert info["crs"] == "EPSG:27700" and info["geometry_type"] == "Polygon"
+    assert info["features"] > 0 and "body_codes" in list(info["fields"])
+    candidates = tmp_path / "candidates.gpkg"
+    run(sample, "export", "disposals", "--format", "gpkg", "-o", str(candidates))
+    frame = pyogrio.read_dataframe(candidates)
+    assert len(frame) > 0 and {"score", "reasons", "receiving_note"} <= set(frame.columns)
+    assert (frame.geometry.geom_type == "Point").all()
+    no_file = run(sample, "export", "colocation", "--format", "gpkg", ok=False)
+    assert no_file.exit_code == 1 and "needs -o FILE" in no_file.output

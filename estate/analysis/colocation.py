@@ -72,8 +72,9 @@ class Colocation:
     pairs: pd.DataFrame
     distance_m: float
 
-    def hulls(self) -> np.ndarray:
-        """Each cluster's outline (convex hull of its members), in cluster order."""
+    def hulls(self, margin_m: float = 25.0) -> np.ndarray:
+        """Each cluster's outline, in cluster order: its members' convex hull widened by
+        ``margin_m``, so that a pair (whose hull is a line) is an area too."""
         if self.members.empty:
             return np.array([], dtype=object)
         ordered = self.members.sort_values("cluster", kind="stable")
@@ -81,7 +82,7 @@ class Colocation:
             np.column_stack([ordered["x"], ordered["y"]]),
             indices=ordered["cluster"].to_numpy() - 1,
         )
-        return shapely.convex_hull(points)
+        return shapely.buffer(shapely.convex_hull(points), margin_m, quad_segs=4)
 
 
 def cross_body_pairs(

@@ -47,9 +47,7 @@ LEDGER_KINDS = (
     "relocation",
     "refit",
 )
-SCHEDULE_COLUMNS = [
-    "financial_year",
-    "body",
+SCHEDULE_MONEY = [
     "capital_receipts",
     "costs_of_sale",
     "net_receipts",
@@ -58,6 +56,12 @@ SCHEDULE_COLUMNS = [
     "one_off_costs",
     "net",
     "cumulative",
+    "present_value",
+]
+SCHEDULE_COLUMNS = [
+    "financial_year",
+    "body",
+    *SCHEDULE_MONEY[:-1],
     "discount_factor",
     "present_value",
 ]
@@ -493,8 +497,7 @@ def savings_schedule(book: pd.DataFrame, assumptions: Assumptions) -> pd.DataFra
         frame["present_value"] = frame["net"] * frame["discount_factor"]
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)[SCHEDULE_COLUMNS]
-    money = [c for c in SCHEDULE_COLUMNS if c not in ("financial_year", "body", "discount_factor")]
-    out[money] = out[money].round(2)
+    out[SCHEDULE_MONEY] = out[SCHEDULE_MONEY].round(2)
     out["discount_factor"] = out["discount_factor"].round(6)
     return out
 
