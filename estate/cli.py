@@ -228,6 +228,14 @@ def print_frame(frame: pd.DataFrame, empty: str, limit: int | None = None) -> No
         click.echo(empty)
         return
     shown = frame if limit is None else frame.head(limit)
+    # Blanks, not "NaN", where a text cell is empty; numbers keep their format.
+    shown = shown.copy()
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]) or pd.api.types.is_bool_dtype(
+            shown[column]
+        ):
+            values = shown[column].astype(object)
+            shown[column] = values.where(values.notna(), "")
     with pd.option_context(
         "display.max_rows",
         1000,

@@ -35,7 +35,7 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
-from estate.analysis.assets import read_assets
+from estate.analysis.assets import NO_SPACE_USES, TIED_USES, read_assets
 
 LEASE_WINDOW_MONTHS = 24
 MIN_SCORE = 3
@@ -351,7 +351,13 @@ def find_candidates(
     notes[unknown] = "occupants unknown: cannot size a move"
     unlocated = (~candidates["locatable"].to_numpy()) & ~nobody & ~unknown
     notes[unlocated] = "no reliable location: cannot search nearby"
-    tied = ~candidates["can_move"].to_numpy() & ~nobody
+    bare = candidates["use_class"].isin(NO_SPACE_USES - TIED_USES).to_numpy() & ~nobody
+    tied = ~candidates["can_move"].to_numpy() & ~nobody & ~bare
+    notes[bare] = (
+        "no building to move out of ("
+        + candidates.loc[bare, "use_class"].astype(object).fillna("")
+        + ")"
+    )
     notes[tied] = (
         "service tied to its site ("
         + candidates.loc[tied, "use_class"].astype(object).fillna("")
