@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from estate.errors import EstateError
@@ -146,13 +147,15 @@ def _table_from_vector(path: Path) -> Table:
 
     frame = read_vector(path)
     columns = [c for c in frame.columns if c not in ("geometry", "_row")]
-    text = frame[columns].astype("string").astype(object)
-    text = text.where(frame[columns].notna(), None).reset_index(drop=True)
+    # Arrow strings (missing as NA), like the CSV reader's: no Python object per cell.
+    text = frame[columns].astype("string[pyarrow]").reset_index(drop=True)
     geometry = frame.geometry.reset_index(drop=True)
     points = shapely.point_on_surface(geometry.to_numpy())
-    text["_geometry_x"] = pd.Series(shapely.get_x(points)).map("{:.7f}".format).to_numpy()
-    text["_geometry_y"] = pd.Series(shapely.get_y(points)).map("{:.7f}".format).to_numpy()
-    text.loc[geometry.isna().to_numpy(), ["_geometry_x", "_geometry_y"]] = None
+    for axis, values in (
+        ("_geometry_x", shapely.get_x(points)),
+        ("_geometry_y", shapely.get_y(points)),
+    ):
+        text[axis] = pd.Series(np.round(values, 7)).astype("string[pyarrow]")
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
     text["_geometry_crs"] = f"EPSG:{epsg}" if epsg else None
     return Table(text, frame["_row"].tolist(), 0, path.name, None, columns, geometry)
@@ -478,7 +481,7 @@ def read_vector(path: str | Path, *, layer: str | None = None):
         raise ReadError(f"{path.name}: the file is empty")
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
-        frame = gpd.read_file(source, layer=layer, engine="pyogrio")
+        frame = gpd.read_file(source, layer=layer, engine="pyogrio", use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise ReadError(f"{path.name}: not a readable GIS file ({_first_line(exc)})") from None
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
