@@ -739,37 +739,22 @@ def scenario_add_candidates(
     """Add the top disposal candidates that have a receiving site (or are vacant) to
     scenario NAME, each moving to its nearest site with room."""
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.savings import add_move, get_scenario
-    from estate.models import Asset
+    from estate.analysis.savings import add_candidates, get_scenario
 
     with _session(settings) as session:
         found = get_scenario(session, name)
         result = disposal_candidates(
             session.connection(),
-            settings.nia_per_fte_m2,
+            float(found.nia_per_fte_m2),  # the scenario's space standard, not the setting's
             settings.relocation_distance_m,
             exit_date.date(),
             min_score,
             bodies=_split(bodies),
         )
-        frame = result.candidates
-        usable = frame[
-            frame["receiving_id"].notna()
-            | (frame["receiving_note"] == "vacant: nobody to relocate")
-        ].head(limit)
-        for row in usable.itertuples(index=False):
-            receiving = (
-                session.get(Asset, int(row.receiving_id)) if not pd.isna(row.receiving_id) else None
-            )
-            add_move(
-                session,
-                found,
-                session.get(Asset, int(row.id)),
-                exit_date.date(),
-                receiving,
-                notes=f"candidate, score {row.score}: {row.reasons}",
-            )
-    click.echo(f"{name}: added {len(usable)} moves")
+        added, skipped = add_candidates(session, found, result.candidates, exit_date.date(), limit)
+    click.echo(f"{name}: added {added} moves")
+    for reason in skipped:
+        click.echo(f"  skipped {reason}")
 
 
 @scenario.command("remove")
@@ -876,7 +861,13 @@ def _scenario_sheets(result) -> list[object]:
             dates=["exit_date", "completion_date"],
             totals=True,
         ),
-        Sheet("savings (partnership)", partnership, money=money_schedule, totals=True),
+        Sheet(
+            "savings (partnership)",
+            partnership,
+            money=money_schedule,
+            totals=True,
+            not_summed=["cumulative"],
+        ),
         Sheet(
             "savings by body",
             result.savings[result.savings["body"] != "PARTNERSHIP"],
@@ -970,8 +961,17 @@ def export_register(settings: Settings, body: str, format_: str, output: Path | 
             buffer = io.StringIO()
             count = stream_lga_register(conn, body, buffer)
             buffer.seek(0)
-            frame = pd.read_csv(buffer, dtype=str, keep_default_na=False)
-            write_xlsx(output, [Sheet("assets", frame[LGA_COLUMNS])])
+            # Text stays text (UPRNs, references, postcodes); sizes and coordinates are
+            # numbers and the effective date a date, so Excel sorts and sums them.
+            numeric = ["GeoX", "GeoY", "BuildingSize", "LandArea"]
+            frame = pd.read_csv(
+                buffer,
+                dtype={c: str for c in LGA_COLUMNS if c not in numeric},
+                keep_default_na=False,
+                na_values={c: [""] for c in numeric},
+            )
+            frame["EffectiveDate"] = pd.to_datetime(frame["EffectiveDate"], errors="coerce")
+            write_xlsx(output, [Sheet("assets", frame[LGA_COLUMNS], dates=["EffectiveDate"])])
     click.echo(f"{count} assets of {body}", err=True)
 
 

@@ -63,7 +63,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 @dataclass
 class Sheet:
     """One worksheet: a frame, which of its columns are money, dates or shares, and
-    whether a totals row sums the money."""
+    whether a totals row sums the money (except ``not_summed``: running totals, say)."""
 
     name: str
     frame: pd.DataFrame
@@ -72,6 +72,7 @@ class Sheet:
     shares: Sequence[str] = ()
     totals: bool = False
     widths: dict[str, int] = field(default_factory=dict)
+    not_summed: Sequence[str] = ()
 
 
 def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
@@ -124,7 +125,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
         if sheet.totals and row:
             ws.write_string(row + 1, 0, "Total", bold)
             for i, column in enumerate(columns):
-                if column in sheet.money:
+                if column in sheet.money and column not in sheet.not_summed:
                     total = pd.to_numeric(sheet.frame[column], errors="coerce").sum()
                     ws.write_formula(
                         row + 1,
@@ -192,7 +193,18 @@ def _convert(series: pd.Series, kind: str) -> list[Any]:
             for v in series.astype(object).tolist()
         ]
     if kind == "date":
-        stamps = pd.to_datetime(series, errors="coerce").to_numpy("datetime64[ns]")
+        # Seconds, not pandas' nanoseconds: a 999-year lease ends after 2262.
+        if pd.api.types.is_datetime64_any_dtype(series):
+            stamps = series.dt.tz_localize(None).to_numpy() if series.dt.tz else series.to_numpy()
+            stamps = stamps.astype("datetime64[s]")
+        else:
+            stamps = np.array(
+                [
+                    np.datetime64("NaT") if v is None or pd.isna(v) else np.datetime64(v, "s")
+                    for v in series.tolist()
+                ],
+                dtype="datetime64[s]",
+            )
         return _floats((stamps - _EXCEL_EPOCH) / np.timedelta64(1, "D"))
     if kind == "number":
         return _floats(series.to_numpy("float64", na_value=np.nan))

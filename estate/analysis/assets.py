@@ -9,7 +9,9 @@ Derived measures (and the assumptions behind them, stated once here):
   area when the asset is vacant; unknown when its occupants are unknown.
 * ``can_move``: occupants could move out (the use is not tied to its site; see
   ``TIED_USES``); ``can_receive``: the building could take others' occupants (it has
-  floor space others can use; see ``NO_SPACE_USES``).
+  floor space others can use, is open to them, is neither surplus nor in disposal
+  and is not sensitive; see ``NO_SPACE_USES`` and ``CLOSED_USES``); spare space is
+  counted only where it can.
 * ``running_cost``: rent, rates, FM, energy and maintenance a year (missing heads as
   nothing; unknown when all are missing).
 """
@@ -35,6 +37,10 @@ CENTROID_FLAG = "probable_centroid"
 # Services tied to their site (response times, beds, pupils): their occupants do not
 # move into a partner's spare office space, though the site may still be reviewed.
 TIED_USES = frozenset({"hospital", "school", "fire_station", "custody", "care_home"})
+# Sites that cannot take in another body's staff (safeguarding, clinical, custody): a
+# school's or a ward's floor area per head says nothing of room for an office team.
+# Fire stations can: police teams share them across the country.
+CLOSED_USES = frozenset({"hospital", "school", "care_home", "custody"})
 # Holdings with no floor space to offer anyone.
 NO_SPACE_USES = frozenset(
     {"land", "open_space", "allotment", "cemetery", "car_park", "housing", "custody"}
@@ -50,6 +56,8 @@ _RUNNING_COST = """
     END AS running_cost"""
 COLOCATION = (
     "a.id",
+    "a.status",
+    "a.sensitive::int AS sensitive",
     "a.organisation_id AS org",
     "a.name",
     "ST_X(a.geom) AS x",
@@ -70,11 +78,9 @@ SCORING = (
     "a.address",
     "a.postcode",
     "a.tenure",
-    "a.status",
     "a.holding",
     "a.condition",
     "a.workstations",
-    "a.sensitive::int AS sensitive",
     "a.backlog_cost",
     "a.valuation",
     "a.lease_end",
@@ -173,7 +179,11 @@ def derive(frame: pd.DataFrame, nia_per_fte_m2: float) -> pd.DataFrame:
     frame["vacant"] = vacant
     use = frame["use_class"]
     frame["can_move"] = ~use.isin(TIED_USES | NO_SPACE_USES).to_numpy()
-    frame["can_receive"] = ~use.isin(NO_SPACE_USES).to_numpy()
+    frame["can_receive"] = ~use.isin(NO_SPACE_USES | CLOSED_USES).to_numpy()
+    if "status" in frame.columns:  # surplus or in disposal: no room to offer anyone
+        frame["can_receive"] &= frame["status"].isin(["operational", "under_used"]).to_numpy()
+    if "sensitive" in frame.columns:
+        frame["can_receive"] &= ~frame["sensitive"].to_numpy(dtype=bool)
     frame.loc[~frame["can_receive"].to_numpy(), "spare_m2"] = 0.0
     frame["locatable"] = (
         ~np.isnan(frame["x"].to_numpy(dtype=float))

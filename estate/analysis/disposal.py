@@ -201,7 +201,8 @@ def receiving_sites(
     distance_m: float,
 ) -> pd.DataFrame:
     """The nearest receiving site within ``distance_m`` whose spare space holds each
-    candidate's need, and how many other sites nearby would also do.
+    candidate's need, and how many other sites would also do (counted among the
+    ``NEAREST_K`` nearest, so at most ``NEAREST_K - 1``).
 
     A k-d tree query of the ``NEAREST_K`` nearest receivers answers almost every
     candidate at once; the few whose k nearest are all too small but within reach
@@ -222,7 +223,9 @@ def receiving_sites(
     cid = candidates["id"].to_numpy()
     tree = cKDTree(rxy)
     k = min(NEAREST_K, len(receivers))
-    dist, idx = tree.query(cxy, k=k, distance_upper_bound=distance_m)
+    # query() leaves out a site at exactly the distance; query_ball_point keeps it.
+    reach_m = np.nextafter(distance_m, np.inf)
+    dist, idx = tree.query(cxy, k=k, distance_upper_bound=reach_m)
     dist, idx = dist.reshape(len(cxy), k), idx.reshape(len(cxy), k)
     reach = idx < len(receivers)
     safe = np.where(reach, idx, 0)
@@ -290,7 +293,8 @@ def find_candidates(
     come from every body; ``bodies`` narrows only the candidates."""
     scores = score_assets(assets, nia_per_fte_m2, as_of, lease_window_months)
     frame = assets.join(scores)
-    is_candidate = (frame["score"] >= min_score).to_numpy().copy()
+    scored = (frame["score"] >= min_score).to_numpy()
+    is_candidate = scored.copy()
     if bodies:
         wanted = {b.lower() for b in bodies}
         is_candidate &= (
@@ -298,8 +302,9 @@ def find_candidates(
         ).to_numpy()
     candidates = frame[is_candidate].copy()
 
+    # Any asset scoring as a candidate is no receiving site, whichever bodies are asked for.
     receivers = frame[
-        ~is_candidate
+        ~scored
         & frame["locatable"].to_numpy()
         & (frame["spare_m2"].fillna(0) > 0).to_numpy()
         & frame["can_receive"].to_numpy()

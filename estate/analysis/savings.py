@@ -217,9 +217,36 @@ def add_move(
     fte: Decimal | None = None,
     notes: str | None = None,
 ) -> ScenarioMove:
-    """Add (or replace) the exit of ``asset`` in ``scenario``."""
+    """Add (or replace) the exit of ``asset`` in ``scenario``.
+
+    Refused: a receiving site that is the asset itself, disposed, or exited in the same
+    scenario; an exit of an asset that receives another move's occupants.
+    """
     if receiving is not None and receiving.id == asset.id:
         raise EstateError("an asset cannot receive its own occupants")
+    if receiving is not None:
+        if receiving.status == "disposed":
+            raise EstateError(f"{receiving.name!r} is disposed: it cannot receive anyone")
+        exited = session.scalar(
+            select(ScenarioMove.id).where(
+                ScenarioMove.scenario_id == scenario.id, ScenarioMove.asset_id == receiving.id
+            )
+        )
+        if exited is not None:
+            raise EstateError(
+                f"{receiving.name!r} is itself exited in this scenario: it cannot receive anyone"
+            )
+    receives = session.scalar(
+        select(ScenarioMove.id).where(
+            ScenarioMove.scenario_id == scenario.id,
+            ScenarioMove.receiving_asset_id == asset.id,
+        )
+    )
+    if receives is not None:
+        raise EstateError(
+            f"{asset.name!r} receives another move's occupants in this scenario: "
+            "move them elsewhere first"
+        )
     if completion_date is not None and completion_date < exit_date:
         raise EstateError("the sale cannot complete before the exit date")
     move = session.scalar(
@@ -239,6 +266,73 @@ def add_move(
     scenario.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
     return move
+
+
+def add_candidates(
+    session: Session,
+    scenario: Scenario,
+    candidates: pd.DataFrame,
+    exit_date: dt.date,
+    limit: int,
+) -> tuple[int, list[str]]:
+    """Add up to ``limit`` disposal candidates (highest score first) that have a receiving
+    site or nobody to move, each to its site; returns (added, reasons for those skipped).
+
+    Candidates are matched to sites one by one in the analysis; here each site's spare
+    space is used up as moves are added (moves already in the scenario count too), so
+    two candidates are never sent into room for one. Assets already in the scenario are
+    left as they are, with whatever receipt, dates and notes a person gave them.
+    """
+    nia = float(scenario.nia_per_fte_m2)
+    existing = pd.read_sql(
+        text(
+            "SELECT m.asset_id, m.receiving_asset_id, coalesce(m.fte, a.occupants_fte, 0) AS fte "
+            "FROM scenario_moves m JOIN assets a ON a.id = m.asset_id "
+            "WHERE m.scenario_id = :s"
+        ),
+        session.connection(),
+        params={"s": scenario.id},
+    )
+    exited = {int(i) for i in existing["asset_id"]}
+    receiving_sites = {int(i) for i in existing["receiving_asset_id"].dropna()}
+    used = (existing.dropna(subset=["receiving_asset_id"])
+            .assign(need=lambda f: f["fte"].astype(float) * nia)
+            .groupby("receiving_asset_id")["need"].sum().to_dict())  # fmt: skip
+    usable = candidates[
+        candidates["receiving_id"].notna()
+        | (candidates["receiving_note"] == "vacant: nobody to relocate")
+    ]
+    added, skipped = 0, []
+    for row in usable.itertuples(index=False):
+        if added >= limit:
+            break
+        asset_id = int(row.id)
+        if asset_id in exited:
+            skipped.append(f"{row.name}: already in the scenario")
+            continue
+        if asset_id in receiving_sites:
+            skipped.append(f"{row.name}: receives another move's occupants")
+            continue
+        receiving = None
+        if not pd.isna(row.receiving_id):
+            site = int(row.receiving_id)
+            need = 0.0 if pd.isna(row.occupants_fte) else float(row.occupants_fte) * nia
+            room = float(row.receiving_spare_m2) - used.get(site, 0.0)
+            if site in exited:
+                skipped.append(f"{row.name}: {row.receiving_name} is exited in this scenario")
+                continue
+            if need > room:
+                skipped.append(f"{row.name}: {row.receiving_name} has no room left for "
+                               f"{need:g} m² after the moves before it")  # fmt: skip
+                continue
+            used[site] = used.get(site, 0.0) + need
+            receiving_sites.add(site)
+            receiving = session.get(Asset, site)
+        add_move(session, scenario, session.get(Asset, asset_id), exit_date, receiving,
+                 notes=f"candidate, score {row.score}: {row.reasons}")  # fmt: skip
+        exited.add(asset_id)
+        added += 1
+    return added, skipped
 
 
 # --- the moves, joined to their assets ------------------------------------------

@@ -151,3 +151,28 @@ def test_within_narrows_to_an_area(session: Session):
     )
     assert len(result.clusters) == 1
     assert result.members["x"].max() < X + 500
+
+
+def test_space_in_a_surplus_building_is_no_room_for_anyone(session: Session):
+    council = make_organisation(session, kind="council")
+    police = make_organisation(session, kind="police")
+    make_asset(
+        session,
+        council,
+        x=X,
+        y=Y,
+        name="Surplus hall",
+        nia_m2=1000,
+        occupants_fte=0,
+        status="surplus",
+        rent=10_000,
+    )
+    make_asset(
+        session, police, x=X + 50, y=Y, name="Station", nia_m2=500, occupants_fte=50, rent=80_000
+    )
+
+    cluster = clusters_of(session, council, police).clusters.iloc[0]
+    # The hall itself could go (it is empty), but nobody can move into it.
+    assert cluster["exit_asset_name"] == "Surplus hall"
+    assert cluster["saving"] == 10_000
+    assert cluster["spare_m2"] == 100  # only the station's own 500 - 50 x 8

@@ -138,3 +138,115 @@ def test_vacant_and_tied_sites_need_no_receiving_office(session: Session):
     # A fire station's floor area per firefighter is no sign of under-use.
     assert "under-used" not in found.loc["Station", "reasons"]
     assert found.loc["Station", "receiving_note"] == "service tied to its site (fire_station)"
+
+
+def test_another_bodys_candidate_never_receives_even_when_only_one_body_is_asked_for(
+    session: Session,
+):
+    police = make_organisation(session, kind="police")
+    council = make_organisation(session, kind="council")
+    make_asset(
+        session,
+        police,
+        x=X,
+        y=Y,
+        name="Old station",
+        nia_m2=600,
+        occupants_fte=20,
+        condition="D",
+        use_class="office",
+    )
+    make_asset(
+        session,
+        council,
+        x=X + 100,
+        y=Y,
+        name="Empty office",
+        nia_m2=1000,
+        occupants_fte=0,
+        use_class="office",
+    )  # vacant: itself a candidate
+    make_asset(
+        session, council, x=X + 900, y=Y, name="Civic centre", nia_m2=2000, occupants_fte=100
+    )
+
+    everyone = candidates_of(session, police, council)
+    police_only = candidates_of(session, police)
+
+    assert "Empty office" in everyone.index
+    assert everyone.loc["Old station", "receiving_name"] == "Civic centre"
+    assert police_only.loc["Old station", "receiving_name"] == "Civic centre"
+
+
+def test_a_site_at_exactly_the_relocation_distance_is_in_reach(session: Session):
+    police = make_organisation(session, kind="police")
+    council = make_organisation(session, kind="council")
+    make_asset(
+        session,
+        police,
+        x=X,
+        y=Y,
+        name="Old station",
+        nia_m2=600,
+        occupants_fte=20,
+        condition="D",
+        use_class="office",
+    )
+    make_asset(
+        session, council, x=X + 1200, y=Y + 1600, name="Hub at 2 km", nia_m2=2000, occupants_fte=10
+    )  # 1200-1600-2000: exactly 2,000 m
+
+    row = candidates_of(session, police).loc["Old station"]
+    assert row["receiving_name"] == "Hub at 2 km" and row["receiving_distance_m"] == 2000
+
+
+def test_schools_surplus_and_sensitive_sites_receive_nobody(session: Session):
+    police = make_organisation(session, kind="police")
+    council = make_organisation(session, kind="council")
+    make_asset(
+        session,
+        police,
+        x=X,
+        y=Y,
+        name="Old station",
+        nia_m2=600,
+        occupants_fte=20,
+        condition="D",
+        use_class="office",
+    )
+    make_asset(
+        session,
+        council,
+        x=X + 100,
+        y=Y,
+        name="School",
+        nia_m2=5000,
+        occupants_fte=60,
+        use_class="school",
+    )
+    make_asset(
+        session,
+        council,
+        x=X + 200,
+        y=Y,
+        name="Surplus offices",
+        nia_m2=3000,
+        occupants_fte=10,
+        status="surplus",
+    )
+    make_asset(
+        session,
+        council,
+        x=X + 300,
+        y=Y,
+        name="Refuge",
+        nia_m2=3000,
+        occupants_fte=10,
+        sensitive=True,
+    )
+    make_asset(
+        session, council, x=X + 1500, y=Y, name="Civic centre", nia_m2=2000, occupants_fte=100
+    )
+
+    row = candidates_of(session, police).loc["Old station"]
+    assert row["receiving_name"] == "Civic centre"

@@ -69,3 +69,31 @@ def test_a_workbook_has_formats_frozen_header_totals_and_no_formulas_from_text(t
     assert 'ySplit="1"' in sheet
     assert sheet.count("<f>") == 1  # only the totals row's SUBTOTAL
     assert "£#,##0.00" in styles and "yyyy-mm-dd" in styles
+
+
+def test_dates_beyond_2262_and_running_totals_are_right_in_workbooks(tmp_path: Path):
+    frame = pd.DataFrame(
+        {
+            "lease_end": [dt.date(3020, 6, 1), dt.date(2027, 3, 31)],
+            "net": [100.0, 100.0],
+            "cumulative": [100.0, 200.0],
+        }
+    )
+    path = tmp_path / "far.xlsx"
+    write_xlsx(
+        path,
+        [
+            Sheet(
+                "s",
+                frame,
+                money=["net", "cumulative"],
+                dates=["lease_end"],
+                totals=True,
+                not_summed=["cumulative"],
+            )
+        ],
+    )
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
+    first = rows[1][0]
+    assert (first.year, first.month, first.day) == (3020, 6, 1)
+    assert rows[-1][:3] == ["Total", 200.0, ""]

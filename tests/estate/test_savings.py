@@ -166,3 +166,66 @@ def test_moves_are_checked(session: Session):
         create_scenario(
             session, "checks", first_year=2026, horizon_years=10, discount_rate=Decimal("0.035")
         )
+
+
+def test_candidates_never_overfill_a_receiving_site_and_keep_what_a_person_set(
+    session: Session,
+):
+    import pandas as pd
+
+    from estate.analysis.savings import add_candidates
+
+    police = make_organisation(session, kind="police")
+    council = make_organisation(session, kind="council")
+    a = make_asset(session, police, name="Station A", occupants_fte=Decimal("50"))
+    b = make_asset(session, police, name="Station B", occupants_fte=Decimal("50"))
+    c = make_asset(session, police, name="Station C", occupants_fte=Decimal("10"))
+    hub = make_asset(session, council, name="Hub", nia_m2=Decimal("2000"))
+    scenario = create_scenario(
+        session,
+        "club",
+        first_year=2027,
+        horizon_years=5,
+        discount_rate=Decimal("0.035"),
+        nia_per_fte_m2=Decimal("10"),
+    )
+    add_move(session, scenario, c, dt.date(2027, 6, 1), receipt=Decimal("123000"))
+    candidates = pd.DataFrame({
+        "id": [a.id, b.id, c.id], "name": ["Station A", "Station B", "Station C"],
+        "score": [5, 4, 3], "reasons": ["r", "r", "r"],
+        "occupants_fte": [50.0, 50.0, 10.0],
+        "receiving_id": [hub.id, hub.id, hub.id], "receiving_name": ["Hub"] * 3,
+        "receiving_spare_m2": [800.0] * 3, "receiving_note": ["nearest site with room"] * 3,
+    })  # fmt: skip
+
+    added, skipped = add_candidates(session, scenario, candidates, dt.date(2027, 10, 1), 10)
+
+    # 50 FTE at the scenario's 10 m² need 500 m²: the hub's 800 m² holds one station.
+    assert added == 1
+    assert skipped == [
+        "Station B: Hub has no room left for 500 m² after the moves before it",
+        "Station C: already in the scenario",
+    ]
+    result = evaluate(session, "club")
+    kept = result.disposals.set_index("name").loc["Station C"]
+    assert kept["estimated_receipt"] == 123_000 and kept["receipt_basis"] == (
+        "receipt set in the scenario"
+    )
+
+
+def test_a_receiving_site_cannot_also_be_exited(session: Session):
+    body = make_organisation(session)
+    a = make_asset(session, body, name="A")
+    b = make_asset(session, body, name="B")
+    scenario = create_scenario(
+        session, "chain", first_year=2027, horizon_years=5, discount_rate=Decimal("0.035")
+    )
+    add_move(session, scenario, a, dt.date(2027, 6, 1), receiving=b)
+    with pytest.raises(EstateError, match="receives another move's occupants"):
+        add_move(session, scenario, b, dt.date(2027, 6, 1))
+    c = make_asset(session, body, name="C")
+    add_move(session, scenario, c, dt.date(2027, 6, 1))
+    with pytest.raises(EstateError, match="itself exited in this scenario"):
+        add_move(
+            session, scenario, make_asset(session, body, name="D"), dt.date(2027, 6, 1), receiving=c
+        )
