@@ -379,3 +379,47 @@ ALL = {
     "location_method": LOCATION_METHOD,
 }
 """Column name -> vocabulary; the migrations build CHECK constraints from this."""
+
+
+# Words in an asset's name that say its use, for registers that publish no use (most of
+# Trafford's). Checked in this order, so "Library Car Park" is a car park and "Sale
+# Health Centre" a health centre; whole words only, case ignored.
+USE_FROM_NAME: tuple[tuple[str, str], ...] = (
+    ("car park", "car_park"),
+    ("allotment", "allotment"),
+    ("cemetery", "cemetery"),
+    ("crematorium", "cemetery"),
+    ("police station", "police_station"),
+    ("fire station", "fire_station"),
+    ("ambulance station", "ambulance_station"),
+    ("custody", "custody"),
+    ("hospital", "hospital"),
+    ("health centre", "health_centre"),
+    ("medical centre", "health_centre"),
+    ("clinic", "clinic"),
+    ("care home", "care_home"),
+    ("children's centre", "children_centre"),
+    ("childrens centre", "children_centre"),
+    ("primary school", "school"),
+    ("high school", "school"),
+    ("school", "school"),
+    ("academy", "school"),
+    ("leisure centre", "leisure"),
+    ("sports centre", "leisure"),
+    ("swimming pool", "leisure"),
+    ("baths", "leisure"),
+    ("library", "library"),
+    ("community centre", "community_centre"),
+    ("community hub", "community_centre"),
+    ("town hall", "town_hall"),
+    ("depot", "depot"),
+    ("museum", "heritage"),
+    ("offices", "office"),
+    ("office", "office"),
+    ("house", None),  # "X House" says nothing: stop before "park" and the rest
+    ("playing fields", "open_space"),
+    ("park", "open_space"),
+    ("gardens", "open_space"),
+    ("land at", "land"),
+    ("land adj", "land"),
+)

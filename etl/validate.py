@@ -237,6 +237,9 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         problems.flag(f"unknown_{target}", unknown)
         if column in ("use", "tenure", "occupancy", "holding"):
             out[f"{'use' if column == 'use' else column}_raw"] = raw[column]
+    guessed = _use_from_name(raw["name"]).where(out["use_class"].isna())
+    out["use_class"] = out["use_class"].where(out["use_class"].notna(), guessed)
+    problems.flag("use_from_name", guessed.notna())
     out["energy_rating"] = raw["energy_rating"].str.upper().str.slice(0, 3)
     sensitive = values.parse_bool(raw["sensitive"])
     problems.reject("sensitive", raw["sensitive"], sensitive.problem)
@@ -465,3 +468,24 @@ def _duplicates(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     )  # fmt: skip
     drop = group.index[later]
     return records.drop(index=drop), merged.reset_index(drop=True), rejected
+
+
+def _use_from_name(names: pd.Series) -> pd.Series:
+    """The use a name states ("Sale Leisure Centre" -> leisure), for rows whose file gives
+    none; see :data:`estate.vocab.USE_FROM_NAME`. Each distinct name is read once."""
+    import re
+
+    from estate.vocab import USE_FROM_NAME
+
+    present = names.dropna()
+    distinct = pd.Series(pd.unique(present.astype(str)))
+    found = pd.Series(None, index=distinct.index, dtype=object)
+    undecided = pd.Series(True, index=distinct.index)
+    lowered = distinct.str.lower()
+    for words, use in USE_FROM_NAME:
+        hit = undecided & lowered.str.contains(rf"\b{re.escape(words)}\b", regex=True)
+        found[hit] = use
+        undecided &= ~hit
+    table = dict(zip(distinct, found, strict=True))
+    out = names.astype(object).map(table)
+    return out.where(out.notna(), None).astype(object)

@@ -34,9 +34,12 @@ NET_TO_GROSS = 0.8
 COARSE_METHODS = ("postcode_district", "none")
 CENTROID_FLAG = "probable_centroid"
 
-# Services tied to their site (response times, beds, pupils): their occupants do not
-# move into a partner's spare office space, though the site may still be reviewed.
-TIED_USES = frozenset({"hospital", "school", "fire_station", "custody", "care_home"})
+# Services tied to their site (response times, beds, pupils, pools, vehicle yards,
+# heritage): their occupants do not move into a partner's spare office space, though
+# the site may still be reviewed.
+TIED_USES = frozenset(
+    {"hospital", "school", "fire_station", "custody", "care_home", "leisure", "depot", "heritage"}
+)
 # Sites that cannot take in another body's staff (safeguarding, clinical, custody): a
 # school's or a ward's floor area per head says nothing of room for an office team.
 # Fire stations can: police teams share them across the country.
