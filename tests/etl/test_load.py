@@ -169,3 +169,27 @@ def test_a_reload_with_rejections_accounts_for_them_again(db: Engine, tmp_path: 
     assert second.batch_id != first.batch_id
     assert count(db, "SELECT count(*) FROM rejections WHERE batch_id = :b",
                  b=second.batch_id) == 1  # fmt: skip
+
+
+def test_a_use_the_file_does_not_give_is_read_from_the_name_and_flagged(db: Engine, tmp_path: Path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "OrganisationLabel,AssetCode,PropertyName,PostCode,OtherDetail\n"
+        "Council A,A1,Sale Leisure Centre,M33 7ZF,\n"
+        "Council A,A2,Library Car Park,M33 7ZF,\n"
+        "Council A,A3,Waterside House,M33 7ZF,\n"
+        "Council A,A4,Old Mill,M33 7ZF,Depot\n",
+        encoding="utf-8",
+    )
+    load_file(db, path, format="transparency")
+    with db.connect() as conn:
+        rows = dict(conn.execute(text(
+            "SELECT source_ref, coalesce(use_class, '-') || ' ' || "
+            "('use_from_name' = ANY(quality_flags))::text FROM assets"
+        )).all())  # fmt: skip
+    assert rows == {
+        "A1": "leisure true",
+        "A2": "car_park true",
+        "A3": "- false",
+        "A4": "depot false",
+    }
