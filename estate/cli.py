@@ -830,8 +830,9 @@ def scenario_show(settings: Settings, name: str) -> None:
         "no moves yet (estate scenario add)",
     )
     click.echo("")
-    partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]
-    print_frame(partnership.drop(columns=["body"]), "")
+    partnership = result.savings[result.savings["body"] == "PARTNERSHIP"].drop(columns=["body"])
+    partnership["discount_factor"] = partnership["discount_factor"].map("{:.4f}".format)
+    print_frame(partnership, "")
     click.echo("")
     print_frame(result.totals, "")
 

@@ -40,10 +40,13 @@ CENTROID_FLAG = "probable_centroid"
 TIED_USES = frozenset(
     {"hospital", "school", "fire_station", "custody", "care_home", "leisure", "depot", "heritage"}
 )
-# Sites that cannot take in another body's staff (safeguarding, clinical, custody): a
-# school's or a ward's floor area per head says nothing of room for an office team.
+# Sites that cannot take in another body's staff (safeguarding, clinical, custody), or
+# whose floor area per head says nothing of room for an office team (a ward, a pool
+# hall, a vehicle shed, a museum gallery).
 # Fire stations can: police teams share them across the country.
-CLOSED_USES = frozenset({"hospital", "school", "care_home", "custody"})
+CLOSED_USES = frozenset(
+    {"hospital", "school", "care_home", "custody", "leisure", "depot", "heritage"}
+)
 # Holdings with no floor space to offer anyone.
 NO_SPACE_USES = frozenset(
     {"land", "open_space", "allotment", "cemetery", "car_park", "housing", "custody"}

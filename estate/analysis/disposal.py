@@ -20,7 +20,9 @@ lease break or end within the window   2       a date when leaving costs nothing
 
 An asset scoring ``min_score`` or more is a candidate. Each candidate with occupants
 is matched to the nearest receiving site of any partner within the relocation
-distance whose spare space holds them; a candidate with none says why.
+distance whose spare space holds them (never a site on its way out: vacant, surplus,
+in disposal, condition D, a lease ending; an under-used site may receive, since
+filling it is the remedy); a candidate with none says why.
 """
 
 from __future__ import annotations
@@ -100,9 +102,13 @@ def score_assets(
     as_of: dt.date,
     lease_window_months: int = LEASE_WINDOW_MONTHS,
 ) -> pd.DataFrame:
-    """``score`` and ``reasons`` (``"; "``-separated) for every row of ``assets``."""
+    """``score`` and ``reasons`` (``"; "``-separated) for every row of ``assets``, and
+    ``leaving``: a sign that the site is on its way out (vacant, recorded surplus or in
+    disposal, condition D, a lease break or end within the window). A site on its way
+    out receives nobody; an under-used or costly one may: filling it is the remedy."""
     n = len(assets)
     score = np.zeros(n, dtype=int)
+    leaving = np.zeros(n, dtype=bool)
     reasons = pd.Series([""] * n, index=assets.index, dtype=object)
 
     def add(mask: np.ndarray | pd.Series, points: int, text: pd.Series | str) -> None:
@@ -123,8 +129,10 @@ def score_assets(
     )
     land = (assets["holding"] == "land").to_numpy() & (usable.fillna(0) <= 0).to_numpy()
     add(vacant & ~land, 3, "vacant")
+    leaving |= vacant
     add(vacant & land, 2, "vacant land")
     recorded = assets["status"].isin(["under_used", "surplus", "in_disposal"]).to_numpy()
+    leaving |= assets["status"].isin(["surplus", "in_disposal"]).to_numpy()
     add(recorded, 2, "recorded as " + assets["status"].astype(object).str.replace("_", "-"))
 
     per_fte = usable / fte.where(fte > 0)
@@ -160,6 +168,7 @@ def score_assets(
     add(((rel > 1.25) & (rel <= 1.5)).to_numpy(), 1, text)
 
     add((assets["condition"] == "D").to_numpy(), 2, "condition D")
+    leaving |= (assets["condition"] == "D").to_numpy()
     add((assets["condition"] == "C").to_numpy(), 1, "condition C")
 
     backlog_m2 = assets["backlog_cost"] / area
@@ -183,6 +192,7 @@ def score_assets(
                 (pd.to_datetime(assets["lease_break"]) >= today)
                 & (pd.to_datetime(assets["lease_break"]) <= horizon)
             ).to_numpy()
+        leaving |= soon
         add(
             soon,
             2,
@@ -192,7 +202,9 @@ def score_assets(
             + f", within {lease_window_months} months",
         )
 
-    return pd.DataFrame({"score": score, "reasons": reasons}, index=assets.index)
+    return pd.DataFrame(
+        {"score": score, "reasons": reasons, "leaving": leaving}, index=assets.index
+    )
 
 
 def receiving_sites(
@@ -293,8 +305,7 @@ def find_candidates(
     come from every body; ``bodies`` narrows only the candidates."""
     scores = score_assets(assets, nia_per_fte_m2, as_of, lease_window_months)
     frame = assets.join(scores)
-    scored = (frame["score"] >= min_score).to_numpy()
-    is_candidate = scored.copy()
+    is_candidate = (frame["score"] >= min_score).to_numpy().copy()
     if bodies:
         wanted = {b.lower() for b in bodies}
         is_candidate &= (
@@ -302,9 +313,9 @@ def find_candidates(
         ).to_numpy()
     candidates = frame[is_candidate].copy()
 
-    # Any asset scoring as a candidate is no receiving site, whichever bodies are asked for.
+    # A site on its way out is no receiving site, whichever bodies are asked for.
     receivers = frame[
-        ~scored
+        ~frame["leaving"].to_numpy()
         & frame["locatable"].to_numpy()
         & (frame["spare_m2"].fillna(0) > 0).to_numpy()
         & frame["can_receive"].to_numpy()
