@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -356,6 +357,12 @@ def analyse() -> None:
 @_bodies
 @_within
 @click.option("--members", is_flag=True, help="List each cluster's members, not the clusters.")
+@click.option(
+    "--pairs",
+    is_flag=True,
+    help="List the pairs of different bodies' assets within the distance, nearest first "
+    "within each cluster (GeoJSON: a line between the two).",
+)
 @click.option("--limit", type=int, default=30, show_default=True, help="Rows in the table.")
 @output_option(["table", "csv", "geojson", "gpkg", "xlsx"])
 @pass_settings
@@ -365,6 +372,7 @@ def analyse_colocation(
     bodies: str | None,
     within: str | None,
     members: bool,
+    pairs: bool,
     limit: int,
     format_: str,
     output: Path | None,
@@ -383,7 +391,19 @@ def analyse_colocation(
     with open_engine(settings) as engine, engine.connect() as conn:
         result = colocation(conn, distance, settings.nia_per_fte_m2, _split(bodies), _area(within))
     money = ["running_cost", "saving"]
-    if members:
+    if pairs:
+        frame, geometry = result.pair_table(), None
+        if format_ in ("geojson", "gpkg"):
+            import shapely
+
+            geometry = shapely.linestrings(
+                np.stack(
+                    [frame[["x", "y"]].to_numpy(), frame[["other_x", "other_y"]].to_numpy()], axis=1
+                )
+            )
+            frame = frame.drop(columns=["other_x", "other_y"])
+        table = frame[["cluster", "body", "name", "other_body", "other_name", "distance_m"]]
+    elif members:
         frame, geometry = result.members, None
         table = frame[
             [

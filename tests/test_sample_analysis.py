@@ -223,3 +223,16 @@ def test_clusters_and_candidates_export_as_geopackages(sample: Engine, tmp_path:
     assert (frame.geometry.geom_type == "Point").all()
     no_file = run(sample, "export", "colocation", "--format", "gpkg", ok=False)
     assert no_file.exit_code == 1 and "needs -o FILE" in no_file.output
+
+
+def test_pairs_name_both_sides_of_every_cross_body_pair(sample: Engine):
+    rows = csv_rows(run(sample, "analyse", "colocation", "--pairs", "--format", "csv").stdout)
+    assert rows
+    for row in rows:
+        assert row["body"] != row["other_body"]
+        assert 0 <= float(row["distance_m"]) <= 250
+        assert row["name"] and row["other_name"]
+    lines = json.loads(
+        run(sample, "analyse", "colocation", "--pairs", "--format", "geojson").stdout
+    )
+    assert {f["geometry"]["type"] for f in lines["features"]} == {"LineString"}

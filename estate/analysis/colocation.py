@@ -72,6 +72,24 @@ class Colocation:
     pairs: pd.DataFrame
     distance_m: float
 
+    def pair_table(self) -> pd.DataFrame:
+        """The pairs with both assets' body, name and position, for people and GIS."""
+        side = self.members.set_index("id")[["body", "name", "x", "y"]]
+        one = side.reindex(self.pairs["asset_id"].to_numpy()).reset_index(drop=True)
+        other = side.reindex(self.pairs["other_id"].to_numpy()).reset_index(drop=True)
+        out = self.pairs.reset_index(drop=True)[["cluster", "asset_id", "other_id", "distance_m"]]
+        out = out.assign(
+            body=one["body"].astype(object).to_numpy(),
+            name=one["name"].to_numpy(),
+            other_body=other["body"].astype(object).to_numpy(),
+            other_name=other["name"].to_numpy(),
+            x=one["x"].to_numpy(),
+            y=one["y"].to_numpy(),
+            other_x=other["x"].to_numpy(),
+            other_y=other["y"].to_numpy(),
+        )
+        return out
+
     def hulls(self, margin_m: float = 25.0) -> np.ndarray:
         """Each cluster's outline, in cluster order: its members' convex hull widened by
         ``margin_m``, so that a pair (whose hull is a line) is an area too."""
