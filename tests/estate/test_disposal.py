@@ -20,6 +20,12 @@ def candidates_of(session: Session, *orgs, **kwargs):
     ).candidates.set_index("name")
 
 
+def old_station(session: Session, police) -> None:
+    """A police office in condition D at (X, Y): 20 FTE, needing 160 m² elsewhere."""
+    make_asset(session, police, x=X, y=Y, name="Old station", nia_m2=600, occupants_fte=20,
+               condition="D", use_class="office")  # fmt: skip
+
+
 def test_scores_come_with_reasons_a_person_can_read(session: Session):
     police = make_organisation(session, kind="police")
     make_asset(
@@ -63,17 +69,7 @@ def test_scores_come_with_reasons_a_person_can_read(session: Session):
 def test_the_nearest_partner_site_with_room_receives(session: Session):
     council = make_organisation(session, kind="council")
     police = make_organisation(session, kind="police")
-    make_asset(
-        session,
-        police,
-        x=X,
-        y=Y,
-        name="Old station",
-        nia_m2=600,
-        occupants_fte=20,
-        condition="D",
-        use_class="office",
-    )  # needs 160 m²
+    old_station(session, police)  # needs 160 m²
     make_asset(
         session, council, x=X + 300, y=Y, name="Too small", nia_m2=200, occupants_fte=10
     )  # 120 m² spare
@@ -95,17 +91,7 @@ def test_the_nearest_partner_site_with_room_receives(session: Session):
 def test_a_candidate_with_no_room_within_reach_says_why(session: Session):
     council = make_organisation(session, kind="council")
     police = make_organisation(session, kind="police")
-    make_asset(
-        session,
-        police,
-        x=X,
-        y=Y,
-        name="Old station",
-        nia_m2=600,
-        occupants_fte=20,
-        condition="D",
-        use_class="office",
-    )
+    old_station(session, police)
     make_asset(session, council, x=X + 300, y=Y, name="Too small", nia_m2=200, occupants_fte=10)
     make_asset(
         session, council, x=X + 2001, y=Y, name="Out of reach", nia_m2=5000, occupants_fte=10
@@ -145,17 +131,7 @@ def test_another_bodys_candidate_never_receives_even_when_only_one_body_is_asked
 ):
     police = make_organisation(session, kind="police")
     council = make_organisation(session, kind="council")
-    make_asset(
-        session,
-        police,
-        x=X,
-        y=Y,
-        name="Old station",
-        nia_m2=600,
-        occupants_fte=20,
-        condition="D",
-        use_class="office",
-    )
+    old_station(session, police)
     make_asset(
         session,
         council,
@@ -181,17 +157,7 @@ def test_another_bodys_candidate_never_receives_even_when_only_one_body_is_asked
 def test_a_site_at_exactly_the_relocation_distance_is_in_reach(session: Session):
     police = make_organisation(session, kind="police")
     council = make_organisation(session, kind="council")
-    make_asset(
-        session,
-        police,
-        x=X,
-        y=Y,
-        name="Old station",
-        nia_m2=600,
-        occupants_fte=20,
-        condition="D",
-        use_class="office",
-    )
+    old_station(session, police)
     make_asset(
         session, council, x=X + 1200, y=Y + 1600, name="Hub at 2 km", nia_m2=2000, occupants_fte=10
     )  # 1200-1600-2000: exactly 2,000 m
@@ -203,17 +169,7 @@ def test_a_site_at_exactly_the_relocation_distance_is_in_reach(session: Session)
 def test_schools_surplus_and_sensitive_sites_receive_nobody(session: Session):
     police = make_organisation(session, kind="police")
     council = make_organisation(session, kind="council")
-    make_asset(
-        session,
-        police,
-        x=X,
-        y=Y,
-        name="Old station",
-        nia_m2=600,
-        occupants_fte=20,
-        condition="D",
-        use_class="office",
-    )
+    old_station(session, police)
     make_asset(
         session,
         council,
