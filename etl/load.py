@@ -316,7 +316,6 @@ def _write(
     rejections = prepared.rejections
     direct = (
         prepared.mode != "supplement"
-        and not _has_footprints(prepared)
         and len(records) > 0
         and _first_load(conn, list(records["org_code"].dropna().unique()))
     )
@@ -548,17 +547,6 @@ def _upsert(
         FROM upserted
     """
     params = {"batch": batch_id, "file": prepared.source_file}
-    if not supplement and _first_load(conn):
-        # Nothing of these bodies is in the register yet: every row is new, so a plain
-        # INSERT does, without the speculative insertion ON CONFLICT costs per row.
-        plain = f"""
-            INSERT INTO assets ({", ".join(insert_columns)})
-            SELECT {", ".join(select)}
-            FROM estate_staging s JOIN organisations o ON o.code = s.org_code
-        """
-        with _indexes_rebuilt_if_bulk(conn, len(prepared.records)):
-            inserted = conn.execute(text(plain), params).rowcount
-        return int(inserted), 0
     inserted, updated = conn.execute(text(sql), params).one()
     return int(inserted), int(updated)
 
@@ -583,21 +571,30 @@ def _has_footprints(prepared: Prepared) -> bool:
     return "footprint_wkt" in records.columns and bool(records["footprint_wkt"].notna().any())
 
 
-def _first_load(conn: Connection, codes: Sequence[str] | None = None) -> bool:
-    """True when none of the bodies (``codes``, else the staged ones) has any asset in the
-    register."""
-    where = (
-        "o.code = ANY(:codes)"
-        if codes is not None
-        else "o.code IN (SELECT DISTINCT org_code FROM estate_staging)"
-    )
+def _first_load(conn: Connection, codes: Sequence[str]) -> bool:
+    """True when none of the bodies ``codes`` has any asset in the register."""
     return not conn.execute(
         text(
             "SELECT EXISTS (SELECT 1 FROM assets a JOIN organisations o "
-            f"ON o.id = a.organisation_id WHERE {where})"
+            "ON o.id = a.organisation_id WHERE o.code = ANY(:codes))"
         ),
-        {"codes": list(codes)} if codes is not None else {},
+        {"codes": list(codes)},
     ).scalar_one()
+
+
+def _multipolygon_ewkb(wkt: pd.Series) -> np.ndarray:
+    """Footprints as MultiPolygon EWKB hex in the storage CRS (what ``ST_Multi`` of the
+    staging path makes), None where there is none."""
+    import shapely
+
+    geoms = shapely.from_wkt(wkt.astype(object).where(wkt.notna(), None).to_numpy())
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    out = np.full(len(wkt), None, dtype=object)
+    if len(parts):
+        present, dense = np.unique(owner, return_inverse=True)
+        multi = shapely.set_srid(shapely.multipolygons(parts, indices=dense), STORAGE_SRID)
+        out[present] = shapely.to_wkb(multi, hex=True, include_srid=True)
+    return out
 
 
 def _insert_direct(
@@ -632,6 +629,8 @@ def _insert_direct(
             geom = np.full(len(records), None, dtype=object)
             geom[here] = shapely.to_wkb(points, hex=True, include_srid=True)
             out["geom"] = geom
+        elif column == "footprint":
+            out["footprint"] = _multipolygon_ewkb(records["footprint_wkt"])
         elif column == "location_method":
             out[column] = records[column].astype(object).where(records[column].notna(), "none")
         elif column == "sensitive":

@@ -94,7 +94,6 @@ SCORING = (
 )
 _SELECT = "SELECT {columns} FROM assets a WHERE a.status <> 'disposed'"
 
-DETAIL_COLUMNS = ("source_ref", "uprn", "name", "address", "town", "postcode", "tenure")
 
 _TYPES = {
     "id": pa.int64(),

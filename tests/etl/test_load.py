@@ -213,3 +213,33 @@ def test_a_first_load_copied_straight_in_equals_what_the_upsert_writes(
     again = load_file(db, real / name, force=True, **options)
     assert first.inserted > 0
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.inserted)
+
+
+def test_polygons_become_footprints_and_reload_unchanged(db: Engine, tmp_path: Path):
+    import json
+
+    square = [[-2.32, 53.42], [-2.318, 53.42], [-2.318, 53.421], [-2.32, 53.421], [-2.32, 53.42]]
+    features = [
+        {"type": "Feature", "properties": {"OrganisationLabel": "Council A", "AssetCode": "P1",
+         "PropertyName": "Leisure centre", "PostCode": "M33 7ZF", "TenureType": "Freehold"},
+         "geometry": {"type": "Polygon", "coordinates": [square]}},
+        {"type": "Feature", "properties": {"OrganisationLabel": "Council A", "AssetCode": "P2",
+         "PropertyName": "Car parks", "PostCode": "M33 7ZF", "TenureType": "Freehold"},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[square], [[
+             [x + 0.01, y] for x, y in square]]]}},
+    ]  # fmt: skip
+    path = tmp_path / "sites.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    first = load_file(db, path, format="transparency")
+    again = load_file(db, path, format="transparency", force=True)
+    assert first.inserted == 2
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    with db.connect() as conn:
+        shapes = conn.execute(text(
+            "SELECT source_ref, GeometryType(footprint), ST_NumGeometries(footprint), "
+            "ST_SRID(footprint), ST_Contains(footprint, geom) FROM assets ORDER BY 1"
+        )).all()  # fmt: skip
+    assert [tuple(r) for r in shapes] == [
+        ("P1", "MULTIPOLYGON", 1, 27700, True),
+        ("P2", "MULTIPOLYGON", 2, 27700, True),
+    ]
