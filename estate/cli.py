@@ -443,7 +443,7 @@ def analyse_colocation(
     sheets = [
         Sheet("clusters", result.clusters, money=money, totals=True),
         Sheet("members", result.members, money=["running_cost"]),
-        Sheet("pairs", result.pairs),
+        Sheet("pairs", result.pair_table().drop(columns=["x", "y", "other_x", "other_y"])),
     ]
     emit(
         frame,
