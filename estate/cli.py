@@ -444,6 +444,7 @@ def analyse_colocation(
         Sheet("clusters", result.clusters, money=money, totals=True),
         Sheet("members", result.members, money=["running_cost"]),
         Sheet("pairs", result.pair_table().drop(columns=["x", "y", "other_x", "other_y"])),
+        Sheet("neighbours by kind", result.neighbour_shares()),
     ]
     emit(
         frame,
@@ -455,6 +456,9 @@ def analyse_colocation(
         limit=limit,
         table=table,
     )
+    if format_ == "table" and not (members or pairs):
+        click.echo(f"\nAssets of each kind with another kind's asset within {distance:g} m:")
+        print_frame(result.neighbour_shares(), "none")
 
 
 @analyse.command("disposals")

@@ -18,7 +18,7 @@ exit per cluster is counted, which keeps the ranking conservative.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -71,6 +71,27 @@ class Colocation:
     members: pd.DataFrame
     pairs: pd.DataFrame
     distance_m: float
+    located_by_kind: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    def neighbour_shares(self) -> pd.DataFrame:
+        """For each kind of body and each other kind: how many of its located assets have
+        an asset of the other kind within the distance, and what share that is (the
+        Home Office's "over half of police stations stand within 1 km of a fire station",
+        for the partners' own estate)."""
+        columns = ["kind", "other_kind", "assets", "with_neighbour", "share_pct"]
+        if self.pairs.empty:
+            return pd.DataFrame(columns=columns)
+        kind = self.members.set_index("id")["kind"].astype(object)
+        a, b = self.pairs["asset_id"].to_numpy(), self.pairs["other_id"].to_numpy()
+        ka, kb = kind.reindex(a).to_numpy(), kind.reindex(b).to_numpy()
+        sides = pd.DataFrame({"id": np.r_[a, b], "kind": np.r_[ka, kb],
+                              "other_kind": np.r_[kb, ka]})  # fmt: skip
+        sides = sides[sides["kind"] != sides["other_kind"]].drop_duplicates()
+        counts = sides.groupby(["kind", "other_kind"]).size().rename("with_neighbour")
+        out = counts.reset_index()
+        out["assets"] = self.located_by_kind.reindex(out["kind"]).to_numpy()
+        out["share_pct"] = (100 * out["with_neighbour"] / out["assets"]).round(1)
+        return out[columns].sort_values(["kind", "other_kind"]).reset_index(drop=True)
 
     def pair_table(self) -> pd.DataFrame:
         """The pairs with both assets' body, name and position, for people and GIS."""
@@ -199,6 +220,7 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
         members[MEMBER_COLUMNS].reset_index(drop=True),
         pair_frame,
         distance_m,
+        assets["kind"].iloc[located].astype(object).value_counts(),
     )
 
 

@@ -176,3 +176,18 @@ def test_space_in_a_surplus_building_is_no_room_for_anyone(session: Session):
     assert cluster["exit_asset_name"] == "Surplus hall"
     assert cluster["saving"] == 10_000
     assert cluster["spare_m2"] == 100  # only the station's own 500 - 50 x 8
+
+
+def test_shares_of_each_kind_with_a_neighbour_of_another_kind(session: Session):
+    police = make_organisation(session, kind="police")
+    fire = make_organisation(session, kind="fire")
+    make_asset(session, police, x=X, y=Y, name="Station near a fire station")
+    make_asset(session, police, x=X + 20_000, y=Y, name="Station alone")
+    make_asset(session, police, x=X + 40_000, y=Y, name="Another alone")
+    make_asset(session, fire, x=X + 900, y=Y, name="Fire station")
+
+    shares = clusters_of(session, police, fire, distance=1000).neighbour_shares()
+
+    rows = {(r.kind, r.other_kind): (r.assets, r.with_neighbour, r.share_pct)
+            for r in shares.itertuples()}  # fmt: skip
+    assert rows == {("police", "fire"): (3, 1, 33.3), ("fire", "police"): (1, 1, 100.0)}
