@@ -220,8 +220,16 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
         members[MEMBER_COLUMNS].reset_index(drop=True),
         pair_frame,
         distance_m,
-        assets["kind"].iloc[located].astype(object).value_counts(),
+        _counts(assets["kind"].iloc[located]),
     )
+
+
+def _counts(labels: pd.Series) -> pd.Series:
+    """How many of each label, indexed by the label as text (categoricals count fastest
+    as they are)."""
+    counts = labels.value_counts()
+    counts.index = counts.index.astype(str)
+    return counts
 
 
 def _movable(members: pd.DataFrame) -> pd.DataFrame:
