@@ -80,8 +80,8 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
     column, optional totals, text neutralised against formulas.
 
     Written by xlsxwriter in constant-memory mode (rows go straight to disk), so a
-    100,000-row schedule costs no more memory than one row. Cells take their column's
-    format, so rows are written whole, without per-cell formatting.
+    100,000-row schedule costs no more memory than one chunk of rows. Cells take their
+    column's format, so no cell carries a format of its own.
     """
     import xlsxwriter
 

@@ -92,6 +92,13 @@ PLAIN_COLUMNS = [
                  "status", "location_method"}
 ]  # fmt: skip
 
+# What a written column holds where the file gives nothing (both write paths use these).
+DEFAULTS: dict[str, object] = {
+    "location_method": "none",
+    "sensitive": False,
+    "status": "operational",
+}
+
 EXTRA_PREFIX = "extra."
 COPY_CHUNK_ROWS = 50_000
 
@@ -322,8 +329,6 @@ def _write(
     if direct:
         inserted, updated = _insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
         loaded = len(records)
-        if progress:
-            progress("upsert", 0, len(records))
     else:
         _create_staging(conn, extra_columns)
         _copy_frame(
@@ -485,12 +490,10 @@ def _value_sql(column: str) -> str:
             f"CASE WHEN s.footprint_wkt IS NOT NULL "
             f"THEN ST_Multi(ST_GeomFromText(s.footprint_wkt, {STORAGE_SRID})) END"
         )
-    if column == "location_method":
-        return "coalesce(s.location_method, 'none')"
-    if column == "sensitive":
-        return "coalesce(s.sensitive, false)"
-    if column == "status":
-        return "coalesce(s.status, 'operational')"
+    if column in DEFAULTS:
+        default = DEFAULTS[column]
+        literal = str(default).lower() if isinstance(default, bool) else f"'{default}'"
+        return f"coalesce(s.{column}, {literal})"
     if column == "quality_flags":
         return "coalesce(string_to_array(nullif(s.quality_flags, ''), ','), '{}')"
     return f's."{column}"'
@@ -631,14 +634,9 @@ def _insert_direct(
             out["geom"] = geom
         elif column == "footprint":
             out["footprint"] = _multipolygon_ewkb(records["footprint_wkt"])
-        elif column == "location_method":
-            out[column] = records[column].astype(object).where(records[column].notna(), "none")
-        elif column == "sensitive":
-            out[column] = records[column].astype(object).where(records[column].notna(), False)
-        elif column == "status":
-            out[column] = (
-                records[column].astype(object).where(records[column].notna(), "operational")
-            )
+        elif column in DEFAULTS:
+            value = records[column].astype(object)
+            out[column] = value.where(value.notna(), DEFAULTS[column])
         elif column == "quality_flags":
             flags = records[column].astype(object)
             out[column] = ("{" + flags.where(flags.notna() & (flags != ""), "") + "}").astype(

@@ -55,11 +55,23 @@ NO_SPACE_USES = frozenset(
 # The columns read, by what they are read for: the whole register is read at once by
 # COPY, so each analysis reads only what it uses (text is the costly part). Bodies are
 # joined in pandas: there are tens of them, not a join per row.
-_RUNNING_COST = """
-    CASE WHEN num_nonnulls(a.rent, a.rates, a.fm_cost, a.energy_cost, a.maintenance_cost) > 0
-         THEN coalesce(a.rent, 0) + coalesce(a.rates, 0) + coalesce(a.fm_cost, 0)
-              + coalesce(a.energy_cost, 0) + coalesce(a.maintenance_cost, 0)
-    END AS running_cost"""
+COST_HEADS = ("rent", "rates", "fm_cost", "energy_cost", "maintenance_cost")
+
+
+def running_cost_sql(alias: str) -> str:
+    """SQL for an asset's running cost a year: its heads summed (missing ones as nothing),
+    NULL when every head is missing."""
+    heads = [f"{alias}.{h}" for h in COST_HEADS]
+    total = " + ".join(f"coalesce({h}, 0)" for h in heads)
+    return f"CASE WHEN num_nonnulls({', '.join(heads)}) > 0 THEN {total} END"
+
+
+def usable_sql(alias: str) -> str:
+    """SQL for the floor area others could use: NIA, else GIA x :data:`NET_TO_GROSS`."""
+    return f"coalesce({alias}.nia_m2, {alias}.gia_m2 * {NET_TO_GROSS})"
+
+
+_RUNNING_COST = running_cost_sql("a") + " AS running_cost"
 COLOCATION = (
     "a.id",
     "a.status",
@@ -160,13 +172,17 @@ def read_assets(
     if "sensitive" in frame.columns:
         frame["sensitive"] = frame["sensitive"].fillna(0).astype(bool)
     if bodies:
-        wanted = {b.lower() for b in bodies}
-        keep = frame["body"].str.lower().isin(wanted) | frame["kind"].isin(wanted)
-        frame = frame[keep.to_numpy()]
+        frame = frame[of_bodies(frame, bodies)]
     if within is not None:
         inside = shapely.contains_xy(within, frame["x"].to_numpy(), frame["y"].to_numpy())
         frame = frame[inside]
     return derive(frame.reset_index(drop=True), nia_per_fte_m2)
+
+
+def of_bodies(frame: pd.DataFrame, bodies: Sequence[str]) -> np.ndarray:
+    """Rows of the bodies named by organisation code or body kind (case ignored)."""
+    wanted = {b.lower() for b in bodies}
+    return (frame["body"].str.lower().isin(wanted) | frame["kind"].isin(wanted)).to_numpy()
 
 
 def derive(frame: pd.DataFrame, nia_per_fte_m2: float) -> pd.DataFrame:

@@ -37,7 +37,7 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
-from estate.analysis.assets import NO_SPACE_USES, TIED_USES, read_assets
+from estate.analysis.assets import NO_SPACE_USES, TIED_USES, of_bodies, read_assets
 
 LEASE_WINDOW_MONTHS = 24
 MIN_SCORE = 3
@@ -307,20 +307,15 @@ def find_candidates(
     frame = assets.join(scores)
     is_candidate = (frame["score"] >= min_score).to_numpy().copy()
     if bodies:
-        wanted = {b.lower() for b in bodies}
-        is_candidate &= (
-            frame["body"].str.lower().isin(wanted) | frame["kind"].isin(wanted)
-        ).to_numpy()
+        is_candidate &= of_bodies(frame, bodies)
     candidates = frame[is_candidate].copy()
 
-    # A site on its way out is no receiving site, whichever bodies are asked for.
+    # A site on its way out is no receiving site, whichever bodies are asked for; spare
+    # space is already nil where a site cannot receive (see read_assets' derive).
     receivers = frame[
         ~frame["leaving"].to_numpy()
         & frame["locatable"].to_numpy()
         & (frame["spare_m2"].fillna(0) > 0).to_numpy()
-        & frame["can_receive"].to_numpy()
-        & frame["status"].isin(["operational", "under_used"]).to_numpy()
-        & ~frame["sensitive"].to_numpy()
     ].reset_index(drop=True)
     searchable = (
         candidates["locatable"] & candidates["need_m2"].gt(0) & candidates["can_move"]

@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.errors import EstateError
 from estate.models import Asset, Scenario, ScenarioMove
 
@@ -337,23 +338,15 @@ def add_candidates(
 
 # --- the moves, joined to their assets ------------------------------------------
 
-_MOVES = """
+_MOVES = f"""
     SELECT m.id AS move, m.asset_id, o.code AS body, a.source_ref, a.name, a.address,
            a.postcode, a.uprn, a.tenure, a.status, m.exit_date, m.completion_date,
            m.receipt AS receipt_set, a.valuation, m.fte AS fte_set, a.occupants_fte,
-           CASE WHEN num_nonnulls(a.rent, a.rates, a.fm_cost, a.energy_cost,
-                                  a.maintenance_cost) > 0
-                THEN coalesce(a.rent, 0) + coalesce(a.rates, 0) + coalesce(a.fm_cost, 0)
-                     + coalesce(a.energy_cost, 0) + coalesce(a.maintenance_cost, 0)
-           END AS running_cost,
+           {running_cost_sql("a")} AS running_cost,
            m.receiving_asset_id AS receiving_id, ro.code AS receiving_body,
            r.name AS receiving_name,
-           CASE WHEN num_nonnulls(r.rent, r.rates, r.fm_cost, r.energy_cost,
-                                  r.maintenance_cost) > 0
-                THEN coalesce(r.rent, 0) + coalesce(r.rates, 0) + coalesce(r.fm_cost, 0)
-                     + coalesce(r.energy_cost, 0) + coalesce(r.maintenance_cost, 0)
-           END AS receiving_running_cost,
-           coalesce(r.nia_m2, r.gia_m2 * 0.8) AS receiving_usable_m2,
+           {running_cost_sql("r")} AS receiving_running_cost,
+           {usable_sql("r")} AS receiving_usable_m2,
            m.notes
     FROM scenario_moves m
     JOIN assets a ON a.id = m.asset_id
