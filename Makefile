@@ -10,6 +10,7 @@ setup:
 ## Quick start: set everything up and run the main job on the embedded database.
 demo: setup
 	$(BIN)/estate demo
+	$(BIN)/estate serve
 
 ## Set everything up and run the whole test suite.
 test: setup

@@ -385,12 +385,10 @@ def analyse_colocation(
     each cluster's outline (members: their points).
     """
     from estate.analysis.colocation import colocation
-    from estate.exports import Sheet
 
     distance = distance or settings.colocation_distance_m
     with open_engine(settings) as engine, engine.connect() as conn:
         result = colocation(conn, distance, settings.nia_per_fte_m2, _split(bodies), _area(within))
-    money = ["running_cost", "saving"]
     if pairs:
         frame, geometry = result.pair_table(), None
         if format_ in ("geojson", "gpkg"):
@@ -440,12 +438,7 @@ def analyse_colocation(
         f"{len(result.clusters)} clusters within {distance:g} m ({len(result.members)} assets)",
         err=True,
     )
-    sheets = [
-        Sheet("clusters", result.clusters, money=money, totals=True),
-        Sheet("members", result.members, money=["running_cost"]),
-        Sheet("pairs", result.pair_table().drop(columns=["x", "y", "other_x", "other_y"])),
-        Sheet("neighbours by kind", result.neighbour_shares()),
-    ]
+    sheets = result.sheets()
     emit(
         frame,
         format_,
@@ -504,7 +497,6 @@ def analyse_disposals(
     """Assets that could go, each with its score and reasons, and the nearest partner
     site with room for its occupants (or why there is none)."""
     from estate.analysis.disposal import disposal_candidates
-    from estate.exports import Sheet
 
     with open_engine(settings) as engine, engine.connect() as conn:
         result = disposal_candidates(
@@ -540,15 +532,7 @@ def analyse_disposals(
         empty="no disposal candidates",
         limit=limit,
         table=table,
-        sheets=[
-            Sheet(
-                "disposal candidates",
-                frame,
-                money=["running_cost", "valuation"],
-                dates=["lease_break", "lease_end"],
-                totals=True,
-            )
-        ],
+        sheets=result.sheets(),
     )
 
 
@@ -869,49 +853,6 @@ def export() -> None:
     """Schedules and registers as CSV, XLSX, GeoJSON or GeoPackage."""
 
 
-def _scenario_sheets(result) -> list[object]:
-    from estate.analysis.savings import SCHEDULE_MONEY as money_schedule
-    from estate.exports import Sheet
-
-    assumptions = pd.DataFrame(
-        result.assumptions.rows(), columns=["assumption", "value", "meaning"]
-    )
-    assumptions["value"] = assumptions["value"].astype(str)
-    partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]
-    return [
-        Sheet(
-            "disposal schedule",
-            result.disposals,
-            money=["estimated_receipt", "annual_running_cost"],
-            dates=["exit_date", "completion_date"],
-            totals=True,
-        ),
-        Sheet(
-            "savings (partnership)",
-            partnership,
-            money=money_schedule,
-            totals=True,
-            not_summed=["cumulative"],
-        ),
-        Sheet(
-            "savings by body",
-            result.savings[result.savings["body"] != "PARTNERSHIP"],
-            money=money_schedule,
-        ),
-        Sheet(
-            "NPV by body", result.totals, money=[c for c in result.totals.columns if c != "body"]
-        ),
-        Sheet(
-            "ledger",
-            result.ledger,
-            money=["amount"],
-            totals=True,
-            widths={"basis": 60, "asset_name": 40},
-        ),
-        Sheet("assumptions", assumptions, widths={"assumption": 36, "meaning": 60}),
-    ]
-
-
 @export.command("disposal-schedule")
 @click.argument("name")
 @output_option(["table", "csv", "xlsx", "geojson", "gpkg"])
@@ -935,7 +876,7 @@ def export_disposal_schedule(
                 params={"ids": [int(i) for i in frame["asset_id"]]},
             )
             frame = frame.merge(points, on="asset_id")
-    emit(frame, format_, output, empty="no moves in this scenario", sheets=_scenario_sheets(result))
+    emit(frame, format_, output, empty="no moves in this scenario", sheets=result.sheets())
 
 
 @export.command("savings-schedule")
@@ -953,7 +894,7 @@ def export_savings_schedule(
     with _session(settings) as session:
         result = evaluate(session, name)
     frame = result.ledger if ledger else result.savings
-    emit(frame, format_, output, empty="no figures", sheets=_scenario_sheets(result))
+    emit(frame, format_, output, empty="no figures", sheets=result.sheets())
 
 
 # Clusters and candidates export straight from their analysis (GeoJSON, GeoPackage, CSV,
@@ -968,8 +909,8 @@ export.add_command(analyse_disposals, "disposals")
 @pass_settings
 def export_register(settings: Settings, body: str, format_: str, output: Path | None) -> None:
     """BODY's register in the Local Government Transparency Code layout (LGA schema)."""
-    from estate.exports import Sheet, write_xlsx
-    from estate.registers import LGA_COLUMNS, stream_lga_register
+    from estate.exports import write_xlsx
+    from estate.registers import lga_register_sheet, stream_lga_register
 
     with open_engine(settings) as engine, engine.connect() as conn:
         if format_ == "csv":
@@ -981,22 +922,8 @@ def export_register(settings: Settings, body: str, format_: str, output: Path | 
         else:
             if output is None:
                 raise EstateError("--format xlsx needs -o FILE")
-            import io
-
-            buffer = io.StringIO()
-            count = stream_lga_register(conn, body, buffer)
-            buffer.seek(0)
-            # Text stays text (UPRNs, references, postcodes); sizes and coordinates are
-            # numbers and the effective date a date, so Excel sorts and sums them.
-            numeric = ["GeoX", "GeoY", "BuildingSize", "LandArea"]
-            frame = pd.read_csv(
-                buffer,
-                dtype={c: str for c in LGA_COLUMNS if c not in numeric},
-                keep_default_na=False,
-                na_values={c: [""] for c in numeric},
-            )
-            frame["EffectiveDate"] = pd.to_datetime(frame["EffectiveDate"], errors="coerce")
-            write_xlsx(output, [Sheet("assets", frame[LGA_COLUMNS], dates=["EffectiveDate"])])
+            sheet, count = lga_register_sheet(conn, body)
+            write_xlsx(output, [sheet])
     click.echo(f"{count} assets of {body}", err=True)
 
 

@@ -280,3 +280,33 @@ def write_geo(gdf, path: str | Path | IO[bytes], driver: str) -> None:
             path.write(gdf.to_json(drop_id=True, to_wgs84=False).encode())
             return
     gdf.to_file(path, driver=driver, engine="pyogrio")
+
+
+def geojson_text(frame: pd.DataFrame, geometry: Any, columns: Sequence[str]) -> str:
+    """Features of ``frame`` (``columns`` as properties, ``geometry`` an array in the
+    storage CRS) as a GeoJSON FeatureCollection in WGS84, for programs and the map.
+
+    Text is left as it is: JSON is data, and every page that shows it sets it as text.
+    """
+    import json
+
+    import shapely
+
+    from estate.crs import STORAGE_SRID, WGS84_SRID, transformer
+
+    geoms = np.asarray(geometry, dtype=object)
+    project = transformer(STORAGE_SRID, WGS84_SRID)
+    wgs84 = shapely.transform(
+        geoms, lambda xy: np.column_stack(project.transform(xy[:, 0], xy[:, 1]))
+    )
+    wgs84 = shapely.set_precision(wgs84, 1e-6)
+    shapes = shapely.to_geojson(wgs84)
+    records = json.loads(
+        frame[list(columns)].to_json(orient="records", date_format="iso", default_handler=str)
+    )
+    features = ",".join(
+        f'{{"type":"Feature","geometry":{shape if shape is not None else "null"},'
+        f'"properties":{json.dumps(props)}}}'
+        for shape, props in zip(shapes, records, strict=True)
+    )
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'

@@ -347,3 +347,26 @@ class ScenarioMove(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     scenario: Mapped[Scenario] = relationship(back_populates="moves")
+
+
+class Area(Base):
+    """A named area of the locality: its boundary, or a ward (or any other division).
+
+    Areas are data, loaded like assets (``estate areas load``), so the map draws them
+    and summarises a ward by a join in the database, whoever serves it.
+    """
+
+    __tablename__ = "areas"
+    __table_args__ = (
+        UniqueConstraint("kind", "name"),
+        CheckConstraint("kind IN ('boundary', 'ward')", name="kind"),
+        Index(None, "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
+    source_file: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())

@@ -39,3 +39,18 @@ def quality_report(conn: Connection) -> pd.DataFrame:
     and occupancy; counts of probable centroids, points outside the locality and records
     whose effective date is over a year old."""
     return pd.read_sql(text(_REPORT), conn, params={"stale": STALE_AFTER_DAYS})
+
+
+def recent_batches(conn: Connection, limit: int = 50) -> pd.DataFrame:
+    """Load batches, newest first, with what became of their rows."""
+    return pd.read_sql(
+        text(
+            "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
+            " source_file AS file, source_format AS format, status, rows_read AS read,"
+            " rows_inserted AS inserted, rows_updated AS updated,"
+            " rows_unchanged AS unchanged, rows_merged AS merged, rows_rejected AS rejected"
+            " FROM load_batches ORDER BY id DESC LIMIT :n"
+        ),
+        conn,
+        params={"n": limit},
+    )

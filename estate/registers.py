@@ -71,3 +71,27 @@ def stream_lga_register(conn: Connection, body: str, stream: IO[str]) -> int:
             yield values
 
     return write_csv(rows(), LGA_COLUMNS, stream)
+
+
+def lga_register_sheet(conn: Connection, body: str):
+    """``body``'s LGA register as a workbook sheet: text stays text (UPRNs, references,
+    postcodes); sizes and coordinates are numbers and the effective date a date, so
+    Excel sorts and sums them. Returns the sheet and the number of assets."""
+    import io
+
+    import pandas as pd
+
+    from estate.exports import Sheet
+
+    buffer = io.StringIO()
+    count = stream_lga_register(conn, body, buffer)
+    buffer.seek(0)
+    numeric = ["GeoX", "GeoY", "BuildingSize", "LandArea"]
+    frame = pd.read_csv(
+        buffer,
+        dtype={c: str for c in LGA_COLUMNS if c not in numeric},
+        keep_default_na=False,
+        na_values={c: [""] for c in numeric},
+    )
+    frame["EffectiveDate"] = pd.to_datetime(frame["EffectiveDate"], errors="coerce")
+    return Sheet("assets", frame[LGA_COLUMNS], dates=["EffectiveDate"]), count

@@ -172,17 +172,10 @@ def load(
 @pass_settings
 def loads(settings: Settings, limit: int) -> None:
     """List load batches, newest first, with what became of their rows."""
+    from estate.quality import recent_batches
+
     with open_engine(settings) as engine, engine.connect() as conn:
-        frame = pd.read_sql(
-            text(
-                "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
-                " source_file AS file, source_format AS format, status, rows_read AS read,"
-                " rows_inserted AS inserted, rows_updated AS updated,"
-                " rows_unchanged AS unchanged, rows_merged AS merged, rows_rejected AS rejected"
-                " FROM load_batches ORDER BY id DESC LIMIT :n"
-            ),
-            conn, params={"n": limit},
-        )  # fmt: skip
+        frame = recent_batches(conn, limit)
     print_frame(frame, "no loads yet")
 
 
@@ -297,7 +290,31 @@ def load_sample(engine: Engine) -> list:
         for name, options in SAMPLE_FILES
     ]
     match_batches(engine, [r.batch_id for r in results if r.batch_id and (r.inserted or r.updated)])
+    from etl.areas import load_areas
+
+    load_areas(engine, SAMPLE / "boundary.geojson", "boundary")
+    load_areas(engine, SAMPLE / "wards.geojson", "ward")
     return results
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(["ward", "boundary"]),
+    required=True,
+    help="What the polygons are: the locality's wards, or its boundary.",
+)
+@click.option("--name-field", metavar="FIELD", help="The field naming each area [guessed].")
+@pass_settings
+def areas(settings: Settings, file: Path, kind: str, name_field: str | None) -> None:
+    """Load the locality's wards or boundary (GeoJSON, GeoPackage, Shapefile) for the map
+    and its summaries, replacing those of the same kind."""
+    from etl.areas import load_areas
+
+    with open_engine(settings) as engine:
+        count = load_areas(engine, file, kind, name_field)
+    click.echo(f"{count} {kind} areas from {file.name}")
 
 
 DEMO_SCENARIO = "Trafford demo"

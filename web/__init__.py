@@ -1,0 +1,249 @@
+"""The shared map and its API: a Flask application over the register.
+
+``create_app`` builds the application from the settings (or a given engine, for
+tests). Pages and routes live in their blueprints: the map (``web.map``), the JSON
+API (``web.api``), OGC API - Features (``web.ogcapi``), the analysis pages
+(``web.analysis``) and downloads (``web.downloads``). They call into ``estate/`` for
+every query; this package only turns requests into calls and results into responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from sqlalchemy import Connection, Engine
+from werkzeug.exceptions import HTTPException
+
+from estate.config import Settings
+from estate.mapdata import BadQuery, data_version
+from estate.vocab import BODY_KIND, CONDITION, STATUS, TENURE, USE_CLASS
+
+# Colours of the four kinds of body (a second body of the same kind takes the next
+# shade), chosen to stay apart for colour-blind readers and on a grey boundary map.
+KIND_COLOURS = {
+    "council": ["#1b7837", "#5aae61", "#00441b", "#a6dba0"],
+    "nhs": ["#005eb8", "#41b6e6", "#003087", "#768692"],
+    "police": ["#6a3d9a", "#9e79c9", "#3f007d", "#c2a5cf"],
+    "fire": ["#d7301f", "#fc8d59", "#990000", "#fdbb84"],
+    "other": ["#8c6d31", "#bd9e39", "#636363", "#e7cb94"],
+}
+
+
+class ResponseCache:
+    """Responses kept by key (data version, route, arguments), least recently used out.
+
+    Keys carry the register's data version, so a load makes every older entry
+    unreachable; they age out as new ones come in. Bounded by total bytes.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, body: bytes, mimetype: str) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self.entries[key] = (body, mimetype)
+            self.size += len(body)
+            while self.size > self.max_bytes and self.entries:
+                _, (dropped, _) = self.entries.popitem(last=False)
+                self.size -= len(dropped)
+
+
+@dataclass
+class WebState:
+    """What the application keeps between requests: settings, engine, caches."""
+
+    settings: Settings
+    engine: Engine
+    responses: ResponseCache = field(default_factory=ResponseCache)
+    results: dict[tuple, Any] = field(default_factory=dict)
+    result_lock: threading.Lock = field(default_factory=threading.Lock)
+    version_at: float = 0.0
+    version: str = ""
+
+    def data_version(self, conn: Connection) -> str:
+        """The register's data version, read at most every 200 ms per process (a load
+        takes longer than that to commit, and every response after it sees it)."""
+        now = time.monotonic()
+        if now - self.version_at > 0.2:
+            self.version = data_version(conn)
+            self.version_at = now
+        return self.version
+
+    def result(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """An analysis result computed once per data version and arguments."""
+        with self.result_lock:
+            if key in self.results:
+                return self.results[key]
+        value = compute()
+        with self.result_lock:
+            if len(self.results) > 32:
+                self.results.clear()
+            self.results[key] = value
+        return value
+
+
+def state() -> WebState:
+    return current_app.extensions["estate"]
+
+
+def connection() -> Connection:
+    """The request's database connection (one per request, returned at its end)."""
+    if "conn" not in g:
+        g.conn = state().engine.connect()
+    return g.conn
+
+
+def version() -> str:
+    return state().data_version(connection())
+
+
+def cached(mimetype: str, build: Callable[[], str | bytes], *, vary: tuple = ()) -> Response:
+    """A response built once per data version, route and query string, with an ETag so a
+    browser that has it already gets 304 Not Modified."""
+    key = (version(), request.path, request.query_string, *vary)
+    etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        hit = state().responses.get(key)
+        if hit is None:
+            body = build()
+            data = body.encode() if isinstance(body, str) else body
+            state().responses.put(key, data, mimetype)
+            hit = (data, mimetype)
+        response = Response(hit[0], mimetype=hit[1])
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def body_styles(bodies: list[dict]) -> list[dict]:
+    """Each body with its colour: the kind's colour, the next shade for a second body
+    of the same kind."""
+    seen: dict[str, int] = {}
+    styled = []
+    for body in bodies:
+        kind = body["kind"] if body["kind"] in KIND_COLOURS else "other"
+        shades = KIND_COLOURS[kind]
+        colour = shades[seen.get(kind, 0) % len(shades)]
+        seen[kind] = seen.get(kind, 0) + 1
+        styled.append({**body, "colour": colour, "kind_label": BODY_KIND.words.get(kind, kind)})
+    return styled
+
+
+def vocabularies() -> dict[str, list[tuple[str, str]]]:
+    """The filterable fields and their words, for forms and the map's filter panel."""
+    return {
+        "use": list(USE_CLASS.words.items()),
+        "tenure": list(TENURE.words.items()),
+        "status": list(STATUS.words.items()),
+        "condition": list(CONDITION.words.items()),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api", "/ogcapi")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
+    """The application. Without an engine, the configured database is made reachable
+    (the embedded cluster started if it is the one) and migrated first."""
+    settings = settings or Settings.from_env()
+    if engine is None:
+        from estate.db import ensure_database, make_engine, upgrade
+
+        url = ensure_database(settings)
+        upgrade(url)
+        engine = make_engine(url, pool_size=8, max_overflow=8)
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    app.json.sort_keys = False
+    app.extensions["estate"] = WebState(settings, engine)
+
+    from web import analysis, api, downloads, ogcapi
+    from web import map as map_page
+
+    app.register_blueprint(map_page.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ogcapi.bp)
+    app.register_blueprint(analysis.bp)
+    app.register_blueprint(downloads.bp)
+
+    @app.teardown_request
+    def _close(_exc: BaseException | None) -> None:
+        conn = g.pop("conn", None)
+        if conn is not None:
+            conn.close()
+
+    @app.errorhandler(BadQuery)
+    def _bad_query(exc: BadQuery):
+        if _wants_json():
+            return jsonify(code="BadRequest", description=str(exc)), 400
+        return render_template("error.html", code=400, message=str(exc)), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if _wants_json():
+            return jsonify(code=exc.name.replace(" ", ""), description=exc.description), exc.code
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        # Nothing on these pages comes from elsewhere; say so, so that a script slipped
+        # into a record's text could not load or send anything either. The basemap's
+        # host, when one is set, is the one exception for images.
+        tiles = ""
+        if settings.tile_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(settings.tile_url.replace("{s}.", "sub-domain."))
+            tiles = f" {parts.scheme}://{parts.netloc.replace('sub-domain.', '*.')}"
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:{tiles}; "
+            "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"nav": NAV}
+
+    return app
+
+
+NAV = [
+    ("map.index", "Map"),
+    ("analysis.colocation", "Co-location"),
+    ("analysis.disposals", "Disposals"),
+    ("analysis.scenarios", "Scenarios"),
+    ("analysis.quality", "Data quality"),
+    ("downloads.index", "Downloads"),
+    ("api.index", "API"),
+]

@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
 from estate.analysis.assets import COLOCATION, read_assets
+from estate.exports import Sheet
 
 CLUSTER_COLUMNS = [
     "cluster",
@@ -72,6 +73,15 @@ class Colocation:
     pairs: pd.DataFrame
     distance_m: float
     located_by_kind: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    def sheets(self) -> list[Sheet]:
+        """The co-location workbook: clusters, members, pairs and shares by kind."""
+        return [
+            Sheet("clusters", self.clusters, money=["running_cost", "saving"], totals=True),
+            Sheet("members", self.members, money=["running_cost"]),
+            Sheet("pairs", self.pair_table().drop(columns=["x", "y", "other_x", "other_y"])),
+            Sheet("neighbours by kind", self.neighbour_shares()),
+        ]
 
     def neighbour_shares(self) -> pd.DataFrame:
         """For each kind of body and each other kind: how many of its located assets have

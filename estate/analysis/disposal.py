@@ -38,6 +38,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
 from estate.analysis.assets import NO_SPACE_USES, TIED_USES, of_bodies, read_assets
+from estate.exports import Sheet
 
 LEASE_WINDOW_MONTHS = 24
 MIN_SCORE = 3
@@ -86,6 +87,18 @@ class Disposals:
     scores: pd.DataFrame
     relocation_distance_m: float
     nia_per_fte_m2: float
+
+    def sheets(self) -> list[Sheet]:
+        """The candidates as a workbook sheet, with money and date formats and totals."""
+        return [
+            Sheet(
+                "disposal candidates",
+                self.candidates,
+                money=["running_cost", "valuation"],
+                dates=["lease_break", "lease_end"],
+                totals=True,
+            )
+        ]
 
 
 def _money(values: pd.Series) -> pd.Series:

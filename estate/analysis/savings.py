@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.errors import EstateError
+from estate.exports import Sheet
 from estate.models import Asset, Scenario, ScenarioMove
 
 LEDGER_KINDS = (
@@ -636,6 +637,46 @@ class ScenarioResult:
     disposals: pd.DataFrame
     savings: pd.DataFrame
     totals: pd.DataFrame
+
+    def sheets(self) -> list[Sheet]:
+        """Every schedule and the assumptions, as the finance workbook's sheets."""
+        assumptions = pd.DataFrame(
+            self.assumptions.rows(), columns=["assumption", "value", "meaning"]
+        )
+        assumptions["value"] = assumptions["value"].astype(str)
+        partnership = self.savings[self.savings["body"] == "PARTNERSHIP"]
+        return [
+            Sheet(
+                "disposal schedule",
+                self.disposals,
+                money=["estimated_receipt", "annual_running_cost"],
+                dates=["exit_date", "completion_date"],
+                totals=True,
+            ),
+            Sheet(
+                "savings (partnership)",
+                partnership,
+                money=SCHEDULE_MONEY,
+                totals=True,
+                not_summed=["cumulative"],
+            ),
+            Sheet(
+                "savings by body",
+                self.savings[self.savings["body"] != "PARTNERSHIP"],
+                money=SCHEDULE_MONEY,
+            ),
+            Sheet(
+                "NPV by body", self.totals, money=[c for c in self.totals.columns if c != "body"]
+            ),
+            Sheet(
+                "ledger",
+                self.ledger,
+                money=["amount"],
+                totals=True,
+                widths={"basis": 60, "asset_name": 40},
+            ),
+            Sheet("assumptions", assumptions, widths={"assumption": 36, "meaning": 60}),
+        ]
 
 
 def evaluate(session: Session, name: str) -> ScenarioResult:

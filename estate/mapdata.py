@@ -1,0 +1,494 @@
+"""The register as the map and programs read it: assets in a box, grid clusters,
+search, one asset's details, and summaries of an area by body.
+
+Every query returns what the browser or a client needs, formed in PostgreSQL:
+GeoJSON text is built by ``json_build_object`` and ``string_agg`` in the server, so
+no asset passes through a Python object on the way to the response. Coordinates go
+out in WGS84 (``ST_Transform`` on the way out; stored in British National Grid),
+with 6 decimals (about 0.1 m, finer than any register's points).
+
+Filters (:class:`AssetFilter`) and boxes (:class:`Bbox`) check their values here, so
+the web and any other caller refuse the same bad input with the same words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from estate.analysis.assets import running_cost_sql, usable_sql
+from estate.crs import STORAGE_SRID
+from estate.errors import EstateError
+from estate.vocab import CONDITION, STATUS, TENURE, USE_CLASS, Vocabulary
+
+
+class BadQuery(EstateError):
+    """A query parameter that cannot be right (the web answers 400 with this text)."""
+
+
+@dataclass(frozen=True)
+class Bbox:
+    """A box in WGS84 degrees: west, south, east, north (OGC API order)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def parse(cls, raw: str) -> Bbox:
+        """``minlon,minlat,maxlon,maxlat``, refused with a reason when it cannot be a box."""
+        parts = raw.split(",")
+        if len(parts) != 4:
+            raise BadQuery(f"bbox needs 4 numbers, minlon,minlat,maxlon,maxlat; got {raw!r}")
+        try:
+            w, s, e, n = (float(p) for p in parts)
+        except ValueError:
+            raise BadQuery(f"bbox has a value that is not a number: {raw!r}") from None
+        if not all(math.isfinite(v) for v in (w, s, e, n)):
+            raise BadQuery(f"bbox values must be finite: {raw!r}")
+        if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+            raise BadQuery(f"bbox is outside -180..180 longitude, -90..90 latitude: {raw!r}")
+        if w >= e or s >= n:
+            raise BadQuery(f"bbox minimum must be below its maximum: {raw!r}")
+        return cls(w, s, e, n)
+
+    def params(self) -> dict[str, float]:
+        # Clipped to the grid's own area of use: transforming the whole world to
+        # British National Grid gives nonsense far outside it.
+        return {
+            "w": max(self.west, -9.01),
+            "s": max(self.south, 49.75),
+            "e": min(self.east, 2.01),
+            "n": min(self.north, 61.01),
+        }
+
+
+# The box in the storage CRS. Densified first, so its curved edges in BNG are kept.
+BOX_SQL = (
+    f"ST_Transform(ST_Segmentize(ST_MakeEnvelope(:w, :s, :e, :n, 4326), 0.05), {STORAGE_SRID})"
+)
+
+
+def _words(vocab: Vocabulary, values: Sequence[str], what: str) -> tuple[str, ...]:
+    known = set(vocab.codes)
+    bad = [v for v in values if v not in known and v != "unknown"]
+    if bad:
+        raise BadQuery(f"unknown {what} {bad[0]!r}; one of: {', '.join(vocab.codes)}, unknown")
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    """Which assets to show: by body (organisation code or kind), use, tenure, status,
+    condition (each a list; 'unknown' matches an empty value), and free text."""
+
+    bodies: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    tenures: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, args: Mapping[str, str]) -> AssetFilter:
+        """From query parameters: ``body``, ``use``, ``tenure``, ``status``, ``condition``,
+        each comma-separated."""
+
+        def listed(name: str) -> tuple[str, ...]:
+            raw = args.get(name) or ""
+            return tuple(v.strip() for v in raw.split(",") if v.strip())
+
+        return cls(
+            bodies=listed("body"),
+            uses=_words(USE_CLASS, listed("use"), "use"),
+            tenures=_words(TENURE, listed("tenure"), "tenure"),
+            statuses=_words(STATUS, listed("status"), "status"),
+            conditions=_words(CONDITION, listed("condition"), "condition"),
+        )
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """A WHERE fragment on ``assets a JOIN organisations o`` and its parameters."""
+        parts: list[str] = []
+        params: dict[str, Any] = {}
+        if self.bodies:
+            parts.append("(o.code = ANY(:f_bodies) OR o.kind = ANY(:f_bodies))")
+            params["f_bodies"] = list(self.bodies)
+        for column, values, key in (
+            ("use_class", self.uses, "f_uses"),
+            ("tenure", self.tenures, "f_tenures"),
+            ("status", self.statuses, "f_statuses"),
+            ("condition", self.conditions, "f_conditions"),
+        ):
+            if values:
+                test = f"a.{column} = ANY(:{key})"
+                if "unknown" in values:
+                    test = f"({test} OR a.{column} IS NULL)"
+                parts.append(test)
+                params[key] = [v for v in values if v != "unknown"]
+        return (" AND ".join(parts) or "TRUE"), params
+
+
+# What every listed feature carries: enough to draw, colour, label and filter it.
+# Details come with one asset (``asset_feature``).
+LIST_PROPERTIES = """
+    'body', o.code, 'kind', o.kind, 'ref', a.source_ref, 'name', a.name,
+    'address', a.address, 'postcode', a.postcode, 'uprn', a.uprn,
+    'use', a.use_class, 'tenure', a.tenure, 'status', a.status, 'condition', a.condition,
+    'gia_m2', a.gia_m2, 'nia_m2', a.nia_m2, 'occupants_fte', a.occupants_fte,
+    'running_cost', {cost}, 'location', a.location_method
+""".format(cost=running_cost_sql("a"))
+
+
+@dataclass
+class FeaturePage:
+    """A page of features as GeoJSON text, with how many matched in all."""
+
+    features: str
+    returned: int
+    matched: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def features(
+    conn: Connection,
+    flt: AssetFilter,
+    bbox: Bbox | None = None,
+    *,
+    limit: int = 1000,
+    offset: int = 0,
+    count: bool = False,
+    footprints: bool = False,
+    properties: str = LIST_PROPERTIES,
+) -> FeaturePage:
+    """Assets as GeoJSON features (a comma-joined list, to wrap), ordered by id.
+
+    With a box, only located assets inside it; without, every asset (unlocated ones
+    with a null geometry). ``footprints`` gives the building outline where known.
+    """
+    where, params = flt.sql()
+    if bbox is not None:
+        where += f" AND ST_Intersects(a.geom, {BOX_SQL})"
+        params.update(bbox.params())
+    geometry = "coalesce(a.footprint, a.geom)" if footprints else "a.geom"
+    params.update(limit=limit, offset=offset)
+    page = conn.execute(
+        text(
+            f"""
+            SELECT count(*), coalesce(string_agg(f, ',' ORDER BY id), '') FROM (
+                SELECT a.id, json_build_object(
+                    'type', 'Feature', 'id', a.id,
+                    'geometry', ST_AsGeoJSON(ST_Transform({geometry}, 4326), 6)::json,
+                    'properties', json_build_object('id', a.id, {properties})
+                )::text AS f
+                FROM assets a JOIN organisations o ON o.id = a.organisation_id
+                WHERE {where}
+                ORDER BY a.id
+                LIMIT :limit OFFSET :offset
+            ) page
+            """
+        ),
+        params,
+    ).one()
+    matched = None
+    if count:
+        matched = conn.execute(
+            text(
+                "SELECT count(*) FROM assets a JOIN organisations o ON o.id = a.organisation_id "
+                f"WHERE {where}"
+            ),
+            params,
+        ).scalar_one()
+    return FeaturePage(page[1], page[0], matched)
+
+
+def feature_collection(page: FeaturePage, **members: Any) -> str:
+    """The page wrapped as a FeatureCollection, with extra top-level members."""
+    import json
+
+    head = "".join(f"{json.dumps(k)}:{json.dumps(v)}," for k, v in members.items())
+    return f'{{"type":"FeatureCollection",{head}"features":[{page.features}]}}'
+
+
+def ground_resolution(zoom: float, latitude: float) -> float:
+    """Metres per screen pixel of a web map at ``zoom`` and ``latitude``."""
+    return 156543.03392 * math.cos(math.radians(latitude)) / 2**zoom
+
+
+def grid_clusters(conn: Connection, flt: AssetFilter, bbox: Bbox, cell_m: float) -> str:
+    """Located assets in the box gathered into square cells of ``cell_m`` metres: one
+    feature per cell at the mean point of its assets, with the count by body. A cell
+    of one asset carries that asset's id, name and body, so it is drawn as the asset.
+    """
+    where, params = flt.sql()
+    params.update(bbox.params(), cell=cell_m)
+    return conn.execute(
+        text(
+            f"""
+            WITH cells AS (
+                SELECT floor(ST_X(a.geom) / :cell) AS cx, floor(ST_Y(a.geom) / :cell) AS cy,
+                       o.code AS body, count(*) AS n,
+                       sum(ST_X(a.geom)) AS sx, sum(ST_Y(a.geom)) AS sy,
+                       min(a.id) AS id, min(a.name) AS name
+                FROM assets a JOIN organisations o ON o.id = a.organisation_id
+                WHERE {where} AND ST_Intersects(a.geom, {BOX_SQL})
+                GROUP BY 1, 2, 3
+            )
+            SELECT coalesce(string_agg(json_build_object(
+                'type', 'Feature',
+                'geometry', ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_MakePoint(
+                    sum_x / total, sum_y / total), {STORAGE_SRID}), 4326), 6)::json,
+                'properties', json_build_object(
+                    'count', total, 'bodies', bodies,
+                    'id', CASE WHEN total = 1 THEN id END,
+                    'name', CASE WHEN total = 1 THEN name END,
+                    'body', CASE WHEN total = 1 THEN body END)
+            )::text, ','), '')
+            FROM (
+                SELECT sum(n) AS total, sum(sx) AS sum_x, sum(sy) AS sum_y,
+                       json_object_agg(body, n) AS bodies,
+                       min(id) AS id, min(name) AS name, min(body) AS body
+                FROM cells GROUP BY cx, cy
+            ) grid
+            """
+        ),
+        params,
+    ).scalar_one()
+
+
+def search(conn: Connection, query: str, flt: AssetFilter, limit: int = 20) -> list[dict]:
+    """Assets whose name, address, postcode, UPRN or reference match ``query``.
+
+    Exact UPRN, reference and postcode matches come first, then names and addresses
+    containing every word of the query (case ignored).
+    """
+    query = query.strip()
+    if not query:
+        return []
+    if len(query) > 200:
+        raise BadQuery("search text is longer than 200 characters")
+    where, params = flt.sql()
+    words = [w for w in query.replace(",", " ").split() if w]
+    like = " AND ".join(
+        f"(a.name ILIKE :w{i} OR a.address ILIKE :w{i} OR a.town ILIKE :w{i})"
+        for i in range(len(words))
+    )
+    for i, word in enumerate(words):
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"w{i}"] = f"%{escaped}%"
+    params.update(
+        q=query,
+        pc=query.upper().replace(" ", ""),
+        limit=limit,
+    )
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT a.id, o.code AS body, a.source_ref AS ref, a.name, a.address, a.postcode,
+                   a.uprn, a.use_class AS use,
+                   ST_X(ST_Transform(a.geom, 4326)) AS lon, ST_Y(ST_Transform(a.geom, 4326)) AS lat,
+                   CASE WHEN a.uprn = :q OR a.source_ref = :q
+                             OR replace(upper(a.postcode), ' ', '') = :pc THEN 0 ELSE 1 END AS rank
+            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            WHERE {where} AND (
+                a.uprn = :q OR a.source_ref = :q OR replace(upper(a.postcode), ' ', '') = :pc
+                OR ({like})
+            )
+            ORDER BY rank, a.name, a.id
+            LIMIT :limit
+            """
+        ),
+        params,
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+DETAIL_COLUMNS = (
+    "source_ref", "uprn", "name", "address", "town", "postcode", "use_class", "use_raw",
+    "tenure", "occupancy", "holding", "status", "condition", "listed_grade",
+    "energy_rating", "sensitive", "location_method", "quality_flags", "gia_m2", "nia_m2",
+    "site_area_m2", "workstations", "occupants_fte", "rent", "rates", "fm_cost",
+    "energy_cost", "maintenance_cost", "backlog_cost", "valuation", "valuation_basis",
+    "valuation_date", "lease_end", "lease_break", "effective_date", "source_file",
+    "source_row", "load_batch_id", "updated_at",
+)  # fmt: skip
+
+
+def asset_feature(conn: Connection, asset_id: int) -> dict | None:
+    """One asset with every field, its body, running cost, WGS84 point, and the records
+    of other bodies matched to it (None when there is no such asset)."""
+    columns = ", ".join(f"'{c}', a.{c}" for c in DETAIL_COLUMNS)
+    row = conn.execute(
+        text(
+            f"""
+            SELECT json_build_object(
+                'type', 'Feature', 'id', a.id,
+                'geometry', ST_AsGeoJSON(ST_Transform(a.geom, 4326), 6)::json,
+                'properties', jsonb_build_object('id', a.id, 'body', o.code,
+                    'body_name', o.name, 'kind', o.kind, 'running_cost', {running_cost_sql("a")},
+                    'usable_m2', {usable_sql("a")}, 'easting', ST_X(a.geom),
+                    'northing', ST_Y(a.geom), 'has_footprint', a.footprint IS NOT NULL)
+                    || jsonb_build_object({columns})
+            )
+            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            WHERE a.id = :id
+            """
+        ),
+        {"id": asset_id},
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    row["properties"]["matches"] = [
+        dict(m)
+        for m in conn.execute(
+            text(
+                """
+                SELECT b.id, o.code AS body, b.name, m.method, m.distance_m
+                FROM asset_matches m
+                JOIN assets b ON b.id = CASE WHEN m.asset_id = :id THEN m.other_id ELSE m.asset_id END
+                JOIN organisations o ON o.id = b.organisation_id
+                WHERE m.asset_id = :id OR m.other_id = :id
+                ORDER BY m.distance_m NULLS LAST
+                """
+            ),
+            {"id": asset_id},
+        ).mappings()
+    ]
+    return row
+
+
+def summarise(conn: Connection, where: str, params: Mapping[str, Any]) -> list[dict]:
+    """Assets, floor area, occupants, running cost and vacant assets by body, for the
+    located assets meeting ``where`` (a fragment on ``assets a``), with a total row."""
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT coalesce(o.code, 'ALL') AS body, min(o.name) AS body_name,
+                   count(*) AS assets,
+                   round(sum(a.gia_m2)) AS gia_m2, round(sum({usable_sql("a")})) AS usable_m2,
+                   round(sum(a.occupants_fte), 1) AS occupants_fte,
+                   round(sum({running_cost_sql("a")})) AS running_cost,
+                   count(*) FILTER (WHERE a.occupancy = 'vacant') AS vacant
+            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            WHERE a.geom IS NOT NULL AND {where}
+            GROUP BY ROLLUP (o.code)
+            ORDER BY o.code NULLS LAST
+            """
+        ),
+        dict(params),
+    ).mappings()
+    return [
+        {
+            k: (float(v) if hasattr(v, "as_integer_ratio") and not isinstance(v, int) else v)
+            for k, v in r.items()
+        }
+        for r in rows
+    ]
+
+
+def summarise_polygon(conn: Connection, geojson: str, flt: AssetFilter) -> list[dict]:
+    """:func:`summarise` for a polygon drawn on the map (GeoJSON geometry, WGS84)."""
+    where, params = flt.sql()
+    params["g"] = geojson
+    check = conn.execute(
+        text(
+            "SELECT ST_GeometryType(g), ST_IsValid(g) FROM "
+            "(SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326) AS g) x"
+        ),
+        {"g": geojson},
+    ).one()
+    if check[0] not in ("ST_Polygon", "ST_MultiPolygon"):
+        raise BadQuery(f"the area must be a polygon, not {check[0].removeprefix('ST_')}")
+    return summarise(
+        conn,
+        f"{where} AND ST_Intersects(a.geom, ST_Transform(ST_MakeValid("
+        f"ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)), {STORAGE_SRID}))",
+        params,
+    )
+
+
+def summarise_ward(conn: Connection, ward: str, flt: AssetFilter) -> list[dict] | None:
+    """:func:`summarise` for a ward loaded by ``estate areas load`` (None if unknown)."""
+    found = conn.execute(
+        text("SELECT id FROM areas WHERE kind = 'ward' AND name = :name"), {"name": ward}
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    where, params = flt.sql()
+    params["area"] = found
+    return summarise(
+        conn,
+        f"{where} AND ST_Intersects(a.geom, (SELECT geom FROM areas WHERE id = :area))",
+        params,
+    )
+
+
+def areas_geojson(conn: Connection, kind: str, tolerance_m: float = 5.0) -> str:
+    """The areas of ``kind`` as a GeoJSON FeatureCollection (WGS84), simplified to
+    ``tolerance_m`` so a ward map stays small in the page."""
+    body = conn.execute(
+        text(
+            """
+            SELECT coalesce(string_agg(json_build_object(
+                'type', 'Feature', 'id', id,
+                'geometry', ST_AsGeoJSON(ST_Transform(
+                    ST_SimplifyPreserveTopology(geom, :tol), 4326), 6)::json,
+                'properties', json_build_object('name', name, 'code', code, 'kind', kind)
+            )::text, ',' ORDER BY name), '')
+            FROM areas WHERE kind = :kind
+            """
+        ),
+        {"kind": kind, "tol": tolerance_m},
+    ).scalar_one()
+    return f'{{"type":"FeatureCollection","features":[{body}]}}'
+
+
+def extent(conn: Connection) -> tuple[float, float, float, float] | None:
+    """The WGS84 box of every located asset and loaded area (None when there are none)."""
+    row = conn.execute(
+        text(
+            f"""
+            SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
+                SELECT ST_Transform(ST_SetSRID(ST_Extent(g), {STORAGE_SRID}), 4326)::box2d AS b
+                FROM (SELECT geom AS g FROM assets WHERE geom IS NOT NULL
+                      UNION ALL SELECT geom FROM areas) x
+            ) e
+            """
+        )
+    ).one()
+    return None if row[0] is None else (row[0], row[1], row[2], row[3])
+
+
+def organisations(conn: Connection) -> list[dict]:
+    """Every body with its kind and number of assets (located and in all)."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            text(
+                """
+                SELECT o.code, o.name, o.kind, count(a.id) AS assets,
+                       count(a.geom) AS located
+                FROM organisations o LEFT JOIN assets a ON a.organisation_id = o.id
+                GROUP BY o.id ORDER BY o.kind, o.code
+                """
+            )
+        ).mappings()
+    ]
+
+
+def data_version(conn: Connection) -> str:
+    """A token that changes whenever the register may have changed: every load (or
+    failed load) is a new batch, and areas carry their own time. Responses are cached
+    under it, so a load invalidates them without anyone clearing a cache."""
+    row = conn.execute(
+        text(
+            "SELECT (SELECT coalesce(max(id), 0) FROM load_batches), "
+            "(SELECT coalesce(max(finished_at), 'epoch') FROM load_batches), "
+            "(SELECT coalesce(max(created_at), 'epoch') FROM areas), "
+            "(SELECT count(*) FROM areas)"
+        )
+    ).one()
+    return f"{row[0]}.{row[1].timestamp():.0f}.{row[2].timestamp():.0f}.{row[3]}"

@@ -1,0 +1,367 @@
+"""Pages beyond the map: an asset, the co-location and disposal lists (sorted and
+filtered on the server, so they work at a region's scale and without scripts), the
+scenarios with their schedules and chart, and the data-quality report.
+
+Every value reaches the page through Jinja's autoescaping; none is marked safe.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from flask import Blueprint, abort, render_template, request, url_for
+
+from estate import mapdata
+from estate.mapdata import BadQuery
+from web import body_styles, connection, state
+from web.api import _float, _int, bodies_arg, candidates_result, colocation_result
+
+bp = Blueprint("analysis", __name__)
+
+PAGE_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a listed table: its field, heading and how to show its values."""
+
+    field: str
+    heading: str
+    kind: str = "text"  # text, money, number, area, date, list, percent
+
+
+def show(value: object, kind: str) -> str:
+    """A value as the page shows it: money in pounds, areas in whole m², blanks for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if kind == "money":
+        number = float(value)
+        return f"-£{-number:,.0f}" if number < 0 else f"£{number:,.0f}"
+    if kind in ("area", "number"):
+        number = float(value)
+        return f"{number:,.0f}" if kind == "area" or number == int(number) else f"{number:,.1f}"
+    if kind == "percent":
+        return f"{float(value):.1f}%"
+    if kind == "list":
+        return "; ".join(str(v) for v in value) if not isinstance(value, str) else value
+    return str(value)
+
+
+def table_rows(frame: pd.DataFrame, columns: list[Column]) -> list[list[str]]:
+    return [
+        [show(value, c.kind) for value, c in zip(row, columns, strict=True)]
+        for row in frame[[c.field for c in columns]].itertuples(index=False, name=None)
+    ]
+
+
+def sorted_page(frame: pd.DataFrame, columns: list[Column], default: str, descending: bool):
+    """The frame sorted by ``?sort=FIELD&order=asc|desc`` (known fields only) and cut
+    to ``?page=N``; returns the page's rows and the paging state for the template."""
+    fields = {c.field for c in columns}
+    sort = request.args.get("sort", default)
+    if sort not in fields:
+        raise BadQuery(f"cannot sort by {sort!r}; one of: {', '.join(sorted(fields))}")
+    order = request.args.get("order", "desc" if descending else "asc")
+    if order not in ("asc", "desc"):
+        raise BadQuery("order is asc or desc")
+    pages = max(1, math.ceil(len(frame) / PAGE_ROWS))
+    page = _int("page", 1, 1, pages)
+    key = frame[sort]
+    if key.dtype == object or str(key.dtype) in ("category", "str", "string"):
+        key = key.astype("string").str.casefold()
+    ordered = frame.iloc[key.reset_index(drop=True).sort_values(
+        ascending=order == "asc", na_position="last", kind="stable"
+    ).index]  # fmt: skip
+    shown = ordered.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    return shown, {"sort": sort, "order": order, "page": page, "pages": pages, "total": len(frame)}
+
+
+# --- an asset ---------------------------------------------------------------------
+
+DETAIL_LABELS = [
+    ("Body", "body_name", "text"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
+    ("Address", "address", "text"), ("Town", "town", "text"), ("Postcode", "postcode", "text"),
+    ("Use", "use_class", "text"), ("Use as published", "use_raw", "text"),
+    ("Tenure", "tenure", "text"), ("Occupancy", "occupancy", "text"),
+    ("Holding", "holding", "text"), ("Status", "status", "text"),
+    ("Condition", "condition", "text"), ("Listed", "listed_grade", "text"),
+    ("Energy rating", "energy_rating", "text"), ("Gross internal area (m²)", "gia_m2", "area"),
+    ("Net internal area (m²)", "nia_m2", "area"), ("Usable area (m²)", "usable_m2", "area"),
+    ("Site area (m²)", "site_area_m2", "area"), ("Workstations", "workstations", "number"),
+    ("Occupants (FTE)", "occupants_fte", "number"), ("Rent", "rent", "money"),
+    ("Rates", "rates", "money"), ("Facilities management", "fm_cost", "money"),
+    ("Energy", "energy_cost", "money"), ("Maintenance", "maintenance_cost", "money"),
+    ("Running cost a year", "running_cost", "money"), ("Backlog maintenance", "backlog_cost", "money"),
+    ("Valuation", "valuation", "money"), ("Valuation basis", "valuation_basis", "text"),
+    ("Valuation date", "valuation_date", "text"), ("Lease break", "lease_break", "text"),
+    ("Lease end", "lease_end", "text"), ("Effective date", "effective_date", "text"),
+    ("Easting", "easting", "area"), ("Northing", "northing", "area"),
+    ("Located by", "location_method", "text"), ("Quality flags", "quality_flags", "list"),
+    ("Source file", "source_file", "text"), ("Source row", "source_row", "text"),
+    ("Load batch", "load_batch_id", "text"), ("Updated", "updated_at", "text"),
+]  # fmt: skip
+
+
+@bp.get("/assets/<int:asset_id>")
+def asset(asset_id: int):
+    found = mapdata.asset_feature(connection(), asset_id)
+    if found is None:
+        abort(404, description=f"There is no asset {asset_id}.")
+    props = found["properties"]
+    rows = [(label, show(props.get(field), kind)) for label, field, kind in DETAIL_LABELS]
+    point = found.get("geometry") or {}
+    lonlat = point.get("coordinates") if point else None
+    return render_template("asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat)
+
+
+# --- co-location ------------------------------------------------------------------
+
+CLUSTER_TABLE = [
+    Column("cluster", "Cluster", "number"),
+    Column("assets", "Assets", "number"),
+    Column("body_codes", "Bodies"),
+    Column("floor_area_m2", "Floor area (m²)", "area"),
+    Column("occupants_fte", "Occupants (FTE)", "number"),
+    Column("running_cost", "Running cost", "money"),
+    Column("spare_m2", "Spare space (m²)", "area"),
+    Column("saving", "Saving it could unlock", "money"),
+    Column("exit_asset_name", "Could close"),
+    Column("member_names", "Members"),
+]
+
+
+@bp.get("/colocation")
+def colocation():
+    settings = state().settings
+    distance = _float("distance", settings.colocation_distance_m, 1, 10_000)
+    bodies = bodies_arg()
+    min_saving = _float("min_saving", 0, 0, 1e12)
+    result = colocation_result(distance, bodies)
+    frame = result.clusters
+    members = result.members
+    names = (
+        members.assign(
+            m=members["body"].astype(str) + ": " + members["name"].fillna("").astype(str)
+        )
+        .groupby("cluster")["m"]
+        .agg(list)
+        .rename("member_names")
+    )
+    frame = frame.join(names, on="cluster")
+    if min_saving:
+        frame = frame[frame["saving"].fillna(0) >= min_saving]
+    shown, paging = sorted_page(frame, CLUSTER_TABLE, "saving", True)
+    lonlat = _lonlat(shown)
+    return render_template(
+        "colocation.html",
+        active="analysis.colocation",
+        columns=CLUSTER_TABLE,
+        rows=table_rows(shown.assign(member_names=shown["member_names"]), CLUSTER_TABLE),
+        links=[_map_link(lon, lat, 17) for lon, lat in lonlat],
+        paging=paging,
+        distance=distance,
+        bodies=",".join(bodies or []),
+        min_saving=min_saving or "",
+        shares=table_rows(
+            result.neighbour_shares(),
+            [Column(c, c.replace("_", " ")) for c in result.neighbour_shares().columns],
+        ),
+        share_headings=[c.replace("_", " ") for c in result.neighbour_shares().columns],
+        all_bodies=body_styles(mapdata.organisations(connection())),
+    )
+
+
+def _lonlat(frame: pd.DataFrame) -> list[tuple[float, float]]:
+    from estate.crs import to_wgs84
+
+    if frame.empty:
+        return []
+    lon, lat = to_wgs84(frame["x"].to_numpy(), frame["y"].to_numpy())
+    return list(zip(lon, lat, strict=True))
+
+
+def _map_link(lon: float, lat: float, zoom: int, asset_id: int | None = None) -> str:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return ""
+    link = url_for("map.index") + f"#zoom={zoom}&lat={lat:.6f}&lon={lon:.6f}"
+    return link + (f"&asset={asset_id}" if asset_id is not None else "")
+
+
+# --- disposals --------------------------------------------------------------------
+
+CANDIDATE_TABLE = [
+    Column("name", "Asset"),
+    Column("body", "Body"),
+    Column("use_class", "Use"),
+    Column("score", "Score", "number"),
+    Column("reasons", "Reasons", "list"),
+    Column("running_cost", "Running cost", "money"),
+    Column("valuation", "Valuation", "money"),
+    Column("occupants_fte", "Occupants (FTE)", "number"),
+    Column("receiving_name", "Could move to"),
+    Column("receiving_distance_m", "Distance (m)", "area"),
+    Column("receiving_note", "Note"),
+]
+
+
+@bp.get("/disposals")
+def disposals():
+    settings = state().settings
+    distance = _float("distance", settings.relocation_distance_m, 1, 50_000)
+    min_score = _int("min_score", 3, 1, 30)
+    bodies = bodies_arg()
+    receiving = request.args.get("receiving", "")
+    if receiving not in ("", "yes", "no"):
+        raise BadQuery("receiving is yes, no or empty")
+    frame = candidates_result(distance, min_score, bodies).candidates
+    if receiving:
+        has = frame["receiving_id"].notna()
+        frame = frame[has if receiving == "yes" else ~has]
+    shown, paging = sorted_page(frame, CANDIDATE_TABLE, "score", True)
+    coords = shown[["x", "y"]].fillna(float("nan"))
+    lonlat = _lonlat(coords) if len(coords) else []
+    return render_template(
+        "disposals.html",
+        active="analysis.disposals",
+        columns=CANDIDATE_TABLE,
+        rows=table_rows(shown, CANDIDATE_TABLE),
+        ids=list(shown["id"]),
+        links=[
+            _map_link(lon, lat, 17, int(i))
+            for (lon, lat), i in zip(lonlat, shown["id"], strict=True)
+        ],
+        paging=paging,
+        distance=distance,
+        min_score=min_score,
+        bodies=",".join(bodies or []),
+        receiving=receiving,
+        all_bodies=body_styles(mapdata.organisations(connection())),
+    )
+
+
+# --- scenarios --------------------------------------------------------------------
+
+
+@bp.get("/scenarios")
+def scenarios():
+    from web.api import scenarios as listed
+
+    return render_template(
+        "scenarios.html",
+        active="analysis.scenarios",
+        scenarios=listed().get_json()["scenarios"],
+    )
+
+
+SAVINGS_TABLE = [
+    Column("financial_year", "Year"),
+    Column("capital_receipts", "Capital receipts", "money"),
+    Column("costs_of_sale", "Costs of sale", "money"),
+    Column("revenue_savings", "Revenue savings", "money"),
+    Column("extra_running_costs", "Extra running costs", "money"),
+    Column("one_off_costs", "One-off costs", "money"),
+    Column("net", "Net", "money"),
+    Column("cumulative", "Cumulative", "money"),
+    Column("present_value", "Present value", "money"),
+]
+DISPOSAL_TABLE = [
+    Column("name", "Asset"),
+    Column("body", "Body"),
+    Column("exit_date", "Exit"),
+    Column("completion_date", "Completion"),
+    Column("estimated_receipt", "Receipt", "money"),
+    Column("annual_running_cost", "Running cost a year", "money"),
+    Column("occupants_fte", "Occupants (FTE)", "number"),
+    Column("receiving_name", "Moving to"),
+]
+NPV_TABLE = [
+    Column("body", "Body"),
+    Column("net_receipts", "Net receipts", "money"),
+    Column("revenue_savings", "Revenue savings", "money"),
+    Column("extra_running_costs", "Extra running costs", "money"),
+    Column("one_off_costs", "One-off costs", "money"),
+    Column("net", "Net", "money"),
+    Column("npv", "NPV", "money"),
+]
+
+
+@bp.get("/scenarios/<name>")
+def scenario(name: str):
+    from web.api import scenario_result
+
+    result = scenario_result(name)
+    partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]
+    chart = {
+        "years": list(partnership["financial_year"]),
+        "receipts": [round(float(v)) for v in partnership["net_receipts"]],
+        "savings": [
+            round(float(s + e))
+            for s, e in zip(
+                partnership["revenue_savings"], partnership["extra_running_costs"], strict=True
+            )
+        ],
+        "costs": [round(float(v)) for v in partnership["one_off_costs"]],
+        "cumulative": [round(float(v)) for v in partnership["cumulative"]],
+    }
+    return render_template(
+        "scenario.html",
+        active="analysis.scenarios",
+        scenario=result.scenario,
+        assumptions=result.assumptions.rows(),
+        savings_columns=SAVINGS_TABLE,
+        savings=table_rows(partnership, SAVINGS_TABLE),
+        disposal_columns=DISPOSAL_TABLE,
+        disposals=table_rows(result.disposals, DISPOSAL_TABLE),
+        disposal_ids=list(result.disposals["asset_id"]),
+        npv_columns=NPV_TABLE,
+        npv=table_rows(result.totals, NPV_TABLE),
+        chart=chart,
+    )
+
+
+# --- data quality -----------------------------------------------------------------
+
+QUALITY_TABLE = [
+    Column("body", "Body"),
+    Column("name", "Name"),
+    Column("records", "Records", "number"),
+    Column("uprn_pct", "With UPRN", "percent"),
+    Column("located_pct", "Located", "percent"),
+    Column("located_by_postcode_pct", "Located by postcode", "percent"),
+    Column("floor_area_pct", "With floor area", "percent"),
+    Column("costs_pct", "With costs", "percent"),
+    Column("occupancy_pct", "With occupancy", "percent"),
+    Column("probable_centroids", "Probable centroids", "number"),
+    Column("outside_locality", "Outside the locality", "number"),
+    Column("stale_dates", "Older than a year", "number"),
+    Column("newest_date", "Newest record"),
+]
+BATCH_TABLE = [
+    Column("batch", "Batch"),
+    Column("started", "Started"),
+    Column("file", "File"),
+    Column("format", "Format"),
+    Column("status", "Status"),
+    Column("read", "Read", "number"),
+    Column("inserted", "Inserted", "number"),
+    Column("updated", "Updated", "number"),
+    Column("unchanged", "Unchanged", "number"),
+    Column("rejected", "Rejected", "number"),
+]
+
+
+@bp.get("/quality")
+def quality():
+    from estate.quality import quality_report, recent_batches
+
+    conn = connection()
+    return render_template(
+        "quality.html",
+        active="analysis.quality",
+        columns=QUALITY_TABLE,
+        rows=table_rows(quality_report(conn), QUALITY_TABLE),
+        batch_columns=BATCH_TABLE,
+        batches=table_rows(recent_batches(conn, 30), BATCH_TABLE),
+    )

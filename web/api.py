@@ -1,0 +1,391 @@
+"""The JSON API under ``/api/``: assets (GeoJSON, by box and filters, paged), what the
+map draws for a view, search, one asset, clusters, candidates, scenarios, areas and
+summaries. Documented in ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import shapely
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from estate import mapdata
+from estate.exports import geojson_text
+from estate.mapdata import AssetFilter, BadQuery, Bbox
+from web import cached, connection, state, version
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+GEOJSON = "application/geo+json"
+MAX_LIMIT = 10_000
+# At most this many assets drawn one by one in a view; past it the view is clustered.
+MAP_POINTS_LIMIT = 5_000
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadQuery(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise BadQuery(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _float(name: str, default: float | None, low: float, high: float) -> float | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadQuery(f"{name} must be a number, not {raw!r}") from None
+    if not (math.isfinite(value) and low <= value <= high):
+        raise BadQuery(f"{name} must be between {low:g} and {high:g}, not {raw}")
+    return value
+
+
+def bbox_arg(required: bool = False) -> Bbox | None:
+    raw = request.args.get("bbox")
+    if not raw:
+        if required:
+            raise BadQuery("bbox is required: minlon,minlat,maxlon,maxlat")
+        return None
+    return Bbox.parse(raw)
+
+
+def bodies_arg() -> list[str] | None:
+    raw = request.args.get("body")
+    return [b.strip() for b in raw.split(",") if b.strip()] if raw else None
+
+
+@bp.get("/")
+def index():
+    """What the API offers, with links."""
+    return jsonify(
+        title="estate: the locality's public estate terrier",
+        links=[
+            {"rel": "service-desc", "href": url_for("api.openapi"), "type": "application/json"},
+            {"rel": "assets", "href": url_for("api.assets"), "type": GEOJSON},
+            {"rel": "map", "href": url_for("api.map_features"), "type": GEOJSON},
+            {"rel": "search", "href": url_for("api.search"), "type": "application/json"},
+            {"rel": "clusters", "href": url_for("api.clusters"), "type": GEOJSON},
+            {"rel": "candidates", "href": url_for("api.candidates"), "type": GEOJSON},
+            {"rel": "scenarios", "href": url_for("api.scenarios"), "type": "application/json"},
+            {"rel": "bodies", "href": url_for("api.bodies"), "type": "application/json"},
+            {"rel": "quality", "href": url_for("api.quality"), "type": "application/json"},
+            {"rel": "ogcapi", "href": url_for("ogcapi.landing"), "type": "application/json"},
+        ],
+    )
+
+
+@bp.get("/assets")
+def assets():
+    """Assets as GeoJSON: ``bbox`` (WGS84), filters (``body``, ``use``, ``tenure``,
+    ``status``, ``condition``), ``limit`` (at most 10,000) and ``offset``."""
+    flt = AssetFilter.of(request.args)
+    box = bbox_arg()
+    limit = _int("limit", 1000, 1, MAX_LIMIT)
+    offset = _int("offset", 0, 0, 10**9)
+
+    def build() -> str:
+        page = mapdata.features(connection(), flt, box, limit=limit, offset=offset, count=True)
+        links = []
+        if offset + page.returned < (page.matched or 0):
+            args = request.args.to_dict() | {"offset": offset + limit, "limit": limit}
+            links.append({"rel": "next", "href": url_for("api.assets", **args), "type": GEOJSON})
+        return mapdata.feature_collection(
+            page, numberMatched=page.matched, numberReturned=page.returned, links=links
+        )
+
+    return cached(GEOJSON, build)
+
+
+@bp.get("/map")
+def map_features():
+    """What the map draws for a view: grid clusters below zoom 14 (``mode`` clusters),
+    assets one by one from it (``mode`` assets; building outlines from zoom 16)."""
+    from web.map import FOOTPRINTS_FROM_ZOOM, POINTS_FROM_ZOOM
+
+    flt = AssetFilter.of(request.args)
+    box = bbox_arg(required=True)
+    zoom = _float("zoom", None, 0, 24)
+    if zoom is None:
+        raise BadQuery("zoom is required (0 to 24)")
+
+    def build() -> str:
+        conn = connection()
+        if zoom >= POINTS_FROM_ZOOM:
+            page = mapdata.features(
+                conn,
+                flt,
+                box,
+                limit=MAP_POINTS_LIMIT,
+                footprints=zoom >= FOOTPRINTS_FROM_ZOOM,
+                properties="'body', o.code, 'name', a.name, 'status', a.status",
+            )
+            return mapdata.feature_collection(
+                page, mode="assets", truncated=page.returned >= MAP_POINTS_LIMIT
+            )
+        latitude = (box.south + box.north) / 2
+        cell = 64 * mapdata.ground_resolution(zoom, latitude)
+        body = mapdata.grid_clusters(conn, flt, box, cell)
+        return f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},"features":[{body}]}}'
+
+    return cached(GEOJSON, build)
+
+
+@bp.get("/assets/<int:asset_id>")
+def asset(asset_id: int):
+    """One asset with every field and its matches in other bodies' registers."""
+    found = mapdata.asset_feature(connection(), asset_id)
+    if found is None:
+        abort(404, description=f"no asset {asset_id}")
+    return Response(json.dumps(found, default=str), mimetype=GEOJSON)
+
+
+@bp.get("/search")
+def search():
+    """Assets by name, address, postcode, UPRN or reference: ``q``, optional filters."""
+    q = request.args.get("q", "")
+    limit = _int("limit", 20, 1, 100)
+    results = mapdata.search(connection(), q, AssetFilter.of(request.args), limit)
+    return jsonify(query=q, results=results)
+
+
+@bp.get("/bodies")
+def bodies():
+    """The bodies of the locality with their kinds, colours and counts of assets."""
+    from web import body_styles
+
+    return jsonify(bodies=body_styles(mapdata.organisations(connection())))
+
+
+# --- analysis results -------------------------------------------------------------
+
+
+def colocation_result(distance: float, bodies: list[str] | None):
+    from estate.analysis.colocation import colocation
+
+    settings = state().settings
+    key = (version(), "colocation", distance, tuple(bodies or ()))
+    return state().result(
+        key, lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies)
+    )
+
+
+def candidates_result(distance: float, min_score: int, bodies: list[str] | None):
+    from estate.analysis.disposal import disposal_candidates
+
+    settings = state().settings
+    key = (version(), "disposals", distance, min_score, tuple(bodies or ()))
+    return state().result(
+        key,
+        lambda: disposal_candidates(
+            connection(), settings.nia_per_fte_m2, distance, None, min_score, bodies=bodies
+        ),
+    )
+
+
+def _in_box(x: np.ndarray, y: np.ndarray, box: Bbox | None) -> np.ndarray:
+    if box is None:
+        return np.ones(len(x), dtype=bool)
+    from estate.crs import to_wgs84
+
+    lon, lat = to_wgs84(x, y)
+    return (lon >= box.west) & (lon <= box.east) & (lat >= box.south) & (lat <= box.north)
+
+
+CLUSTER_COLUMNS = [
+    "cluster", "assets", "bodies", "body_codes", "body_kinds", "floor_area_m2",
+    "occupants_fte", "running_cost", "spare_m2", "saving", "exit_asset_id", "exit_asset_name",
+]  # fmt: skip
+
+
+@bp.get("/clusters")
+def clusters():
+    """Co-location clusters as GeoJSON outlines, ranked by the saving they could unlock:
+    ``distance`` (m), ``body``, ``bbox``; each with its members' ids, bodies and names."""
+    settings = state().settings
+    distance = _float("distance", settings.colocation_distance_m, 1, 10_000)
+    bodies = bodies_arg()
+    box = bbox_arg()
+    limit = _int("limit", 2000, 1, MAX_LIMIT)
+
+    def build() -> str:
+        result = colocation_result(distance, bodies)
+        frame = result.clusters
+        hulls = result.hulls()
+        keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
+        frame = frame[keep].head(limit).copy()
+        hulls = hulls[keep][:limit]
+        members = result.members
+        listed = (
+            members.assign(
+                member=members["body"].astype(str) + ": " + members["name"].fillna("").astype(str)
+            )
+            .groupby("cluster")
+            .agg(member_ids=("id", list), members=("member", list))
+        )
+        frame = frame.join(listed, on="cluster")
+        return geojson_text(frame, hulls, [*CLUSTER_COLUMNS, "member_ids", "members"])
+
+    return cached(GEOJSON, build)
+
+
+CANDIDATE_COLUMNS = [
+    "id", "body", "kind", "source_ref", "name", "address", "postcode", "use_class", "tenure",
+    "status", "condition", "score", "reasons", "usable_m2", "occupants_fte", "running_cost",
+    "valuation", "lease_break", "lease_end", "receiving_id", "receiving_body", "receiving_name",
+    "receiving_distance_m", "other_fits", "receiving_note",
+]  # fmt: skip
+
+
+@bp.get("/candidates")
+def candidates():
+    """Disposal candidates as GeoJSON points with their score, reasons and the nearest
+    partner site with room: ``distance`` (relocation search, m), ``min_score``, ``body``,
+    ``bbox``."""
+    settings = state().settings
+    distance = _float("distance", settings.relocation_distance_m, 1, 50_000)
+    min_score = _int("min_score", 3, 1, 30)
+    bodies = bodies_arg()
+    box = bbox_arg()
+    limit = _int("limit", 5000, 1, MAX_LIMIT)
+
+    def build() -> str:
+        frame = candidates_result(distance, min_score, bodies).candidates
+        frame = frame[frame["x"].notna()]
+        frame = frame[_in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)].head(limit)
+        frame = frame.assign(
+            reasons=frame["reasons"].map(lambda r: list(r) if r is not None else [])
+        )
+        points = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
+        return geojson_text(frame, points, CANDIDATE_COLUMNS)
+
+    return cached(GEOJSON, build)
+
+
+# --- scenarios, areas, summaries, quality -----------------------------------------
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+@bp.get("/scenarios")
+def scenarios():
+    """Every scenario with its assumptions and number of moves."""
+    from sqlalchemy import text
+
+    rows = (
+        connection()
+        .execute(
+            text(
+                "SELECT s.name, s.description, s.first_year, s.horizon_years, s.discount_rate, "
+                "count(m.id) AS moves FROM scenarios s LEFT JOIN scenario_moves m "
+                "ON m.scenario_id = s.id GROUP BY s.id ORDER BY s.name"
+            )
+        )
+        .mappings()
+    )
+    return jsonify(
+        scenarios=[
+            {
+                **{k: (float(v) if k == "discount_rate" else v) for k, v in r.items()},
+                "href": url_for("api.scenario", name=r["name"]),
+            }
+            for r in rows
+        ]
+    )
+
+
+def scenario_result(name: str):
+    from sqlalchemy.orm import Session
+
+    from estate.analysis.savings import evaluate
+    from estate.errors import EstateError
+
+    with Session(bind=connection()) as session:
+        try:
+            return evaluate(session, name)
+        except EstateError as exc:
+            abort(404, description=str(exc))
+
+
+@bp.get("/scenarios/<name>")
+def scenario(name: str):
+    """A scenario's schedules: disposals, savings by year and body, NPV by body, ledger."""
+    result = scenario_result(name)
+    return jsonify(
+        name=result.scenario.name,
+        assumptions=[
+            {"assumption": a, "value": str(v), "meaning": m}
+            for a, v, m in result.assumptions.rows()
+        ],
+        disposal_schedule=_records(result.disposals),
+        savings_schedule=_records(result.savings),
+        npv_by_body=_records(result.totals),
+        ledger=_records(result.ledger),
+    )
+
+
+@bp.get("/areas/<kind>")
+def areas(kind: str):
+    """The locality boundary (``boundary``) or its wards (``ward``) as GeoJSON."""
+    if kind not in ("boundary", "ward"):
+        abort(404, description=f"no kind of area {kind!r}: boundary or ward")
+    return cached(GEOJSON, lambda: mapdata.areas_geojson(connection(), kind))
+
+
+@bp.route("/summary", methods=["GET", "POST"])
+def summary():
+    """Assets, floor area, occupants and running cost by body in an area: a ward
+    (``?ward=NAME``) or a polygon (POST a GeoJSON geometry, WGS84), with filters."""
+    flt = AssetFilter.of(request.args)
+    conn = connection()
+    if request.method == "POST":
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            raise BadQuery("POST a GeoJSON geometry (or a Feature) as JSON")
+        geometry = payload.get("geometry", payload)
+        if not isinstance(geometry, dict) or "type" not in geometry:
+            raise BadQuery("POST a GeoJSON geometry (or a Feature) as JSON")
+        try:
+            rows = mapdata.summarise_polygon(conn, json.dumps(geometry), flt)
+        except BadQuery:
+            raise
+        except Exception as exc:  # noqa: BLE001 - PostGIS refuses malformed GeoJSON
+            conn.rollback()
+            raise BadQuery(f"not a GeoJSON polygon: {str(exc).splitlines()[0]}") from None
+        return jsonify(area="drawn area", rows=rows)
+    ward = request.args.get("ward")
+    if not ward:
+        raise BadQuery("say which area: ?ward=NAME, or POST a GeoJSON polygon")
+    rows = mapdata.summarise_ward(conn, ward, flt)
+    if rows is None:
+        abort(404, description=f"no ward named {ward!r}")
+    return jsonify(area=ward, rows=rows)
+
+
+@bp.get("/quality")
+def quality():
+    """The data-quality report by body (shares of records with each field, in %)."""
+    from estate.quality import quality_report
+
+    return jsonify(bodies=_records(quality_report(connection())))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this API and of OGC API - Features."""
+    from web.openapi import document
+
+    return jsonify(document())

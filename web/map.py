@@ -1,0 +1,117 @@
+"""The terrier map page: a Folium map whose layers ask the server for what is in view.
+
+Folium builds the page (the Leaflet map, the basemap from the settings or none, the
+scale) with every script and style pointed at the app's own ``/static`` (Folium's
+defaults are CDN links). The estate's own layers are one script, ``terrier.js``,
+started by a Folium element with the bodies, colours and vocabularies as JSON: it
+fetches clusters or assets for the view from ``/api/map``, so the page's size does
+not grow with the estate.
+"""
+
+from __future__ import annotations
+
+import folium
+from branca.element import Element, MacroElement
+from flask import Blueprint, render_template, url_for
+from jinja2 import Template
+
+from estate import mapdata
+from web import body_styles, cached, connection, state, vocabularies
+
+bp = Blueprint("map", __name__)
+
+
+class TerrierLayers(MacroElement):
+    """Starts terrier.js on the Folium map, with its configuration as JSON (Jinja's
+    ``tojson`` escapes <, > and & so text from the register cannot end the script)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            Terrier.start({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "TerrierLayers"
+        self.config = config
+
+
+def build_map_page() -> str:
+    """The whole map page as HTML (cached by the caller per data version)."""
+    settings = state().settings
+    conn = connection()
+    bodies = body_styles(mapdata.organisations(conn))
+    box = mapdata.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
+    static = lambda path: url_for("static", filename=path)  # noqa: E731
+    # Leaflet first: the draw plugin and terrier.js extend it.
+    local_js = [
+        ("leaflet", static("vendor/leaflet/leaflet.js")),
+        ("leaflet_draw", static("vendor/leaflet-draw/leaflet.draw.js")),
+        ("terrier", static("js/terrier.js")),
+    ]
+    local_css = [
+        ("leaflet_css", static("vendor/leaflet/leaflet.css")),
+        ("leaflet_draw_css", static("vendor/leaflet-draw/leaflet.draw.css")),
+        ("estate_css", static("css/estate.css")),
+    ]
+
+    m = folium.Map(
+        location=[(box[1] + box[3]) / 2, (box[0] + box[2]) / 2],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        max_zoom=19,
+    )
+    # Folium's defaults load Leaflet, jQuery, Bootstrap and fonts from CDNs: this page
+    # needs only Leaflet, served by the app.
+    m.default_js = local_js
+    m.default_css = local_css
+    if settings.tile_url:
+        folium.TileLayer(
+            tiles=settings.tile_url,
+            attr=settings.tile_attribution or "basemap",
+            name="Basemap",
+            max_zoom=19,
+            control=False,
+        ).add_to(m)
+    m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
+
+    root = m.get_root()
+    root.header.add_child(Element("<title>Estate terrier map</title>"), name="title")
+    root.html.add_child(Element(render_template("_nav.html", active="map.index")), name="nav")
+
+    TerrierLayers(
+        {
+            "bodies": bodies,
+            "vocab": vocabularies(),
+            "urls": {
+                "map": url_for("api.map_features"),
+                "asset": url_for("api.asset", asset_id=0).removesuffix("0"),
+                "page": url_for("analysis.asset", asset_id=0).removesuffix("0"),
+                "search": url_for("api.search"),
+                "clusters": url_for("api.clusters"),
+                "candidates": url_for("api.candidates"),
+                "areas": url_for("api.areas", kind="ward").removesuffix("ward"),
+                "summary": url_for("api.summary"),
+            },
+            "points_from_zoom": POINTS_FROM_ZOOM,
+            "footprints_from_zoom": FOOTPRINTS_FROM_ZOOM,
+        }
+    ).add_to(m)
+    return root.render()
+
+
+# From this zoom the map shows assets one by one (a town's view, a few thousand at
+# most); below it, grid clusters. Outlines of buildings from this zoom.
+POINTS_FROM_ZOOM = 14
+FOOTPRINTS_FROM_ZOOM = 16
+
+
+@bp.get("/")
+def index():
+    """The terrier map."""
+    return cached("text/html", build_map_page)

@@ -1,0 +1,262 @@
+"""OGC API - Features (Part 1: Core, GeoJSON) under ``/ogcapi``, so QGIS, ArcGIS and
+GDAL (``ogrinfo OAPIF:http://host/ogcapi``) read the terrier directly.
+
+Collections: ``assets`` (every body), ``assets-<code>`` (one body each), and the
+analysis layers ``colocation-clusters`` and ``disposal-candidates``. Items take
+``bbox`` (CRS84), ``limit`` (at most 10,000) and ``offset``, and the asset
+collections the same filters as ``/api/assets``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from estate import mapdata
+from estate.mapdata import AssetFilter, BadQuery
+from web import cached, connection, state
+from web.api import (
+    CANDIDATE_COLUMNS,
+    CLUSTER_COLUMNS,
+    GEOJSON,
+    MAX_LIMIT,
+    _int,
+    bbox_arg,
+    candidates_result,
+    colocation_result,
+)
+
+bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+ANALYSIS = {
+    "colocation-clusters": "Co-location clusters: buildings of different bodies close together",
+    "disposal-candidates": "Disposal candidates with their reasons and a receiving site",
+}
+
+
+def _format() -> None:
+    wanted = request.args.get("f")
+    if wanted not in (None, "", "json", "geojson", "application/json", "application/geo+json"):
+        raise BadQuery(f"f={wanted!r}: this service answers JSON only (f=json)")
+
+
+def _link(rel: str, href: str, kind: str = "application/json", title: str = "") -> dict:
+    link = {"rel": rel, "href": href, "type": kind}
+    if title:
+        link["title"] = title
+    return link
+
+
+@bp.get("")
+@bp.get("/")
+def landing():
+    _format()
+    return jsonify(
+        title="estate: the locality's public estate terrier",
+        description="Land and buildings of the locality's public bodies, with co-location "
+        "clusters and disposal candidates.",
+        links=[
+            _link("self", url_for("ogcapi.landing", _external=True)),
+            _link(
+                "service-desc",
+                url_for("ogcapi.api_document", _external=True),
+                "application/vnd.oai.openapi+json;version=3.0",
+            ),
+            _link("conformance", url_for("ogcapi.conformance", _external=True)),
+            _link("data", url_for("ogcapi.collections", _external=True)),
+        ],
+    )
+
+
+@bp.get("/api")
+def api_document():
+    from web.openapi import document
+
+    return Response(json.dumps(document()), mimetype="application/vnd.oai.openapi+json;version=3.0")
+
+
+@bp.get("/conformance")
+def conformance():
+    _format()
+    return jsonify(conformsTo=CONFORMANCE)
+
+
+def _collections() -> list[dict]:
+    conn = connection()
+    box = mapdata.extent(conn) or (-180.0, -90.0, 180.0, 90.0)
+    bodies = mapdata.organisations(conn)
+    found = [("assets", "Assets of every body", "Every asset of the locality's public bodies")]
+    found += [
+        (f"assets-{b['code']}", f"Assets of {b['name']}", f"{b['kind']}: {b['assets']} assets")
+        for b in bodies
+    ]
+    found += [(cid, title, title) for cid, title in ANALYSIS.items()]
+    return [
+        {
+            "id": cid,
+            "title": title,
+            "description": description,
+            "itemType": "feature",
+            "crs": [CRS84],
+            "extent": {"spatial": {"bbox": [list(box)], "crs": CRS84}},
+            "links": [
+                _link("self", url_for("ogcapi.collection", cid=cid, _external=True)),
+                _link("items", url_for("ogcapi.items", cid=cid, _external=True), GEOJSON),
+            ],
+        }
+        for cid, title, description in found
+    ]
+
+
+@bp.get("/collections")
+def collections():
+    _format()
+    return cached(
+        "application/json",
+        lambda: json.dumps(
+            {
+                "links": [_link("self", url_for("ogcapi.collections", _external=True))],
+                "collections": _collections(),
+            }
+        ),
+        vary=(request.host,),
+    )
+
+
+def _find(cid: str) -> dict:
+    for found in _collections():
+        if found["id"] == cid:
+            return found
+    abort(404, description=f"no collection {cid!r}")
+
+
+@bp.get("/collections/<cid>")
+def collection(cid: str):
+    _format()
+    return jsonify(_find(cid))
+
+
+def _filter(cid: str) -> AssetFilter:
+    flt = AssetFilter.of(request.args)
+    if cid.startswith("assets-"):
+        flt = AssetFilter(
+            (cid.removeprefix("assets-"),), flt.uses, flt.tenures, flt.statuses, flt.conditions
+        )
+    return flt
+
+
+@bp.get("/collections/<cid>/items")
+def items(cid: str):
+    _format()
+    _find(cid)
+    box = bbox_arg()
+    limit = _int("limit", 100, 1, MAX_LIMIT)
+    offset = _int("offset", 0, 0, 10**9)
+
+    def page_links(matched: int) -> list[dict]:
+        args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
+        self_href = url_for(
+            "ogcapi.items", cid=cid, _external=True, **args, limit=limit, offset=offset
+        )
+        links = [_link("self", self_href, GEOJSON)]
+        if offset + limit < matched:
+            links.append(
+                _link(
+                    "next",
+                    url_for(
+                        "ogcapi.items",
+                        cid=cid,
+                        _external=True,
+                        **args,
+                        limit=limit,
+                        offset=offset + limit,
+                    ),
+                    GEOJSON,
+                )
+            )
+        return links
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def build() -> str:
+        if cid in ANALYSIS:
+            text, matched = _analysis_items(cid, box, limit, offset)
+            returned = min(limit, max(matched - offset, 0))
+            body = text[text.index('"features":') :]
+            return (
+                f'{{"type":"FeatureCollection","numberMatched":{matched},'
+                f'"numberReturned":{returned},"timeStamp":"{stamp}",'
+                f'"links":{json.dumps(page_links(matched))},{body}'
+            )
+        page = mapdata.features(
+            connection(), _filter(cid), box, limit=limit, offset=offset, count=True
+        )
+        return mapdata.feature_collection(
+            page,
+            numberMatched=page.matched,
+            numberReturned=page.returned,
+            timeStamp=stamp,
+            links=page_links(page.matched or 0),
+        )
+
+    return cached(GEOJSON, build, vary=(request.host,))
+
+
+def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
+    import shapely
+
+    from estate.exports import geojson_text
+    from web.api import _in_box
+
+    settings = state().settings
+    if cid == "colocation-clusters":
+        result = colocation_result(settings.colocation_distance_m, None)
+        frame, geoms = result.clusters, result.hulls()
+        columns = CLUSTER_COLUMNS
+    else:
+        frame = candidates_result(settings.relocation_distance_m, 3, None).candidates
+        frame = frame[frame["x"].notna()]
+        frame = frame.assign(
+            reasons=frame["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
+        )
+        geoms = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
+        columns = CANDIDATE_COLUMNS
+    keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
+    frame, geoms = frame[keep], geoms[keep]
+    matched = len(frame)
+    frame, geoms = frame.iloc[offset : offset + limit], geoms[offset : offset + limit]
+    return geojson_text(frame, geoms, columns), matched
+
+
+@bp.get("/collections/<cid>/items/<fid>")
+def item(cid: str, fid: str):
+    _format()
+    _find(cid)
+    if cid in ANALYSIS:
+        text, _ = _analysis_items(cid, None, MAX_LIMIT * 100, 0)
+        key = "cluster" if cid == "colocation-clusters" else "id"
+        for feature in json.loads(text)["features"]:
+            if str(feature["properties"][key]) == fid:
+                feature["id"] = fid
+                return Response(json.dumps(feature), mimetype=GEOJSON)
+        abort(404, description=f"no feature {fid!r} in {cid}")
+    if not fid.isdigit():
+        abort(404, description=f"no asset {fid!r}")
+    found = mapdata.asset_feature(connection(), int(fid))
+    if found is None or (
+        cid.startswith("assets-") and found["properties"]["body"] != cid.removeprefix("assets-")
+    ):
+        abort(404, description=f"no asset {fid} in {cid}")
+    found["links"] = [
+        _link("self", url_for("ogcapi.item", cid=cid, fid=fid, _external=True), GEOJSON),
+        _link("collection", url_for("ogcapi.collection", cid=cid, _external=True)),
+    ]
+    return Response(json.dumps(found, default=str), mimetype=GEOJSON)

@@ -1,0 +1,135 @@
+"""The OpenAPI 3.0 document of ``/api`` and ``/ogcapi`` (served at ``/api/openapi.json``
+and ``/ogcapi/api``). Written out rather than generated: it is the contract programs
+read, so each parameter says what it means. A test checks that every route of the
+application is in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _param(name: str, description: str, kind: str = "string", where: str = "query",
+           required: bool = False, **schema: Any) -> dict:  # fmt: skip
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "description": description,
+        "schema": {"type": kind, **schema},
+    }
+
+
+BBOX = _param("bbox", "minlon,minlat,maxlon,maxlat in WGS84 (CRS84) degrees")
+LIMIT = _param("limit", "features in one page", "integer", minimum=1, maximum=10000)
+OFFSET = _param("offset", "features to skip (paging)", "integer", minimum=0)
+FILTERS = [
+    _param("body", "organisation codes or kinds (council, nhs, police, fire), comma-separated"),
+    _param("use", "use classes, comma-separated ('unknown' for none recorded)"),
+    _param("tenure", "tenures, comma-separated"),
+    _param("status", "statuses, comma-separated"),
+    _param("condition", "conditions A-D, comma-separated"),
+]
+GEOJSON = {"application/geo+json": {"schema": {"type": "object"}}}
+JSON = {"application/json": {"schema": {"type": "object"}}}
+ERRORS = {
+    "400": {"description": "a parameter cannot be right; the body says which", "content": JSON},
+    "404": {"description": "no such thing", "content": JSON},
+}
+
+
+def _get(summary: str, params: list[dict], content: dict = GEOJSON) -> dict:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": params,
+            "responses": {"200": {"description": "OK", "content": content}, **ERRORS},
+        }
+    }
+
+
+def document() -> dict:
+    """The document."""
+    cid = _param("cid", "collection id (see /ogcapi/collections)", where="path")
+    paths = {
+        "/api/": _get("What the API offers, with links", [], JSON),
+        "/api/assets": _get("Assets as GeoJSON, paged", [BBOX, *FILTERS, LIMIT, OFFSET]),
+        "/api/map": _get(
+            "What the map draws for a view: grid clusters below zoom 14, assets from it",
+            [
+                {**BBOX, "required": True},
+                _param("zoom", "the map's zoom", "number", required=True),
+                *FILTERS,
+            ],
+        ),
+        "/api/assets/{asset_id}": _get(
+            "One asset with every field and its matches in other registers",
+            [_param("asset_id", "asset id", "integer", where="path")],
+        ),
+        "/api/search": _get(
+            "Assets by name, address, postcode, UPRN or reference",
+            [_param("q", "the text to find"), *FILTERS, LIMIT],
+            JSON,
+        ),
+        "/api/bodies": _get("The bodies, their colours and counts", [], JSON),
+        "/api/clusters": _get(
+            "Co-location clusters (outlines) ranked by the saving they could unlock",
+            [_param("distance", "metres between assets", "number"), FILTERS[0], BBOX, LIMIT],
+        ),
+        "/api/candidates": _get(
+            "Disposal candidates with reasons and a receiving site",
+            [
+                _param("distance", "relocation search distance, metres", "number"),
+                _param("min_score", "score needed to be a candidate", "integer"),
+                FILTERS[0],
+                BBOX,
+                LIMIT,
+            ],
+        ),
+        "/api/scenarios": _get("Every scenario", [], JSON),
+        "/api/scenarios/{name}": _get(
+            "A scenario's disposal and savings schedules, NPV by body and ledger",
+            [_param("name", "scenario name", where="path")],
+            JSON,
+        ),
+        "/api/areas/{kind}": _get(
+            "The locality boundary or its wards",
+            [_param("kind", "boundary or ward", where="path", enum=["boundary", "ward"])],
+        ),
+        "/api/summary": {
+            **_get(
+                "Assets, floor area, occupants and running cost by body in a ward",
+                [_param("ward", "ward name", required=True), *FILTERS],
+                JSON,
+            ),
+            "post": {
+                "summary": "The same for a polygon (a GeoJSON geometry or Feature, WGS84)",
+                "parameters": FILTERS,
+                "requestBody": {"content": JSON, "required": True},
+                "responses": {"200": {"description": "OK", "content": JSON}, **ERRORS},
+            },
+        },
+        "/api/quality": _get("The data-quality report by body", [], JSON),
+        "/api/openapi.json": _get("This document", [], JSON),
+        "/ogcapi": _get("OGC API landing page", [], JSON),
+        "/ogcapi/api": _get("This document (OGC service-desc)", [], JSON),
+        "/ogcapi/conformance": _get("Conformance classes", [], JSON),
+        "/ogcapi/collections": _get("The collections", [], JSON),
+        "/ogcapi/collections/{cid}": _get("One collection", [cid], JSON),
+        "/ogcapi/collections/{cid}/items": _get(
+            "Features of a collection", [cid, BBOX, LIMIT, OFFSET, *FILTERS[1:]]
+        ),
+        "/ogcapi/collections/{cid}/items/{fid}": _get(
+            "One feature", [cid, _param("fid", "feature id", where="path")]
+        ),
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "estate: the locality's public estate terrier",
+            "version": "1",
+            "description": "Assets of the locality's public bodies, co-location and disposal "
+            "analysis, scenarios; and OGC API - Features.",
+            "license": {"name": "MIT"},
+        },
+        "paths": paths,
+    }

@@ -1,0 +1,428 @@
+// The terrier's layers on the Folium map: assets of every body (grid clusters when
+// zoomed out, one by one when zoomed in), co-location clusters, disposal candidates,
+// wards and the boundary, filters, search, popups and area summaries.
+//
+// The page never holds the whole estate: every move asks /api/map for what is in view.
+// Text from the register is only ever set as text (textContent, DOM nodes), never as
+// HTML; the one place Leaflet takes HTML (layer control labels) gets escaped text.
+var Terrier = (function () {
+  "use strict";
+
+  function esc(text) {
+    return String(text == null ? "" : text)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  // An element with text children only (strings become text nodes).
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "className") { node.className = attrs[key]; }
+      else if (key === "text") { node.textContent = attrs[key]; }
+      else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) {
+      if (child == null) { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function money(v) {
+    if (v == null || v === "") { return ""; }
+    var n = Number(v);
+    return (n < 0 ? "-£" : "£") + Math.round(Math.abs(n)).toLocaleString("en-GB");
+  }
+  function number(v, digits) {
+    if (v == null || v === "") { return ""; }
+    return Number(v).toLocaleString("en-GB", { maximumFractionDigits: digits || 0 });
+  }
+
+  function table(rows) {
+    return el("table", {}, [el("tbody", {}, rows.filter(function (r) {
+      return r[1] != null && r[1] !== "";
+    }).map(function (r) {
+      return el("tr", {}, [el("th", { text: r[0] }), el("td", { text: String(r[1]) })]);
+    }))]);
+  }
+
+  function query(params) {
+    return Object.keys(params).filter(function (k) {
+      return params[k] != null && params[k] !== "";
+    }).map(function (k) {
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+    }).join("&");
+  }
+
+  function start(map, config) {
+    var urls = config.urls;
+    var colours = {};
+    var groups = {};
+    var enabled = {};
+    var filters = { use: "", tenure: "", status: "", condition: "" };
+    var state = { mode: null, features: 0, drawnBodies: {}, requests: 0, loaded: 0 };
+    window.terrierState = state;
+    var renderer = L.canvas({ padding: 0.3 });
+
+    config.bodies.forEach(function (b) {
+      colours[b.code] = b.colour;
+      groups[b.code] = L.layerGroup().addTo(map);
+      enabled[b.code] = true;
+    });
+    var clusterGroup = L.layerGroup().addTo(map);
+    map.createPane("analysis");
+    map.getPane("analysis").style.zIndex = 390;
+
+    // --- the assets in view ---------------------------------------------------
+    var pending = null;
+    var timer = null;
+
+    function bodyParam() {
+      var on = config.bodies.filter(function (b) { return enabled[b.code]; });
+      if (on.length === config.bodies.length) { return ""; }
+      return on.map(function (b) { return b.code; }).join(",") || "-none-";
+    }
+
+    function viewBox() {
+      var b = map.getBounds();
+      var clamp = function (v, lo, hi) { return Math.max(lo, Math.min(hi, v)); };
+      return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+              clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+        .map(function (v) { return v.toFixed(6); }).join(",");
+    }
+
+    function refresh() {
+      clearTimeout(timer);
+      timer = setTimeout(load, 60);
+      if (overlays.clusters && map.hasLayer(overlays.clusters)) { loadAnalysis("clusters"); }
+      if (overlays.candidates && map.hasLayer(overlays.candidates)) { loadAnalysis("candidates"); }
+    }
+
+    function clear() {
+      Object.keys(groups).forEach(function (code) { groups[code].clearLayers(); });
+      clusterGroup.clearLayers();
+    }
+
+    function load() {
+      var bodies = bodyParam();
+      if (bodies === "-none-") { clear(); setStatus("No body selected."); return; }
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      state.requests += 1;
+      var params = { bbox: viewBox(), zoom: map.getZoom(), body: bodies };
+      Object.keys(filters).forEach(function (k) { params[k] = filters[k]; });
+      fetch(urls.map + "?" + query(params), { signal: pending.signal })
+        .then(function (r) {
+          if (!r.ok) { return r.json().then(function (e) { throw new Error(e.description); }); }
+          return r.json();
+        })
+        .then(draw)
+        .catch(function (err) { if (err.name !== "AbortError") { setStatus("Could not load: " + err.message); } });
+    }
+
+    function assetStyle(feature) {
+      var colour = colours[feature.properties.body] || "#555";
+      return { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.45, renderer: renderer };
+    }
+
+    function assetMarker(feature, latlng) {
+      var colour = colours[feature.properties.body] || "#555";
+      return L.circleMarker(latlng, {
+        radius: 6, color: "#222", weight: 1, fillColor: colour, fillOpacity: 0.9, renderer: renderer
+      });
+    }
+
+    function clusterIcon(p) {
+      var total = p.count;
+      var size = Math.round(22 + Math.min(34, 7 * Math.log(total)));
+      var stops = [];
+      var at = 0;
+      Object.keys(p.bodies).forEach(function (code) {
+        var share = 100 * p.bodies[code] / total;
+        stops.push((colours[code] || "#888") + " " + at.toFixed(1) + "% " + (at + share).toFixed(1) + "%");
+        at += share;
+      });
+      var node = el("div", { className: "terrier-cluster" }, [el("span", { text: String(total) })]);
+      node.style.width = node.style.height = size + "px";
+      node.style.background = "conic-gradient(" + stops.join(",") + ")";
+      return L.divIcon({ html: node, className: "", iconSize: [size, size] });
+    }
+
+    function draw(collection) {
+      clear();
+      state.mode = collection.mode;
+      state.features = collection.features.length;
+      state.drawnBodies = {};
+      var assets = 0;
+      collection.features.forEach(function (f) {
+        var p = f.properties;
+        if (collection.mode === "clusters" && !(p.count === 1 && p.id)) {
+          Object.keys(p.bodies).forEach(function (code) {
+            state.drawnBodies[code] = (state.drawnBodies[code] || 0) + p.bodies[code];
+          });
+          assets += p.count;
+          var c = f.geometry.coordinates;
+          var marker = L.marker([c[1], c[0]], { icon: clusterIcon(p), keyboard: false });
+          marker.on("click", function () { map.setView(marker.getLatLng(), Math.min(map.getZoom() + 2, 18)); });
+          marker.bindTooltip(el("span", { text: p.count + " assets: " + Object.keys(p.bodies).map(function (k) {
+            return k + " " + p.bodies[k];
+          }).join(", ") }));
+          clusterGroup.addLayer(marker);
+          return;
+        }
+        assets += 1;
+        state.drawnBodies[p.body] = (state.drawnBodies[p.body] || 0) + 1;
+        var layer = L.geoJSON(f, { pointToLayer: assetMarker, style: assetStyle });
+        layer.on("click", function (e) { openAsset(p.id, e.latlng); });
+        if (p.name) { layer.bindTooltip(el("span", { text: p.name })); }
+        (groups[p.body] || clusterGroup).addLayer(layer);
+      });
+      state.loaded += 1;
+      document.body.setAttribute("data-terrier-loaded", String(state.loaded));
+      setStatus(assets.toLocaleString("en-GB") + " assets in view" +
+        (collection.mode === "clusters" ? " (grouped; zoom in to see each one)" : "") +
+        (collection.truncated ? " (the first " + collection.features.length + "; zoom in for all)" : ""));
+    }
+
+    // --- one asset's details ------------------------------------------------------
+    function openAsset(id, latlng) {
+      fetch(urls.asset + id).then(function (r) { return r.json(); }).then(function (f) {
+        var p = f.properties;
+        var where = latlng;
+        if (!where && f.geometry) { where = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]); }
+        var node = el("div", { className: "terrier-popup" }, [
+          el("h4", { text: p.name || "(no name)" }),
+          table([
+            ["Body", p.body_name], ["Reference", p.source_ref], ["Use", p.use_class],
+            ["Tenure", p.tenure], ["Status", p.status], ["Condition", p.condition],
+            ["Address", [p.address, p.town].filter(Boolean).join(", ")],
+            ["Postcode", p.postcode], ["UPRN", p.uprn],
+            ["Floor area (m²)", number(p.gia_m2 || p.nia_m2)],
+            ["Occupants (FTE)", number(p.occupants_fte, 1)],
+            ["Running cost a year", money(p.running_cost)],
+            ["Located by", p.location_method]
+          ]),
+          el("a", { href: urls.page + id, text: "Full details" })
+        ]);
+        if (where) { L.popup({ maxWidth: 340 }).setLatLng(where).setContent(node).openOn(map); }
+      });
+    }
+
+    // --- analysis layers -------------------------------------------------------------
+    var overlays = {};
+    overlays.clusters = L.layerGroup();
+    overlays.candidates = L.layerGroup();
+
+    function loadAnalysis(kind) {
+      var layer = overlays[kind];
+      fetch(urls[kind] + "?" + query({ bbox: viewBox() })).then(function (r) { return r.json(); })
+        .then(function (collection) {
+          layer.clearLayers();
+          if (kind === "clusters") {
+            layer.addLayer(L.geoJSON(collection, {
+              pane: "analysis",
+              style: { color: "#e66101", weight: 2, dashArray: "5 4", fillOpacity: 0.08 },
+              onEachFeature: function (f, l) { l.bindPopup(clusterPopup(f.properties), { maxWidth: 360 }); }
+            }));
+          } else {
+            layer.addLayer(L.geoJSON(collection, {
+              pointToLayer: function (f, latlng) {
+                return L.circleMarker(latlng, { pane: "analysis", radius: 11, color: "#b2182b", weight: 3, fill: false });
+              },
+              onEachFeature: function (f, l) { l.bindPopup(candidatePopup(f.properties), { maxWidth: 360 }); }
+            }));
+          }
+          state[kind] = collection.features.length;
+        });
+    }
+
+    function clusterPopup(p) {
+      return el("div", { className: "terrier-popup" }, [
+        el("h4", { text: "Co-location cluster " + p.cluster }),
+        table([
+          ["Assets", p.assets], ["Bodies", p.body_codes],
+          ["Floor area (m²)", number(p.floor_area_m2)], ["Running cost", money(p.running_cost)],
+          ["Spare space (m²)", number(p.spare_m2)], ["Saving it could unlock", money(p.saving)],
+          ["Could close", p.exit_asset_name]
+        ]),
+        el("ul", {}, (p.members || []).map(function (m) { return el("li", { text: m }); }))
+      ]);
+    }
+
+    function candidatePopup(p) {
+      return el("div", { className: "terrier-popup" }, [
+        el("h4", { text: "Disposal candidate: " + (p.name || "(no name)") }),
+        table([["Body", p.body], ["Score", p.score], ["Running cost", money(p.running_cost)],
+               ["Valuation", money(p.valuation)],
+               ["Could move to", p.receiving_name ? p.receiving_name + " (" + p.receiving_body + ", " + number(p.receiving_distance_m) + " m)" : ""],
+               ["Note", p.receiving_note]]),
+        el("ul", {}, (p.reasons || []).map(function (r) { return el("li", { text: r }); })),
+        el("a", { href: urls.page + p.id, text: "Full details" })
+      ]);
+    }
+
+    // --- areas: boundary and wards, summaries ----------------------------------------
+    var boundary = L.geoJSON(null, { interactive: false, style: { color: "#333", weight: 2, fill: false } });
+    var wards = L.geoJSON(null, {
+      style: { color: "#777", weight: 1, fillOpacity: 0 },
+      onEachFeature: function (f, l) {
+        l.bindTooltip(el("span", { text: f.properties.name }), { sticky: true });
+        l.on("click", function (e) {
+          if (e.originalEvent && e.originalEvent.defaultPrevented) { return; }
+          summarise({ ward: f.properties.name }, null, "Ward: " + f.properties.name);
+        });
+      }
+    });
+    fetch(urls.areas + "boundary").then(function (r) { return r.json(); }).then(function (g) { boundary.addData(g); });
+    fetch(urls.areas + "ward").then(function (r) { return r.json(); }).then(function (g) { wards.addData(g); });
+    boundary.addTo(map);
+
+    var summaryControl = L.control({ position: "bottomleft" });
+    var summaryBox = el("div", { className: "terrier-panel terrier-summary", id: "terrier-summary" });
+    summaryBox.style.display = "none";
+    summaryControl.onAdd = function () { L.DomEvent.disableClickPropagation(summaryBox); return summaryBox; };
+    summaryControl.addTo(map);
+
+    function summarise(params, geometry, title) {
+      var args = {};
+      Object.keys(filters).forEach(function (k) { args[k] = filters[k]; });
+      Object.keys(params).forEach(function (k) { args[k] = params[k]; });
+      var request = geometry
+        ? fetch(urls.summary + "?" + query(args), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(geometry) })
+        : fetch(urls.summary + "?" + query(args));
+      request.then(function (r) { return r.json(); }).then(function (data) {
+        summaryBox.textContent = "";
+        var close = el("button", { type: "button", text: "×", "aria-label": "Close" });
+        close.style.float = "right";
+        close.addEventListener("click", function () { summaryBox.style.display = "none"; });
+        summaryBox.appendChild(close);
+        summaryBox.appendChild(el("h3", { text: title }));
+        if (!data.rows) { summaryBox.appendChild(el("p", { text: data.description || "No summary." })); }
+        else {
+          summaryBox.appendChild(el("table", {}, [
+            el("thead", {}, [el("tr", {}, ["Body", "Assets", "GIA m²", "FTE", "Running cost", "Vacant"].map(function (h) { return el("th", { text: h }); }))]),
+            el("tbody", {}, data.rows.map(function (r) {
+              return el("tr", {}, [r.body === "ALL" ? "All bodies" : r.body, number(r.assets), number(r.gia_m2),
+                number(r.occupants_fte, 1), money(r.running_cost), number(r.vacant)].map(function (v) { return el("td", { text: String(v) }); }));
+            }))
+          ]));
+        }
+        summaryBox.style.display = "block";
+      });
+    }
+
+    var drawn = L.featureGroup().addTo(map);
+    if (L.Control.Draw) {
+      map.addControl(new L.Control.Draw({
+        position: "topleft",
+        draw: { polyline: false, circle: false, marker: false, circlemarker: false,
+                polygon: { allowIntersection: false, showArea: false }, rectangle: { showArea: false } },
+        edit: { featureGroup: drawn, edit: false, remove: true }
+      }));
+      map.on(L.Draw.Event.CREATED, function (e) {
+        drawn.clearLayers();
+        drawn.addLayer(e.layer);
+        summarise({}, e.layer.toGeoJSON().geometry, "Drawn area");
+      });
+    }
+
+    // --- controls: layers and legend, filters, search, status ---------------------------
+    var layerItems = {};
+    config.bodies.forEach(function (b) {
+      layerItems['<span class="swatch" style="background:' + esc(b.colour) + '"></span>' +
+        esc(b.name) + " <small>(" + esc(b.kind_label) + ", " + Number(b.assets).toLocaleString("en-GB") + ")</small>"] = groups[b.code];
+    });
+    layerItems['<span class="swatch" style="border:2px dashed #e66101;background:none"></span>Co-location clusters'] = overlays.clusters;
+    layerItems['<span class="swatch" style="border:3px solid #b2182b;background:none"></span>Disposal candidates'] = overlays.candidates;
+    layerItems["Wards (click for a summary)"] = wards;
+    layerItems["Locality boundary"] = boundary;
+    var layers = L.control.layers(null, layerItems, { collapsed: false, position: "topright" }).addTo(map);
+    layers.getContainer().classList.add("terrier-legend");
+    overlays.clusters.addTo(map);
+    overlays.candidates.addTo(map);
+    wards.addTo(map);
+
+    map.on("overlayadd overlayremove", function (e) {
+      var changed = false;
+      config.bodies.forEach(function (b) {
+        if (e.layer === groups[b.code]) { enabled[b.code] = e.type === "overlayadd"; changed = true; }
+      });
+      if (changed) { refresh(); }
+      if (e.type === "overlayadd" && (e.layer === overlays.clusters || e.layer === overlays.candidates)) {
+        loadAnalysis(e.layer === overlays.clusters ? "clusters" : "candidates");
+      }
+    });
+
+    var panel = L.control({ position: "topleft" });
+    var statusLine = el("div", { className: "terrier-status", id: "terrier-status", text: "Loading…" });
+    panel.onAdd = function () {
+      var box = el("div", { className: "terrier-panel", id: "terrier-panel" });
+      var form = el("form", { id: "terrier-search", role: "search" });
+      var input = el("input", { type: "search", name: "q", placeholder: "Name, address, postcode, UPRN or reference", "aria-label": "Search assets" });
+      var results = el("ul", { className: "terrier-results", id: "terrier-results" });
+      form.appendChild(input);
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var params = { q: input.value };
+        Object.keys(filters).forEach(function (k) { params[k] = filters[k]; });
+        fetch(urls.search + "?" + query(params)).then(function (r) { return r.json(); }).then(function (data) {
+          results.textContent = "";
+          if (!data.results || !data.results.length) { results.appendChild(el("li", { text: "Nothing found." })); return; }
+          data.results.forEach(function (hit) {
+            var item = el("li", { tabindex: "0" }, [hit.name || "(no name)",
+              el("small", { text: [hit.body, hit.address, hit.postcode].filter(Boolean).join(" · ") })]);
+            var go = function () {
+              if (hit.lat != null) {
+                var at = L.latLng(hit.lat, hit.lon);
+                map.setView(at, 18);
+                openAsset(hit.id, at);
+              } else { window.location.href = urls.page + hit.id; }
+            };
+            item.addEventListener("click", go);
+            item.addEventListener("keydown", function (k) { if (k.key === "Enter") { go(); } });
+            results.appendChild(item);
+          });
+        });
+      });
+      box.appendChild(el("h3", { text: "Find an asset" }));
+      box.appendChild(form);
+      box.appendChild(results);
+      box.appendChild(el("h3", { text: "Filter" }));
+      [["use", "Use"], ["tenure", "Tenure"], ["status", "Status"], ["condition", "Condition"]].forEach(function (pair) {
+        var select = el("select", { name: pair[0], id: "filter-" + pair[0] }, [el("option", { value: "", text: "any " + pair[1].toLowerCase() })]);
+        config.vocab[pair[0]].forEach(function (word) { select.appendChild(el("option", { value: word[0], text: word[1] })); });
+        select.appendChild(el("option", { value: "unknown", text: "not recorded" }));
+        select.addEventListener("change", function () { filters[pair[0]] = select.value; refresh(); });
+        box.appendChild(el("label", {}, [pair[1], select]));
+      });
+      box.appendChild(statusLine);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    panel.addTo(map);
+
+    function setStatus(text) { statusLine.textContent = text; }
+
+    // --- where to look: #zoom=Z&lat=Y&lon=X&asset=ID ---------------------------------
+    function followHash() {
+      var args = {};
+      window.location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+        var kv = pair.split("=");
+        if (kv.length === 2) { args[kv[0]] = decodeURIComponent(kv[1]); }
+      });
+      var lat = parseFloat(args.lat), lon = parseFloat(args.lon), zoom = parseInt(args.zoom, 10);
+      if (isFinite(lat) && isFinite(lon)) { map.setView([lat, lon], isFinite(zoom) ? zoom : 17); }
+      if (args.asset && /^\d+$/.test(args.asset)) {
+        openAsset(args.asset, isFinite(lat) && isFinite(lon) ? L.latLng(lat, lon) : null);
+      }
+    }
+    window.addEventListener("hashchange", followHash);
+    map.on("moveend", refresh);
+    followHash();
+    refresh();
+  }
+
+  return { start: start, escape: esc };
+})();
