@@ -805,15 +805,10 @@ def scenario_delete(settings: Settings, name: str) -> None:
 @pass_settings
 def scenario_list(settings: Settings) -> None:
     """Every scenario with its moves and assumptions."""
-    query = """
-        SELECT s.name, count(m.id) AS moves, s.first_year, s.horizon_years AS horizon,
-               s.discount_rate, s.relocation_cost_per_fte, s.refit_cost_per_m2,
-               s.sale_cost_share, s.updated_at::date AS updated
-        FROM scenarios s LEFT JOIN scenario_moves m ON m.scenario_id = s.id
-        GROUP BY s.id ORDER BY s.name
-    """
+    from estate.analysis.savings import list_scenarios
+
     with open_engine(settings) as engine, engine.connect() as conn:
-        frame = pd.read_sql(text(query), conn)
+        frame = list_scenarios(conn).drop(columns=["description"])
     print_frame(frame, "no scenarios (estate scenario create NAME)")
 
 

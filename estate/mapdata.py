@@ -348,7 +348,8 @@ def asset_feature(conn: Connection, asset_id: int) -> dict | None:
                 """
                 SELECT b.id, o.code AS body, b.name, m.method, m.distance_m
                 FROM asset_matches m
-                JOIN assets b ON b.id = CASE WHEN m.asset_id = :id THEN m.other_id ELSE m.asset_id END
+                JOIN assets b
+                  ON b.id = CASE WHEN m.asset_id = :id THEN m.other_id ELSE m.asset_id END
                 JOIN organisations o ON o.id = b.organisation_id
                 WHERE m.asset_id = :id OR m.other_id = :id
                 ORDER BY m.distance_m NULLS LAST
@@ -446,18 +447,24 @@ def areas_geojson(conn: Connection, kind: str, tolerance_m: float = 5.0) -> str:
     return f'{{"type":"FeatureCollection","features":[{body}]}}'
 
 
-def extent(conn: Connection) -> tuple[float, float, float, float] | None:
-    """The WGS84 box of every located asset and loaded area (None when there are none)."""
+def extent(
+    conn: Connection, boundary_first: bool = True
+) -> tuple[float, float, float, float] | None:
+    """The WGS84 box of the data: with ``boundary_first``, the locality's boundary when
+    one is loaded (the map's first view: a few partners' sites far outside it should not
+    zoom it out); else every located asset. None when there is nothing."""
     row = conn.execute(
         text(
             f"""
             SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
-                SELECT ST_Transform(ST_SetSRID(ST_Extent(g), {STORAGE_SRID}), 4326)::box2d AS b
-                FROM (SELECT geom AS g FROM assets WHERE geom IS NOT NULL
-                      UNION ALL SELECT geom FROM areas) x
+                SELECT ST_Transform(ST_SetSRID(coalesce(
+                    (SELECT ST_Extent(geom) FROM areas WHERE kind = 'boundary' AND :first),
+                    (SELECT ST_Extent(geom) FROM assets)
+                ), {STORAGE_SRID}), 4326)::box2d AS b
             ) e
             """
-        )
+        ),
+        {"first": boundary_first},
     ).one()
     return None if row[0] is None else (row[0], row[1], row[2], row[3])
 

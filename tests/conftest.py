@@ -88,7 +88,7 @@ def empty_register(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE assets, rejections, load_batches, organisations, scenarios "
+                "TRUNCATE assets, rejections, load_batches, organisations, scenarios, areas "
                 "RESTART IDENTITY CASCADE"
             )
         )

@@ -137,7 +137,10 @@ def map_features():
         latitude = (box.south + box.north) / 2
         cell = 64 * mapdata.ground_resolution(zoom, latitude)
         body = mapdata.grid_clusters(conn, flt, box, cell)
-        return f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},"features":[{body}]}}'
+        return (
+            f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},'
+            f'"features":[{body}]}}'
+        )
 
     return cached(GEOJSON, build)
 
@@ -283,28 +286,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 @bp.get("/scenarios")
 def scenarios():
     """Every scenario with its assumptions and number of moves."""
-    from sqlalchemy import text
+    from estate.analysis.savings import list_scenarios
 
-    rows = (
-        connection()
-        .execute(
-            text(
-                "SELECT s.name, s.description, s.first_year, s.horizon_years, s.discount_rate, "
-                "count(m.id) AS moves FROM scenarios s LEFT JOIN scenario_moves m "
-                "ON m.scenario_id = s.id GROUP BY s.id ORDER BY s.name"
-            )
-        )
-        .mappings()
-    )
-    return jsonify(
-        scenarios=[
-            {
-                **{k: (float(v) if k == "discount_rate" else v) for k, v in r.items()},
-                "href": url_for("api.scenario", name=r["name"]),
-            }
-            for r in rows
-        ]
-    )
+    rows = _records(list_scenarios(connection()))
+    return jsonify(scenarios=[{**r, "href": url_for("api.scenario", name=r["name"])} for r in rows])
 
 
 def scenario_result(name: str):

@@ -114,7 +114,8 @@ def schedule(name: str, schedule: str, fmt: str):
     if schedule not in frames or fmt not in ("csv", "xlsx"):
         abort(
             404,
-            description=f"no {schedule}.{fmt}: disposal-schedule, savings-schedule or ledger, as csv or xlsx",
+            description=f"no {schedule}.{fmt}: disposal-schedule, savings-schedule or "
+            "ledger, as csv or xlsx",
         )
     return send(frames[schedule], fmt, _filename(name, schedule), result.sheets())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import folium
 from branca.element import Element, MacroElement
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import mapdata
@@ -82,6 +82,10 @@ def build_map_page() -> str:
 
     root = m.get_root()
     root.header.add_child(Element("<title>Estate terrier map</title>"), name="title")
+    root.header.add_child(
+        Element(f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">'),
+        name="icon",
+    )
     root.html.add_child(Element(render_template("_nav.html", active="map.index")), name="nav")
 
     TerrierLayers(
@@ -109,6 +113,12 @@ def build_map_page() -> str:
 # most); below it, grid clusters. Outlines of buildings from this zoom.
 POINTS_FROM_ZOOM = 14
 FOOTPRINTS_FROM_ZOOM = 16
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/")

@@ -91,7 +91,7 @@ def conformance():
 
 def _collections() -> list[dict]:
     conn = connection()
-    box = mapdata.extent(conn) or (-180.0, -90.0, 180.0, 90.0)
+    box = mapdata.extent(conn, boundary_first=False) or (-180.0, -90.0, 180.0, 90.0)
     bodies = mapdata.organisations(conn)
     found = [("assets", "Assets of every body", "Every asset of the locality's public bodies")]
     found += [

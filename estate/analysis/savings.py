@@ -170,6 +170,24 @@ class Assumptions:
         ]
 
 
+def list_scenarios(conn: Connection) -> pd.DataFrame:
+    """Every scenario with its number of moves and its assumptions, by name."""
+    return pd.read_sql(
+        text(
+            """
+            SELECT s.name, s.description, count(m.id) AS moves, s.first_year,
+                   s.horizon_years AS horizon, s.discount_rate::float AS discount_rate,
+                   s.relocation_cost_per_fte::float AS relocation_cost_per_fte,
+                   s.refit_cost_per_m2::float AS refit_cost_per_m2,
+                   s.sale_cost_share::float AS sale_cost_share, s.updated_at::date AS updated
+            FROM scenarios s LEFT JOIN scenario_moves m ON m.scenario_id = s.id
+            GROUP BY s.id ORDER BY s.name
+            """
+        ),
+        conn,
+    )
+
+
 def get_scenario(session: Session, name: str) -> Scenario:
     scenario = session.scalar(select(Scenario).where(Scenario.name == name))
     if scenario is None:

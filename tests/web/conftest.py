@@ -1,0 +1,158 @@
+"""The web tests' locality: Trafford's sample (all four bodies, wards, boundary), a
+scenario, and one hostile record, loaded once for the package; the application
+through Flask's test client, and the real server (``estate serve``) over HTTP for the
+browser and GDAL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from estate.config import Settings
+from etl.cli import load_sample
+from etl.pipeline import load_file
+from tests.conftest import PROJECT_ROOT, empty_register
+from web import create_app
+
+# A record whose text would run as script anywhere it were set as HTML.
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_BODY = "<script>alert(2)</script> Trust"
+HOSTILE_CODE = "HOSTILE"
+# A building in Sale town centre, among the other bodies' (an outline, so the map
+# draws it as a polygon close in).
+SQUARE = [[-2.32, 53.42], [-2.3185, 53.42], [-2.3185, 53.421], [-2.32, 53.421], [-2.32, 53.42]]
+SCENARIO = "Web test"
+
+
+def write_hostile(folder: Path) -> Path:
+    """The hostile body's register: a polygon named to run script, and a formula."""
+    features = [
+        {"type": "Feature", "properties": {"AssetCode": "H1", "PropertyName": HOSTILE_NAME,
+         "PostCode": "M33 7ZZ", "TenureType": "Freehold"},
+         "geometry": {"type": "Polygon", "coordinates": [SQUARE]}},
+        {"type": "Feature", "properties": {"AssetCode": "H2",
+         "PropertyName": '=HYPERLINK("http://x")', "PostCode": "M33 7ZZ",
+         "TenureType": "Freehold"},
+         "geometry": {"type": "Point", "coordinates": [-2.3195, 53.4215]}},
+    ]  # fmt: skip
+    path = folder / "hostile.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.fixture(scope="package")
+def terrier(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The test database with the sample locality, a hostile record and a scenario."""
+    import datetime as dt
+
+    from estate.analysis.disposal import disposal_candidates
+    from estate.analysis.savings import add_candidates, create_scenario, current_financial_year
+
+    empty_register(engine)
+    load_sample(engine)
+    load_file(
+        engine,
+        write_hostile(tmp_path_factory.mktemp("hostile")),
+        format="transparency",
+        organisation=HOSTILE_CODE,
+        organisation_name=HOSTILE_BODY,
+    )
+    with engine.connect() as conn:
+        candidates = disposal_candidates(conn, 8.0, 2000.0).candidates
+    year = current_financial_year()
+    with Session(engine) as session, session.begin():
+        scenario = create_scenario(
+            session, SCENARIO, first_year=year, horizon_years=10, discount_rate=0.035,
+            nia_per_fte_m2=8, sale_cost_share=0.02, relocation_cost_per_fte=2500,
+        )  # fmt: skip
+        added, _ = add_candidates(session, scenario, candidates, dt.date(year + 1, 10, 1), 5)
+        assert added == 5
+    yield engine
+    empty_register(engine)
+
+
+@pytest.fixture(scope="package")
+def app(terrier: Engine, settings: Settings) -> Flask:
+    return create_app(settings, engine=terrier)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def scalar(engine: Engine, sql: str, **params: object):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar_one()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="package")
+def server(terrier: Engine, settings: Settings) -> Iterator[str]:
+    """``estate serve`` in its own process on a free port; its base URL."""
+    port = free_port()
+    env = {**os.environ, "ESTATE_DATABASE_URL": settings.database_url or ""}
+    command = [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    raise RuntimeError(f"estate serve did not start:\n{output}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never its own download)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run scripts/setup.sh (installs chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
