@@ -10,9 +10,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-# Debian packages: PostgreSQL 15 with PostGIS 3 (the embedded database); GDAL's ogr2ogr (the
-# peer in load benchmarks, and an OGC API client in tests).
-DEB_PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin)
+# Debian packages: PostgreSQL 15 with PostGIS 3 (the embedded database); GDAL's ogr2ogr and
+# ogrinfo (the peer in load benchmarks, and an OGC API client in tests); Chromium and its
+# driver (the map's browser tests, through Playwright pointed at /usr/bin/chromium, never
+# a browser download of its own); wrk (the map's latency benchmark).
+DEB_PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin chromium chromium-driver wrk)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

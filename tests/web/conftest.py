@@ -107,14 +107,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="package")
-def server(terrier: Engine, settings: Settings) -> Iterator[str]:
+def server(
+    terrier: Engine, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """``estate serve`` in its own process on a free port; its base URL."""
     port = free_port()
     env = {**os.environ, "ESTATE_DATABASE_URL": settings.database_url or ""}
     command = [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    log_path = tmp_path_factory.mktemp("server") / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - open for the server's whole life
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -125,13 +127,14 @@ def server(terrier: Engine, settings: Settings) -> Iterator[str]:
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
+                    output = log_path.read_text(errors="replace")
                     raise RuntimeError(f"estate serve did not start:\n{output}") from None
                 time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 CHROMIUM = "/usr/bin/chromium"

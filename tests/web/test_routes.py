@@ -335,3 +335,11 @@ def test_csv_downloads_neutralise_formulas(client: FlaskClient):
     text = client.get(f"/downloads/register/{HOSTILE_CODE}.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
     assert ",=HYPERLINK" not in text
+
+
+def test_pages_send_a_strict_policy(client: FlaskClient):
+    """Nothing loads from elsewhere, and no plugin or foreign frame is allowed."""
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    assert "connect-src 'self'" in policy
+    assert client.get("/api/").headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,149 @@
+"""The map in a real headless Chromium against ``estate serve``: assets of all four
+kinds of body, filters, search, a popup, a screenshot; and nothing fetched from
+anywhere but the app."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.web.conftest import HOSTILE_NAME
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = PROJECT_ROOT / ".estate" / "screenshots"
+
+
+@pytest.fixture
+def page(browser, server: str):
+    # Playwright's waits evaluate strings, which the pages' Content-Security-Policy
+    # forbids; the policy is checked on its own (test_pages_send_a_strict_policy), and
+    # the escaping tests here must hold without its help.
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda exc: page.problems.append(f"script error: {exc}"))
+    page.on("dialog", lambda dialog: (page.problems.append(f"dialog: {dialog.message}"),
+                                      dialog.dismiss()))  # fmt: skip
+    page.requested = []
+    page.on("request", lambda request: page.requested.append(request.url))
+    yield page
+    context.close()
+
+
+def loaded(page, after: int = 0) -> dict:
+    """Wait for terrier.js to draw a view (the count passes ``after``); its state."""
+    page.wait_for_function(
+        f"Number(document.body.getAttribute('data-terrier-loaded') || 0) > {after}",
+        timeout=15_000,
+    )
+    return page.evaluate("window.terrierState")
+
+
+def kinds_drawn(page, state: dict) -> set[str]:
+    bodies = page.evaluate("fetch('/api/bodies').then(r => r.json())")["bodies"]
+    kind = {b["code"]: b["kind"] for b in bodies}
+    return {kind[code] for code in state["drawnBodies"]}
+
+
+def test_the_map_shows_every_body_filters_searches_and_opens_a_popup(page, server: str):
+    page.goto(server + "/")
+    state = loaded(page)
+    assert state["mode"] == "clusters"
+    assert {"council", "nhs", "police", "fire"} <= kinds_drawn(page, state)
+    # Everything the page loaded came from the app itself.
+    assert page.requested and all(url.startswith(server) for url in page.requested)
+
+    # Filter: libraries only, which are all the council's.
+    drawn = state_loaded(page)
+    page.select_option("#filter-use", "library")
+    state = loaded(page, drawn)
+    assert kinds_drawn(page, state) == {"council"}
+    drawn = state_loaded(page)
+    page.select_option("#filter-use", "")
+    loaded(page, drawn)
+
+    # Search, pick the result: the map goes there and opens the asset's popup.
+    page.fill("#terrier-search input", "Sale Police Station")
+    page.press("#terrier-search input", "Enter")
+    page.wait_for_selector("#terrier-results li")
+    first = page.locator("#terrier-results li").first
+    assert "Sale Police Station" in first.inner_text()
+    drawn = state_loaded(page)
+    first.click()
+    popup = page.wait_for_selector(".leaflet-popup-content .terrier-popup")
+    assert "Sale Police Station" in popup.inner_text()
+    assert "Greater Manchester Police" in popup.inner_text()
+    assert loaded(page, drawn)["mode"] == "assets"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "map.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+    assert page.problems == []
+
+
+def state_loaded(page) -> int:
+    return int(page.evaluate("window.terrierState.loaded"))
+
+
+def test_a_hostile_name_is_shown_as_text_in_popups_and_tooltips(page, server: str):
+    page.goto(server + "/#zoom=18&lat=53.4205&lon=-2.31925")
+    state = loaded(page)
+    assert state["mode"] == "assets"
+    page.fill("#terrier-search input", "H1")
+    page.press("#terrier-search input", "Enter")
+    item = page.wait_for_selector("#terrier-results li")
+    assert HOSTILE_NAME in item.inner_text()
+    item.click()
+    popup = page.wait_for_selector(".leaflet-popup-content .terrier-popup h4")
+    assert popup.inner_text() == HOSTILE_NAME
+    assert page.query_selector(".leaflet-popup-content img") is None
+    # The layer control shows the body's name, made of a script tag, as text.
+    legend = page.inner_text(".terrier-legend")
+    assert "<script>alert(2)</script> Trust" in legend
+    page.wait_for_timeout(300)
+    assert page.problems == []
+
+
+def test_area_summaries_from_a_ward_click(page, server: str):
+    page.goto(server + "/")
+    loaded(page)
+    summary = page.evaluate(
+        "fetch('/api/summary?ward=' + encodeURIComponent('Sale Central')).then(r => r.json())"
+    )
+    assert summary["rows"][-1]["body"] == "ALL"
+    # Click a ward on the map where no marker stands: its summary panel opens.
+    page.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v && v instanceof L.Map);
+            map.eachLayer(l => {
+                const p = l.feature && l.feature.properties;
+                if (p && p.kind === 'ward' && p.name === 'Sale Central')
+                    l.fire('click', {latlng: l.getBounds().getCenter()});
+            });
+        }"""
+    )
+    panel = page.wait_for_selector("#terrier-summary table")
+    assert "Ward: Sale Central" in page.inner_text("#terrier-summary")
+    assert "All bodies" in panel.inner_text()
+
+
+def test_the_scenario_chart_draws(page, server: str):
+    from urllib.parse import quote
+
+    from tests.web.conftest import SCENARIO
+
+    page.goto(server + "/scenarios/" + quote(SCENARIO))
+    page.wait_for_function("window.scenarioChart !== undefined")
+    bars = page.evaluate("window.scenarioChart.data.datasets.map(d => d.data.length)")
+    assert bars == [10, 10, 10, 10]
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("path", ["/colocation", "/disposals", "/quality", "/downloads/"])
+def test_pages_load_nothing_from_elsewhere_and_run_no_injected_script(page, server: str, path):
+    page.goto(server + path)
+    page.wait_for_load_state("load")
+    assert all(url.startswith(server) for url in page.requested)
+    assert page.problems == []
