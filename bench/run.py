@@ -92,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else bench.sizes
         for n in sizes:
             estate_s, peers, details = bench.function(n)
+            unit = details.get("unit", "s")
             for peer, peer_s in peers.items():
                 print(
-                    f"{bench.name}_{_label(n)} vs {peer}: estate {_fmt(estate_s)} s, "
-                    f"peer {_fmt(peer_s)} s, ratio {estate_s / peer_s:.3g}",
+                    f"{bench.name}_{_label(n)} vs {peer}: estate {_fmt(estate_s)} {unit}, "
+                    f"peer {_fmt(peer_s)} {unit}, ratio {estate_s / peer_s:.3g}",
                     flush=True,
                 )
             with open(OUT / "results.jsonl", "a") as handle:

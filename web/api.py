@@ -136,7 +136,8 @@ def map_features():
             )
         latitude = (box.south + box.north) / 2
         cell = 64 * mapdata.ground_resolution(zoom, latitude)
-        body = mapdata.grid_clusters(conn, flt, box, cell)
+        points = state().result((version(), "points"), lambda: mapdata.PointIndex.read(conn))
+        body = points.clusters(flt, box, cell)
         return (
             f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},'
             f'"features":[{body}]}}'

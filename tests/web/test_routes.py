@@ -343,3 +343,26 @@ def test_pages_send_a_strict_policy(client: FlaskClient):
     assert "default-src 'self'" in policy and "object-src 'none'" in policy
     assert "connect-src 'self'" in policy
     assert client.get("/api/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        ("use=library", "a.use_class = 'library'"),
+        ("body=police,fire", "o.kind IN ('police', 'fire')"),
+        ("condition=unknown", "a.condition IS NULL"),
+        ("condition=C,D&body=TRAFFORD-COUNCIL", "a.condition IN ('C', 'D') AND o.kind = 'council'"),
+        ("tenure=leasehold,unknown", "(a.tenure = 'leasehold' OR a.tenure IS NULL)"),
+    ],
+)
+def test_clusters_zoomed_out_honour_every_filter(
+    client: FlaskClient, terrier: Engine, args: str, where: str
+):
+    body = client.get(f"/api/map?bbox=-9,49.8,2,61&zoom=9&{args}").get_json()
+    expected = scalar(
+        terrier,
+        "SELECT count(a.geom) FROM assets a JOIN organisations o ON o.id = a.organisation_id "
+        f"WHERE {where}",
+    )
+    assert expected > 0
+    assert sum(f["properties"]["count"] for f in body["features"]) == expected

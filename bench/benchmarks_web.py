@@ -1,0 +1,333 @@
+"""The shared map at a region's scale: what the browser downloads and how fast it
+paints, and how the server holds up under several users, against the obvious peers.
+
+* ``map_page``: the bytes of the first map view in headless Chromium (the page,
+  every script and style, and the API answers until the assets are drawn) against a
+  Folium map with one marker per asset (its HTML alone, its CDN scripts not counted,
+  which favours the peer); and the seconds until assets are painted, for both (the
+  peer's Leaflet pointed at the same local copy). Details say whether the peer's page
+  painted at all within a minute.
+* ``map_latency``: ``wrk`` with 4 connections on loopback asking ``/api/map`` for
+  random views at zoom 12 to 16 over the estate (every request a new box, so no
+  response cache helps): p95 latency and requests per second.
+* ``ogc_rps``: requests per second of ``/ogcapi/collections/assets/items`` against
+  tipg (FastAPI + asyncpg, the usual OGC API - Features server for PostGIS) serving the
+  same table, the same random boxes at zoom 14 to 16, 4 connections. tipg is
+  installed by the benchmark into ``bench/.venv-tipg`` from PyPI.
+
+Both servers use every core: estate serve (gunicorn, 2 workers x 4 threads), tipg
+under uvicorn with 2 workers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.benchmarks_analysis import _estate_engine
+from bench.run import benchmark
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "web" / "static" / "vendor"
+TIPG_VENV = Path(__file__).resolve().parent / ".venv-tipg"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+VIEW = (1400, 900)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server at {url} did not start") from None
+            time.sleep(0.3)
+
+
+@contextmanager
+def _estate_server(engine):
+    port = _free_port()
+    env = {**os.environ, "ESTATE_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base + "/api/", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _tipg_python() -> Path:
+    python = TIPG_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "tipg==1.6.1", "uvicorn"],
+            check=True,
+        )
+    return python
+
+
+@contextmanager
+def _tipg_server(engine):
+    python = _tipg_python()
+    port = _free_port()
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TIPG_DB_SCHEMAS": '["public"]',
+        "TIPG_DB_TABLES": '["public.assets"]',
+        "TIPG_MAX_FEATURES_PER_QUERY": "10000",
+    }
+    process = subprocess.Popen(
+        [str(python), "-m", "uvicorn", "tipg.main:app", "--port", str(port), "--workers", "2",
+         "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base + "/collections", process, 120)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _extent(engine) -> tuple[float, float, float, float]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
+                "ST_Transform(ST_SetSRID(ST_Extent(geom), 27700), 4326)::box2d b FROM assets) e"
+            )
+        ).one()
+    return tuple(float(v) for v in row)
+
+
+# --- the page -----------------------------------------------------------------------
+
+
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return playwright, browser
+
+
+def _estate_page(base: str, browser) -> tuple[int, float]:
+    """Bytes of everything the first view loads, and seconds until its assets are drawn."""
+    context = browser.new_context(viewport={"width": VIEW[0], "height": VIEW[1]}, bypass_csp=True)
+    page = context.new_page()
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body()) if r.status != 304 else 0))
+    start = time.perf_counter()
+    page.goto(base + "/")
+    page.wait_for_function(
+        "Number(document.body.getAttribute('data-terrier-loaded') || 0) > 0", timeout=60_000
+    )
+    page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+    painted = time.perf_counter() - start
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return sum(sizes), painted
+
+
+def _folium_peer(engine, folder: Path) -> Path:
+    """A Folium map with one marker per located asset, Leaflet from the local copy."""
+    import folium
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT ST_Y(p), ST_X(p), name FROM (SELECT ST_Transform(geom, 4326) p, name "
+                "FROM assets WHERE geom IS NOT NULL) x"
+            )
+        ).all()
+    lat = sum(r[0] for r in rows) / len(rows)
+    lon = sum(r[1] for r in rows) / len(rows)
+    m = folium.Map(location=[lat, lon], zoom_start=8, tiles=None)
+    m.default_js = [("leaflet", "leaflet/leaflet.js")]
+    m.default_css = [("leaflet_css", "leaflet/leaflet.css")]
+    for y, x, name in rows:
+        folium.Marker([y, x], tooltip=name).add_to(m)
+    path = folder / "folium.html"
+    m.save(str(path))
+    (folder / "leaflet").symlink_to(VENDOR / "leaflet")
+    return path
+
+
+def _peer_page(path: Path, browser) -> float | None:
+    """Seconds until the Folium page has drawn its markers (None: not within a minute)."""
+    context = browser.new_context(viewport={"width": VIEW[0], "height": VIEW[1]})
+    page = context.new_page()
+    start = time.perf_counter()
+    try:
+        page.goto(path.as_uri(), timeout=60_000, wait_until="load")
+        page.wait_for_function(
+            "document.querySelectorAll('.leaflet-marker-icon').length > 0", timeout=60_000
+        )
+        page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+        return time.perf_counter() - start
+    except Exception:  # noqa: BLE001 - a crash or a timeout both mean "did not work"
+        return None
+    finally:
+        context.close()
+
+
+@benchmark("map_page", sizes=(50_000, 250_000))
+def map_page(n: int):
+    engine = _estate_engine(n)
+    playwright, browser = _browser()
+    try:
+        with _estate_server(engine) as base:
+            _estate_page(base, browser)  # warm: the server's first request migrates, caches
+            page_bytes, painted = _estate_page(base, browser)
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            peer = _folium_peer(engine, Path(folder))
+            built = time.perf_counter() - started
+            peer_bytes = peer.stat().st_size
+            peer_painted = _peer_page(peer, browser)
+    finally:
+        browser.close()
+        playwright.stop()
+    print(
+        f"  map_page_{n // 1000}k: estate {page_bytes / 1e6:.2f} MB painted in {painted:.2f} s; "
+        f"Folium {peer_bytes / 1e6:.1f} MB (built in {built:.0f} s), "
+        + (f"painted in {peer_painted:.1f} s" if peer_painted else "did not paint within 60 s"),
+        flush=True,
+    )
+    details = {
+        "unit": "bytes",
+        "estate_bytes": page_bytes,
+        "estate_paint_s": painted,
+        "folium_bytes": peer_bytes,
+        "folium_build_s": built,
+        "folium_paint_s": peer_painted,
+    }
+    return page_bytes, {"folium one marker per asset (bytes)": peer_bytes}, details
+
+
+# --- the server under load -------------------------------------------------------------
+
+WRK_SCRIPT = """
+local minx, miny, maxx, maxy = {minx}, {miny}, {maxx}, {maxy}
+local zooms = {{{zooms}}}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + id)
+end
+function request()
+  local z = zooms[math.random(#zooms)]
+  local w = {width} * 360 / (256 * 2 ^ z)
+  local h = w * {height} / {width} * math.cos(math.rad((miny + maxy) / 2))
+  local x = minx + math.random() * math.max(maxx - minx - w, 0)
+  local y = miny + math.random() * math.max(maxy - miny - h, 0)
+  return wrk.format("GET", string.format("{template}", x, y, x + w, y + h, z))
+end
+function done(summary, latency, requests)
+  io.write(string.format("P95 %f\\nP50 %f\\nRPS %f\\nERRORS %d\\nNON2XX %d\\n",
+    latency:percentile(95) / 1e6, latency:percentile(50) / 1e6,
+    summary.requests / (summary.duration / 1e6),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def _wrk(base: str, template: str, extent, zooms, seconds: int = 20) -> dict:
+    """Run wrk with random views; p95 and p50 latency (s), requests per second."""
+    script = WRK_SCRIPT.format(
+        minx=extent[0], miny=extent[1], maxx=extent[2], maxy=extent[3],
+        zooms=",".join(map(str, zooms)), width=VIEW[0], height=VIEW[1], template=template,
+    )  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", handle.name, base],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(handle.name)
+    found = dict(re.findall(r"^(P95|P50|RPS|ERRORS|NON2XX) (\S+)$", out, re.MULTILINE))
+    result = {k.lower(): float(v) for k, v in found.items()}
+    if result.get("errors") or result.get("non2xx"):
+        raise RuntimeError(f"wrk saw failures:\n{out}")
+    return result
+
+
+@benchmark("map_latency", sizes=(50_000, 250_000))
+def map_latency(n: int):
+    engine = _estate_engine(n)
+    extent = _extent(engine)
+    with _estate_server(engine) as base:
+        _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [12], 3)  # warm
+        results = {
+            z: _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [z], 15)
+            for z in (12, 13, 14, 16)
+        }
+        mixed = _wrk(
+            base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [12, 13, 14, 15, 16]
+        )
+    for z, r in results.items():
+        print(f"  map_latency_{n // 1000}k zoom {z}: p95 {r['p95'] * 1000:.0f} ms, "
+              f"p50 {r['p50'] * 1000:.0f} ms, {r['rps']:.0f} requests/s", flush=True)  # fmt: skip
+    print(f"  map_latency_{n // 1000}k zoom 12-16: p95 {mixed['p95'] * 1000:.0f} ms, "
+          f"{mixed['rps']:.0f} requests/s", flush=True)  # fmt: skip
+    details = {"unit": "s (p95)", "by_zoom": results, "mixed": mixed}
+    return mixed["p95"], {"the 100 ms target": 0.1}, details
+
+
+@benchmark("ogc_rps", sizes=(50_000, 250_000))
+def ogc_rps(n: int):
+    engine = _estate_engine(n)
+    extent = _extent(engine)
+    zooms = [14, 15, 16]
+    items = "?bbox=%.6f,%.6f,%.6f,%.6f&limit=1000"  # the zoom sets the box only
+    with _estate_server(engine) as base:
+        _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms, 3)
+        ours = _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms)
+    with _tipg_server(engine) as base:
+        _wrk(base, "/collections/public.assets/items" + items, extent, zooms, 3)
+        theirs = _wrk(base, "/collections/public.assets/items" + items, extent, zooms)
+    print(
+        f"  ogc_rps_{n // 1000}k: estate {ours['rps']:.0f} requests/s (p95 "
+        f"{ours['p95'] * 1000:.0f} ms), tipg {theirs['rps']:.0f} requests/s (p95 "
+        f"{theirs['p95'] * 1000:.0f} ms), ratio {ours['rps'] / theirs['rps']:.2f}",
+        flush=True,
+    )
+    details = {"unit": "requests/s", "estate": ours, "tipg": theirs}
+    return ours["rps"], {"tipg (requests/s)": theirs["rps"]}, details
