@@ -294,7 +294,8 @@ def map_latency(n: int):
     engine = _estate_engine(n)
     extent = _extent(engine)
     with _estate_server(engine) as base:
-        _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [12], 3)  # warm
+        # Warm: each worker's threads open their connections and PROJ contexts once.
+        _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [12, 14, 16], 15)
         results = {
             z: _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [z], 15)
             for z in (12, 13, 14, 16)
@@ -318,10 +319,10 @@ def ogc_rps(n: int):
     zooms = [14, 15, 16]
     items = "?bbox=%.6f,%.6f,%.6f,%.6f&limit=1000"  # the zoom sets the box only
     with _estate_server(engine) as base:
-        _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms, 3)
+        _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms, 10)
         ours = _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms)
     with _tipg_server(engine) as base:
-        _wrk(base, "/collections/public.assets/items" + items, extent, zooms, 3)
+        _wrk(base, "/collections/public.assets/items" + items, extent, zooms, 10)
         theirs = _wrk(base, "/collections/public.assets/items" + items, extent, zooms)
     print(
         f"  ogc_rps_{n // 1000}k: estate {ours['rps']:.0f} requests/s (p95 "

@@ -79,6 +79,7 @@ class WebState:
     responses: ResponseCache = field(default_factory=ResponseCache)
     results: dict[tuple, Any] = field(default_factory=dict)
     result_lock: threading.Lock = field(default_factory=threading.Lock)
+    computing: dict[tuple, threading.Lock] = field(default_factory=dict)
     version_at: float = 0.0
     version: str = ""
 
@@ -92,15 +93,23 @@ class WebState:
         return self.version
 
     def result(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """An analysis result computed once per data version and arguments."""
+        """An analysis result computed once per data version and arguments: the first
+        thread to ask computes it, the others wait for it rather than each reading the
+        register again."""
         with self.result_lock:
             if key in self.results:
                 return self.results[key]
-        value = compute()
-        with self.result_lock:
-            if len(self.results) > 32:
-                self.results.clear()
-            self.results[key] = value
+            lock = self.computing.setdefault(key, threading.Lock())
+        with lock:
+            with self.result_lock:
+                if key in self.results:
+                    return self.results[key]
+            value = compute()
+            with self.result_lock:
+                if len(self.results) > 32:
+                    self.results.clear()
+                self.results[key] = value
+                self.computing.pop(key, None)
         return value
 
 

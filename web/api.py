@@ -136,14 +136,25 @@ def map_features():
             )
         latitude = (box.south + box.north) / 2
         cell = 64 * mapdata.ground_resolution(zoom, latitude)
-        points = state().result((version(), "points"), lambda: mapdata.PointIndex.read(conn))
-        body = points.clusters(flt, box, cell)
+        body = point_index().clusters(flt, box, cell)
         return (
             f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},'
             f'"features":[{body}]}}'
         )
 
     return cached(GEOJSON, build)
+
+
+def point_index() -> mapdata.PointIndex:
+    """The located assets in memory for clustering, read once per data version."""
+    return state().result((version(), "points"), lambda: mapdata.PointIndex.read(connection()))
+
+
+def warm_up(app) -> None:
+    """Read what the zoomed-out map needs before the first visitor asks (run by each
+    server worker in the background as it starts)."""
+    with app.app_context():
+        point_index()
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -39,7 +39,13 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
 
         def load(self):
             # In each worker, after the fork: connections are never shared across processes.
-            return create_app(settings, engine=make_engine(url, pool_size=threads, max_overflow=4))
+            import threading
+
+            from web.api import warm_up
+
+            app = create_app(settings, engine=make_engine(url, pool_size=threads, max_overflow=4))
+            threading.Thread(target=warm_up, args=(app,), daemon=True).start()
+            return app
 
     Server().run()
 
