@@ -98,7 +98,15 @@ def _tipg_python() -> Path:
 def _tipg_server(engine):
     python = _tipg_python()
     port = _free_port()
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # tipg's settings want a host in the URL; the embedded cluster listens on a Unix
+    # socket, which asyncpg takes as a percent-encoded path in the host's place.
+    from urllib.parse import quote
+
+    u = engine.url
+    socket_dir = u.query.get("host")
+    host = quote(socket_dir, safe="") if socket_dir else (u.host or "localhost")
+    password = f":{quote(u.password, safe='')}" if u.password else ""
+    url = f"postgresql://{u.username}{password}@{host}:{u.port or 5432}/{u.database}"
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -418,3 +418,4 @@ def demo(settings: Settings) -> None:
             f"{len(result.disposals)} exits, net £{totals['net']:,.0f} over "
             f"{result.assumptions.horizon_years} years, NPV £{totals['npv']:,.0f}"
         )
+    click.echo("\nThe shared map: estate serve, then http://127.0.0.1:5000/")
