@@ -153,8 +153,11 @@ def point_index() -> mapdata.PointIndex:
 def warm_up(app) -> None:
     """Read what the zoomed-out map needs before the first visitor asks (run by each
     server worker in the background as it starts)."""
+    settings = app.extensions["estate"].settings
     with app.app_context():
         point_index()
+        colocation_result(settings.colocation_distance_m, None)
+        candidates_result(settings.relocation_distance_m, 3, None)
 
 
 @bp.get("/assets/<int:asset_id>")

@@ -103,6 +103,7 @@ def build_map_page() -> str:
                 "summary": url_for("api.summary"),
             },
             "points_from_zoom": POINTS_FROM_ZOOM,
+            "analysis_from_zoom": ANALYSIS_FROM_ZOOM,
             "footprints_from_zoom": FOOTPRINTS_FROM_ZOOM,
         }
     ).add_to(m)
@@ -113,6 +114,8 @@ def build_map_page() -> str:
 # most); below it, grid clusters. Outlines of buildings from this zoom.
 POINTS_FROM_ZOOM = 14
 FOOTPRINTS_FROM_ZOOM = 16
+# Co-location clusters and disposal candidates are drawn from this zoom (a district).
+ANALYSIS_FROM_ZOOM = 11
 
 
 @bp.get("/favicon.ico")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapdata
 from estate.mapdata import AssetFilter, BadQuery
-from web import cached, connection, state
+from web import cached, connection, state, version
 from web.api import (
     CANDIDATE_COLUMNS,
     CLUSTER_COLUMNS,
@@ -90,6 +90,12 @@ def conformance():
 
 
 def _collections() -> list[dict]:
+    """The collections, read once per data version (every items request checks its
+    collection; the extent and the bodies' counts are whole-table scans)."""
+    return state().result((version(), "collections", request.host_url), _read_collections)
+
+
+def _read_collections() -> list[dict]:
     conn = connection()
     box = mapdata.extent(conn, boundary_first=False) or (-180.0, -90.0, 180.0, 90.0)
     bodies = mapdata.organisations(conn)

@@ -92,11 +92,15 @@ var Terrier = (function () {
         .map(function (v) { return v.toFixed(6); }).join(",");
     }
 
+    // Debounced, and always after the page's own script has run (Folium fits the map
+    // to the locality after this starts): one request per settled view.
     function refresh() {
       clearTimeout(timer);
-      timer = setTimeout(load, 60);
-      if (overlays.clusters && map.hasLayer(overlays.clusters)) { loadAnalysis("clusters"); }
-      if (overlays.candidates && map.hasLayer(overlays.candidates)) { loadAnalysis("candidates"); }
+      timer = setTimeout(function () {
+        load();
+        if (map.hasLayer(overlays.clusters)) { loadAnalysis("clusters"); }
+        if (map.hasLayer(overlays.candidates)) { loadAnalysis("candidates"); }
+      }, 60);
     }
 
     function clear() {
@@ -182,7 +186,8 @@ var Terrier = (function () {
       document.body.setAttribute("data-terrier-loaded", String(state.loaded));
       setStatus(assets.toLocaleString("en-GB") + " assets in view" +
         (collection.mode === "clusters" ? " (grouped; zoom in to see each one)" : "") +
-        (collection.truncated ? " (the first " + collection.features.length + "; zoom in for all)" : ""));
+        (collection.truncated ? " (the first " + collection.features.length + "; zoom in for all)" : "") +
+        (map.getZoom() < config.analysis_from_zoom ? ". Zoom in to see co-location clusters and disposal candidates." : ""));
     }
 
     // --- one asset's details ------------------------------------------------------
@@ -216,6 +221,12 @@ var Terrier = (function () {
 
     function loadAnalysis(kind) {
       var layer = overlays[kind];
+      if (map.getZoom() < config.analysis_from_zoom) {
+        // A region's candidates at once would be megabytes; a town's are a few dozen.
+        layer.clearLayers();
+        state[kind] = 0;
+        return;
+      }
       fetch(urls[kind] + "?" + query({ bbox: viewBox() })).then(function (r) { return r.json(); })
         .then(function (collection) {
           layer.clearLayers();
@@ -348,10 +359,7 @@ var Terrier = (function () {
       config.bodies.forEach(function (b) {
         if (e.layer === groups[b.code]) { enabled[b.code] = e.type === "overlayadd"; changed = true; }
       });
-      if (changed) { refresh(); }
-      if (e.type === "overlayadd" && (e.layer === overlays.clusters || e.layer === overlays.candidates)) {
-        loadAnalysis(e.layer === overlays.clusters ? "clusters" : "candidates");
-      }
+      if (changed || e.layer === overlays.clusters || e.layer === overlays.candidates) { refresh(); }
     });
 
     var panel = L.control({ position: "topleft" });
