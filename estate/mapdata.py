@@ -60,6 +60,12 @@ class Bbox:
             raise BadQuery(f"bbox minimum must be below its maximum: {raw!r}")
         return cls(w, s, e, n)
 
+    @property
+    def outside_grid(self) -> bool:
+        """True when no part of the box lies in British National Grid's area of use."""
+        p = self.params()
+        return p["w"] >= p["e"] or p["s"] >= p["n"]
+
     def params(self) -> dict[str, float]:
         # Clipped to the grid's own area of use: transforming the whole world to
         # British National Grid gives nonsense far outside it.
@@ -146,6 +152,12 @@ LIST_PROPERTIES = """
 """.format(cost=running_cost_sql("a"))
 
 
+PROPERTIES = {
+    "list": LIST_PROPERTIES,
+    "map": "'body', o.code, 'name', a.name, 'status', a.status",
+}
+
+
 @dataclass
 class FeaturePage:
     """A page of features as GeoJSON text, with how many matched in all."""
@@ -165,14 +177,19 @@ def features(
     offset: int = 0,
     count: bool = False,
     footprints: bool = False,
-    properties: str = LIST_PROPERTIES,
+    properties: str = "list",
 ) -> FeaturePage:
     """Assets as GeoJSON features (a comma-joined list, to wrap), ordered by id.
 
     With a box, only located assets inside it; without, every asset (unlocated ones
-    with a null geometry). ``footprints`` gives the building outline where known.
+    with a null geometry). ``footprints`` gives the building outline where known;
+    ``properties`` is "list" (what a program listing assets wants) or "map" (what the
+    map needs to draw and label a point).
     """
+    if bbox is not None and bbox.outside_grid:
+        return FeaturePage("", 0, 0 if count else None)
     where, params = flt.sql()
+    properties = PROPERTIES[properties]
     if bbox is not None:
         where += f" AND ST_Intersects(a.geom, {BOX_SQL})"
         params.update(bbox.params())
@@ -248,7 +265,6 @@ class PointIndex:
     def read(cls, conn: Connection) -> PointIndex:
         from estate.analysis.frames import copy_frame
 
-        orgs = conn.execute(text("SELECT id, code, kind FROM organisations ORDER BY id")).all()
         frame = copy_frame(
             conn,
             "SELECT a.id, ST_X(a.geom) AS x, ST_Y(a.geom) AS y, a.organisation_id AS org, "
@@ -256,6 +272,8 @@ class PointIndex:
             "FROM assets a WHERE a.geom IS NOT NULL",
             split="id",
         )
+        # Read after the points: a body added meanwhile is in the list, never missing.
+        orgs = conn.execute(text("SELECT id, code, kind FROM organisations ORDER BY id")).all()
         org_ids = np.array([o[0] for o in orgs], dtype=np.int64)
         frame["body"] = np.searchsorted(org_ids, frame["org"].to_numpy(dtype=np.int64))
         return cls(
@@ -291,6 +309,8 @@ class PointIndex:
         """
         from estate.crs import WGS84_SRID, to_storage, to_wgs84
 
+        if bbox.outside_grid:
+            return ""
         p = bbox.params()
         edge = np.linspace(0.0, 1.0, 16)
         lon = np.concatenate(
@@ -360,9 +380,12 @@ def search(conn: Connection, query: str, flt: AssetFilter, limit: int = 20) -> l
         raise BadQuery("search text is longer than 200 characters")
     where, params = flt.sql()
     words = [w for w in query.replace(",", " ").split() if w]
-    like = " AND ".join(
-        f"(a.name ILIKE :w{i} OR a.address ILIKE :w{i} OR a.town ILIKE :w{i})"
-        for i in range(len(words))
+    like = (
+        " AND ".join(
+            f"(a.name ILIKE :w{i} OR a.address ILIKE :w{i} OR a.town ILIKE :w{i})"
+            for i in range(len(words))
+        )
+        or "FALSE"
     )
     for i, word in enumerate(words):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -576,14 +599,16 @@ def organisations(conn: Connection) -> list[dict]:
 
 def data_version(conn: Connection) -> str:
     """A token that changes whenever the register may have changed: every load (or
-    failed load) is a new batch, and areas carry their own time. Responses are cached
-    under it, so a load invalidates them without anyone clearing a cache."""
+    failed load) is a batch whose finish time becomes visible when it commits (summed,
+    so two loads committing in either order both change it), and areas carry their own
+    time. Responses are cached under it, so a load invalidates them without anyone
+    clearing a cache. (Load batches are one row per load: the sums are cheap.)"""
     row = conn.execute(
         text(
-            "SELECT (SELECT coalesce(max(id), 0) FROM load_batches), "
-            "(SELECT coalesce(max(finished_at), 'epoch') FROM load_batches), "
-            "(SELECT coalesce(max(created_at), 'epoch') FROM areas), "
-            "(SELECT count(*) FROM areas)"
+            "SELECT (SELECT count(*) FROM load_batches), "
+            "(SELECT coalesce(sum(extract(epoch FROM finished_at)), 0) FROM load_batches), "
+            "(SELECT coalesce(sum(extract(epoch FROM created_at)), 0) FROM areas), "
+            "(SELECT count(*) FROM areas), (SELECT count(*) FROM organisations)"
         )
     ).one()
-    return f"{row[0]}.{row[1].timestamp():.0f}.{row[2].timestamp():.0f}.{row[3]}"
+    return ".".join(str(v) for v in row)

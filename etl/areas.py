@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import shapely
 from sqlalchemy import Engine, text
 
@@ -90,9 +91,9 @@ def load_areas(engine: Engine, path: Path, kind: str, name_field: str | None = N
     if not polygonal.all():
         bad = int((~polygonal).argmax()) + 1
         raise EstateError(f"{path.name}: feature {bad} is not a polygon")
-    names = frame[name].astype("string")
-    if names.isna().any() or (names.str.strip() == "").any():
-        bad = int((names.isna() | (names.str.strip() == "")).to_numpy().argmax()) + 1
+    names = frame[name].astype("string").str.strip()
+    if names.isna().any() or (names == "").any():
+        bad = int((names.isna() | (names == "")).to_numpy().argmax()) + 1
         raise EstateError(f"{path.name}: feature {bad} has no {name}")
     if names.duplicated().any():
         raise EstateError(f"{path.name}: {names[names.duplicated()].iloc[0]!r} appears twice")
@@ -101,13 +102,16 @@ def load_areas(engine: Engine, path: Path, kind: str, name_field: str | None = N
         hex=True,
         include_srid=False,
     )
+    codes = (
+        frame[code].astype("string").str.strip().replace("", pd.NA)
+        if code is not None
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
     rows = [
         {
             "kind": kind,
-            "code": None
-            if code is None or frame[code].iloc[i] is None
-            else str(frame[code].iloc[i]),
-            "name": str(names.iloc[i]).strip(),
+            "code": None if pd.isna(codes.iloc[i]) else str(codes.iloc[i]),
+            "name": str(names.iloc[i]),
             "geom": multi[i],
             "source_file": path.name,
         }

@@ -71,6 +71,9 @@ class ResponseCache:
                 self.size -= len(dropped)
 
 
+MAX_RESULTS = 48
+
+
 @dataclass
 class WebState:
     """What the application keeps between requests: settings, engine, caches."""
@@ -78,7 +81,7 @@ class WebState:
     settings: Settings
     engine: Engine
     responses: ResponseCache = field(default_factory=ResponseCache)
-    results: dict[tuple, Any] = field(default_factory=dict)
+    results: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
     result_lock: threading.Lock = field(default_factory=threading.Lock)
     computing: dict[tuple, threading.Lock] = field(default_factory=dict)
     version_at: float = 0.0
@@ -86,11 +89,14 @@ class WebState:
 
     def data_version(self, conn: Connection) -> str:
         """The register's data version, read at most every 200 ms per process (a load
-        takes longer than that to commit, and every response after it sees it)."""
-        now = time.monotonic()
-        if now - self.version_at > 0.2:
-            self.version = data_version(conn)
-            self.version_at = now
+        takes longer than that to commit, and every response after it sees it). A read
+        that started before the one last stored is not stored (threads race)."""
+        started = time.monotonic()
+        if started - self.version_at > 0.2:
+            found = data_version(conn)
+            with self.result_lock:
+                if started > self.version_at:
+                    self.version, self.version_at = found, started
         return self.version
 
     def result(self, key: tuple, compute: Callable[[], Any]) -> Any:
@@ -104,13 +110,16 @@ class WebState:
         with lock:
             with self.result_lock:
                 if key in self.results:
+                    self.results.move_to_end(key)
                     return self.results[key]
             value = compute()
             with self.result_lock:
-                if len(self.results) > 32:
-                    self.results.clear()
                 self.results[key] = value
                 self.computing.pop(key, None)
+                # Least recently used out, one at a time: odd requests (a distance of
+                # 250.001 m) cannot flush what everyone uses.
+                while len(self.results) > MAX_RESULTS:
+                    self.results.popitem(last=False)
         return value
 
 
@@ -138,11 +147,12 @@ def cached(mimetype: str, build: Callable[[], str | bytes], *, vary: tuple = ())
     browser that has it already gets 304 Not Modified; kept gzipped too, for browsers
     (GeoJSON shrinks about five times), so it is compressed once, not per request."""
     key = (version(), request.path, request.query_string, *vary)
-    etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+    zipped = _gzip_ok()
+    # Each encoding its own tag: a cache must not answer a gzip request with plain bytes.
+    etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + ("-gz" * zipped)
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        zipped = _gzip_ok()
         hit = state().responses.get((*key, zipped))
         if hit is None:
             body = build()
@@ -181,6 +191,9 @@ def compress(response: Response) -> Response:
         return response
     response.set_data(gzip.compress(data, GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
+    tag, weak = response.get_etag()
+    if tag:
+        response.set_etag(tag + "-gz", weak=weak)
     response.vary.add("Accept-Encoding")
     return response
 
@@ -239,7 +252,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.register_blueprint(analysis.bp)
     app.register_blueprint(downloads.bp)
 
-    @app.teardown_request
+    @app.before_request
+    def _no_nul() -> None:
+        # PostgreSQL text cannot hold NUL; say so rather than fail in the driver.
+        values = [*request.args.values(), *(request.view_args or {}).values()]
+        if any("\x00" in str(v) for v in values):
+            raise BadQuery("a parameter holds a NUL character")
+
+    @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:
         conn = g.pop("conn", None)
         if conn is not None:

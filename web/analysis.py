@@ -129,7 +129,7 @@ CLUSTER_TABLE = [
     Column("spare_m2", "Spare space (m²)", "area"),
     Column("saving", "Saving it could unlock", "money"),
     Column("exit_asset_name", "Could close"),
-    Column("member_names", "Members"),
+    Column("members", "Members", "list"),
 ]
 
 
@@ -140,17 +140,7 @@ def colocation():
     bodies = bodies_arg()
     min_saving = _float("min_saving", 0, 0, 1e12)
     result = colocation_result(distance, bodies)
-    frame = result.clusters
-    members = result.members
-    names = (
-        members.assign(
-            m=members["body"].astype(str) + ": " + members["name"].fillna("").astype(str)
-        )
-        .groupby("cluster")["m"]
-        .agg(list)
-        .rename("member_names")
-    )
-    frame = frame.join(names, on="cluster")
+    frame = result.clusters.join(result.member_lists()["members"], on="cluster")
     if min_saving:
         frame = frame[frame["saving"].fillna(0) >= min_saving]
     shown, paging = sorted_page(frame, CLUSTER_TABLE, "saving", True)
@@ -159,7 +149,7 @@ def colocation():
         "colocation.html",
         active="analysis.colocation",
         columns=CLUSTER_TABLE,
-        rows=table_rows(shown.assign(member_names=shown["member_names"]), CLUSTER_TABLE),
+        rows=table_rows(shown, CLUSTER_TABLE),
         links=[_map_link(lon, lat, 17) for lon, lat in lonlat],
         paging=paging,
         distance=distance,
@@ -288,7 +278,7 @@ NPV_TABLE = [
 ]
 
 
-@bp.get("/scenarios/<name>")
+@bp.get("/scenarios/<path:name>")
 def scenario(name: str):
     from web.api import scenario_result
 

@@ -61,6 +61,19 @@ def bbox_arg(required: bool = False) -> Bbox | None:
     return Bbox.parse(raw)
 
 
+PASSED_ON = ("bbox", "body", "use", "tenure", "status", "condition", "f")
+
+
+def page_href(endpoint: str, *, external: bool = False, offset: int, limit: int, **path) -> str:
+    """A link to another page of the same query: the request's own filters (only the
+    known ones) with a new offset and limit."""
+    from urllib.parse import urlencode
+
+    args = {k: request.args[k] for k in PASSED_ON if k in request.args}
+    args.update(limit=limit, offset=offset)
+    return url_for(endpoint, _external=external, **path) + "?" + urlencode(args)
+
+
 def bodies_arg() -> list[str] | None:
     raw = request.args.get("body")
     return [b.strip() for b in raw.split(",") if b.strip()] if raw else None
@@ -99,8 +112,8 @@ def assets():
         page = mapdata.features(connection(), flt, box, limit=limit, offset=offset, count=True)
         links = []
         if offset + page.returned < (page.matched or 0):
-            args = request.args.to_dict() | {"offset": offset + limit, "limit": limit}
-            links.append({"rel": "next", "href": url_for("api.assets", **args), "type": GEOJSON})
+            href = page_href("api.assets", offset=offset + limit, limit=limit)
+            links.append({"rel": "next", "href": href, "type": GEOJSON})
         return mapdata.feature_collection(
             page, numberMatched=page.matched, numberReturned=page.returned, links=links
         )
@@ -129,12 +142,13 @@ def map_features():
                 box,
                 limit=MAP_POINTS_LIMIT,
                 footprints=zoom >= FOOTPRINTS_FROM_ZOOM,
-                properties="'body', o.code, 'name', a.name, 'status', a.status",
+                properties="map",
             )
             return mapdata.feature_collection(
                 page, mode="assets", truncated=page.returned >= MAP_POINTS_LIMIT
             )
-        latitude = (box.south + box.north) / 2
+        clipped = box.params()
+        latitude = (clipped["s"] + clipped["n"]) / 2 if not box.outside_grid else 0.0
         cell = 64 * mapdata.ground_resolution(zoom, latitude)
         body = point_index().clusters(flt, box, cell)
         return (
@@ -244,15 +258,7 @@ def clusters():
         keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
         frame = frame[keep].head(limit).copy()
         hulls = hulls[keep][:limit]
-        members = result.members
-        listed = (
-            members.assign(
-                member=members["body"].astype(str) + ": " + members["name"].fillna("").astype(str)
-            )
-            .groupby("cluster")
-            .agg(member_ids=("id", list), members=("member", list))
-        )
-        frame = frame.join(listed, on="cluster")
+        frame = frame.join(result.member_lists(), on="cluster")
         return geojson_text(frame, hulls, [*CLUSTER_COLUMNS, "member_ids", "members"])
 
     return cached(GEOJSON, build)
@@ -320,7 +326,7 @@ def scenario_result(name: str):
             abort(404, description=str(exc))
 
 
-@bp.get("/scenarios/<name>")
+@bp.get("/scenarios/<path:name>")
 def scenario(name: str):
     """A scenario's schedules: disposals, savings by year and body, NPV by body, ledger."""
     result = scenario_result(name)

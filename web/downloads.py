@@ -101,7 +101,7 @@ def disposals(fmt: str):
     return send(frame, fmt, "disposal-candidates", result.sheets())
 
 
-@bp.get("/scenarios/<name>/<schedule>.<fmt>")
+@bp.get("/scenarios/<path:name>/<schedule>.<fmt>")
 def schedule(name: str, schedule: str, fmt: str):
     """A scenario's disposal schedule, savings schedule or ledger (xlsx: the workbook of
     every schedule and the assumptions, whichever is asked for)."""

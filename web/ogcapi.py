@@ -26,6 +26,7 @@ from web.api import (
     bbox_arg,
     candidates_result,
     colocation_result,
+    page_href,
 )
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
@@ -168,26 +169,12 @@ def items(cid: str):
     offset = _int("offset", 0, 0, 10**9)
 
     def page_links(matched: int) -> list[dict]:
-        args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
-        self_href = url_for(
-            "ogcapi.items", cid=cid, _external=True, **args, limit=limit, offset=offset
-        )
-        links = [_link("self", self_href, GEOJSON)]
+        def href(at: int) -> str:
+            return page_href("ogcapi.items", external=True, offset=at, limit=limit, cid=cid)
+
+        links = [_link("self", href(offset), GEOJSON)]
         if offset + limit < matched:
-            links.append(
-                _link(
-                    "next",
-                    url_for(
-                        "ogcapi.items",
-                        cid=cid,
-                        _external=True,
-                        **args,
-                        limit=limit,
-                        offset=offset + limit,
-                    ),
-                    GEOJSON,
-                )
-            )
+            links.append(_link("next", href(offset + limit), GEOJSON))
         return links
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -254,7 +241,7 @@ def item(cid: str, fid: str):
                 feature["id"] = fid
                 return Response(json.dumps(feature), mimetype=GEOJSON)
         abort(404, description=f"no feature {fid!r} in {cid}")
-    if not fid.isdigit():
+    if not (fid.isascii() and fid.isdecimal()):
         abort(404, description=f"no asset {fid!r}")
     found = mapdata.asset_feature(connection(), int(fid))
     if found is None or (

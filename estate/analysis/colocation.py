@@ -74,6 +74,16 @@ class Colocation:
     distance_m: float
     located_by_kind: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
+    def member_lists(self) -> pd.DataFrame:
+        """Each cluster's member ids and "BODY: name" labels, indexed by cluster."""
+        m = self.members
+        labels = m["body"].astype(str) + ": " + m["name"].fillna("").astype(str)
+        return (
+            m.assign(member=labels)
+            .groupby("cluster")
+            .agg(member_ids=("id", list), members=("member", list))
+        )
+
     def sheets(self) -> list[Sheet]:
         """The co-location workbook: clusters, members, pairs and shares by kind."""
         return [

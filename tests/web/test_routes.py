@@ -91,7 +91,7 @@ def test_openapi_documents_every_api_route(app: Flask, client: FlaskClient):
     documented = set(document["paths"])
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/api", "/ogcapi")) and rule.rule != "/ogcapi/":
-            path = re.sub(r"<(?:int:)?([^>]+)>", r"{\1}", rule.rule)
+            path = re.sub(r"<(?:\w+:)?([^>]+)>", r"{\1}", rule.rule)
             assert path in documented, path
 
 
@@ -283,6 +283,13 @@ def test_responses_carry_an_etag_and_a_load_invalidates_them(
 
         with terrier.begin() as conn:
             conn.execute(text("DELETE FROM assets WHERE source_ref = 'N1'"))
+            conn.execute(
+                text(
+                    "DELETE FROM load_batches WHERE organisation_id = "
+                    "(SELECT id FROM organisations WHERE code = 'NEWBODY')"
+                )
+            )
+            conn.execute(text("DELETE FROM organisations WHERE code = 'NEWBODY'"))
 
 
 def test_clusters_and_candidates_layers_carry_their_reasons(client: FlaskClient):
@@ -366,3 +373,49 @@ def test_clusters_zoomed_out_honour_every_filter(
     )
     assert expected > 0
     assert sum(f["properties"]["count"] for f in body["features"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        # Request keys that are also url_for's own arguments, kept out of the links.
+        ("/ogcapi/collections/assets/items?cid=1&_external=0&limit=2", 200),
+        ("/api/assets?limit=1&endpoint=x&_scheme=x", 200),
+        ("/api/search?q=,", 200),
+        ("/api/assets?body=%00", 400),
+        ("/api/search?q=a%00b", 400),
+        ("/ogcapi/collections/assets/items/%C2%B2", 404),
+    ],
+)
+def test_odd_input_gets_an_answer_not_a_crash(client: FlaskClient, url: str, status: int):
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if status == 200 and "items" in url:
+        links = response.get_json()["links"]
+        assert all("cid=" not in link["href"] for link in links)
+
+
+def test_a_box_outside_the_grid_holds_nothing(client: FlaskClient):
+    # Southern Spain: clipping it to Great Britain's area must not turn it into a strip.
+    assert client.get("/api/assets?bbox=-3,37,-2,40").get_json()["numberMatched"] == 0
+    assert client.get("/api/map?bbox=-3,37,-2,40&zoom=9").get_json()["features"] == []
+
+
+def test_a_scenario_name_with_a_slash_has_working_links(client: FlaskClient, terrier: Engine):
+    from sqlalchemy.orm import Session
+
+    from estate.analysis.savings import create_scenario, get_scenario
+
+    name = "2025/26 review"
+    with Session(terrier) as session, session.begin():
+        create_scenario(session, name, first_year=2026, horizon_years=5, discount_rate=0.035)
+    try:
+        listing = client.get("/scenarios").get_data(as_text=True)
+        href = re.search(r'href="(/scenarios/2025[^"]*)"', listing).group(1)
+        assert client.get(href).status_code == 200
+        assert client.get("/api" + href).get_json()["name"] == name
+        workbook = client.get("/downloads" + href + "/savings-schedule.xlsx")
+        assert workbook.status_code == 200
+    finally:
+        with Session(terrier) as session, session.begin():
+            session.delete(get_scenario(session, name))
