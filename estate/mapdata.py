@@ -523,7 +523,7 @@ def summarise_polygon(conn: Connection, geojson: str, flt: AssetFilter) -> list[
 
 
 def summarise_ward(conn: Connection, ward: str, flt: AssetFilter) -> list[dict] | None:
-    """:func:`summarise` for a ward loaded by ``estate areas load`` (None if unknown)."""
+    """:func:`summarise` for a ward loaded by ``estate areas`` (None if unknown)."""
     found = conn.execute(
         text("SELECT id FROM areas WHERE kind = 'ward' AND name = :name"), {"name": ward}
     ).scalar_one_or_none()

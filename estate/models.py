@@ -352,7 +352,7 @@ class ScenarioMove(Base):
 class Area(Base):
     """A named area of the locality: its boundary, or a ward (or any other division).
 
-    Areas are data, loaded like assets (``estate areas load``), so the map draws them
+    Areas are data, loaded like assets (``estate areas``), so the map draws them
     and summarises a ward by a join in the database, whoever serves it.
     """
 
