@@ -167,9 +167,16 @@ def point_index() -> mapdata.PointIndex:
 def warm_up(app) -> None:
     """Read what the zoomed-out map needs before the first visitor asks (run by each
     server worker in the background as it starts)."""
+    from web.map import index
+
     settings = app.extensions["estate"].settings
     with app.app_context():
         point_index()
+    # The map page itself, as browsers ask for it (gzipped), so the first visitor of
+    # each worker does not wait for it to be built.
+    with app.test_request_context("/", headers={"Accept-Encoding": "gzip"}):
+        index()
+    with app.app_context():
         colocation_result(settings.colocation_distance_m, None)
         candidates_result(settings.relocation_distance_m, 3, None)
 
