@@ -203,25 +203,29 @@ def items(cid: str):
     return cached(GEOJSON, build, vary=(request.host,))
 
 
-def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
+def _analysis_frame(cid: str):
+    """An analysis collection's rows, their geometries (storage CRS), the columns sent
+    and the column that identifies a feature."""
     import shapely
-
-    from estate.exports import geojson_text
-    from web.api import _in_box
 
     settings = state().settings
     if cid == "colocation-clusters":
         result = colocation_result(settings.colocation_distance_m, None)
-        frame, geoms = result.clusters, result.hulls()
-        columns = CLUSTER_COLUMNS
-    else:
-        frame = candidates_result(settings.relocation_distance_m, 3, None).candidates
-        frame = frame[frame["x"].notna()]
-        frame = frame.assign(
-            reasons=frame["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
-        )
-        geoms = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
-        columns = CANDIDATE_COLUMNS
+        return result.clusters, result.hulls(), CLUSTER_COLUMNS, "cluster"
+    frame = candidates_result(settings.relocation_distance_m, 3, None).candidates
+    frame = frame[frame["x"].notna()]
+    frame = frame.assign(
+        reasons=frame["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
+    )
+    geoms = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
+    return frame, geoms, CANDIDATE_COLUMNS, "id"
+
+
+def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
+    from estate.exports import geojson_text
+    from web.api import _in_box
+
+    frame, geoms, columns, _ = _analysis_frame(cid)
     keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
     frame, geoms = frame[keep], geoms[keep]
     matched = len(frame)
@@ -234,13 +238,15 @@ def item(cid: str, fid: str):
     _format()
     _find(cid)
     if cid in ANALYSIS:
-        text, _ = _analysis_items(cid, None, MAX_LIMIT * 100, 0)
-        key = "cluster" if cid == "colocation-clusters" else "id"
-        for feature in json.loads(text)["features"]:
-            if str(feature["properties"][key]) == fid:
-                feature["id"] = fid
-                return Response(json.dumps(feature), mimetype=GEOJSON)
-        abort(404, description=f"no feature {fid!r} in {cid}")
+        from estate.exports import geojson_text
+
+        frame, geoms, columns, key = _analysis_frame(cid)
+        hit = (frame[key].astype(str) == fid).to_numpy()
+        if not hit.any():
+            abort(404, description=f"no feature {fid!r} in {cid}")
+        feature = json.loads(geojson_text(frame[hit].head(1), geoms[hit][:1], columns))
+        feature = feature["features"][0] | {"id": fid}
+        return Response(json.dumps(feature), mimetype=GEOJSON)
     if not (fid.isascii() and fid.isdecimal()):
         abort(404, description=f"no asset {fid!r}")
     found = mapdata.asset_feature(connection(), int(fid))

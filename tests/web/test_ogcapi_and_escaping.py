@@ -121,3 +121,12 @@ def test_apis_return_hostile_text_as_data_never_as_html(client: FlaskClient, url
     data = response.get_data(as_text=True)
     assert "alert(" in data  # the text itself, kept as it was published
     assert HOSTILE_NAME in data or HOSTILE_BODY in data
+
+
+def test_analysis_items_one_by_one(client: FlaskClient):
+    candidates = client.get("/ogcapi/collections/disposal-candidates/items?limit=3").get_json()
+    first = candidates["features"][0]["properties"]
+    one = client.get(f"/ogcapi/collections/disposal-candidates/items/{first['id']}").get_json()
+    assert one["id"] == str(first["id"]) and one["properties"]["name"] == first["name"]
+    assert client.get("/ogcapi/collections/disposal-candidates/items/0").status_code == 404
+    assert client.get("/ogcapi/collections/colocation-clusters/items/x").status_code == 404
