@@ -130,14 +130,11 @@ def _tipg_server(engine):
 
 
 def _extent(engine) -> tuple[float, float, float, float]:
+    """The WGS84 box of every located asset (the domain's own extent)."""
+    from estate.mapdata import extent
+
     with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
-                "ST_Transform(ST_SetSRID(ST_Extent(geom), 27700), 4326)::box2d b FROM assets) e"
-            )
-        ).one()
-    return tuple(float(v) for v in row)
+        return extent(conn, boundary_first=False)
 
 
 # --- the page -----------------------------------------------------------------------

@@ -237,12 +237,12 @@ def disposals():
 
 @bp.get("/scenarios")
 def scenarios():
-    from web.api import scenarios as listed
+    from web.api import scenario_rows
 
     return render_template(
         "scenarios.html",
         active="analysis.scenarios",
-        scenarios=listed().get_json()["scenarios"],
+        scenarios=scenario_rows(),
     )
 
 

@@ -314,10 +314,15 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 @bp.get("/scenarios")
 def scenarios():
     """Every scenario with its assumptions and number of moves."""
+    return jsonify(scenarios=scenario_rows())
+
+
+def scenario_rows() -> list[dict]:
+    """Every scenario (name, assumptions, moves) with the link to its schedules."""
     from estate.analysis.savings import list_scenarios
 
     rows = _records(list_scenarios(connection()))
-    return jsonify(scenarios=[{**r, "href": url_for("api.scenario", name=r["name"])} for r in rows])
+    return [{**r, "href": url_for("api.scenario", name=r["name"])} for r in rows]
 
 
 def scenario_result(name: str):

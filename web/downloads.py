@@ -65,12 +65,12 @@ def send(
 
 @bp.get("/")
 def index():
-    from web.api import scenarios
+    from web.api import scenario_rows
 
     return render_template(
         "downloads.html",
         active="downloads.index",
-        scenarios=scenarios().get_json()["scenarios"],
+        scenarios=scenario_rows(),
         bodies=mapdata.organisations(connection()),
     )
 
