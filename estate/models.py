@@ -38,6 +38,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -66,7 +67,7 @@ NAMING_CONVENTION = {
 LOAD_STATUSES = ("running", "committed", "failed", "dry_run")
 
 Money = Numeric(14, 2)
-Area = Numeric(12, 2)
+AreaM2 = Numeric(12, 2)
 
 
 class Base(DeclarativeBase):
@@ -236,8 +237,8 @@ class Asset(Base):
     quality_flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
 
     # Size and use
-    gia_m2: Mapped[Decimal | None] = mapped_column(Area)
-    nia_m2: Mapped[Decimal | None] = mapped_column(Area)
+    gia_m2: Mapped[Decimal | None] = mapped_column(AreaM2)
+    nia_m2: Mapped[Decimal | None] = mapped_column(AreaM2)
     site_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     workstations: Mapped[int | None] = mapped_column(Integer)
     occupants_fte: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
@@ -264,6 +265,9 @@ class Asset(Base):
     source_row: Mapped[int | None] = mapped_column(Integer)
     record_hash: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    edited: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    """Fields a person corrected in the web: ``{field: {"by": user, "at": time}}``. A later
+    load keeps these values and records a conflict where its file says otherwise."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
@@ -370,3 +374,176 @@ class Area(Base):
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=False))
     source_file: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+ROLES = ("viewer", "editor", "club_admin", "admin")
+"""Roles, each able to do what the one before can: a viewer reads; an editor also edits
+their own body's assets and posts its needs and offers; a club admin also manages every
+body's needs and offers and resolves them; an admin also manages accounts."""
+
+CLUB_STATUSES = ("open", "in_discussion", "agreed", "withdrawn")
+OFFER_KINDS = ("space", "site")
+CONFLICT_STATUSES = ("open", "kept", "taken")
+
+
+def _in(column: str, words: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{w}'" for w in words) + ")"
+
+
+class User(Base):
+    """A person who signs in: one organisation, one role. Usernames are kept lower case."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("username = lower(username) AND length(username) >= 2", name="username"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(Text, unique=True)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(Text)
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class SignInAttempt(Base):
+    """Every sign-in attempt, kept so the rate limit holds across server workers."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "address", "at"))
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    username: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEvent(Base):
+    """One change to the register or the club: who, when, what (before and after), and why.
+
+    ``changes`` is ``{field: [before, after]}``. A load writes one event per asset it
+    updates and one per batch for the assets it inserts (each inserted asset names its
+    batch, file and row), so a million-row first load does not write a million events.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(None, "asset_id", "at"),
+        Index(None, "organisation_id", "at"),
+        Index(None, "subject", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    subject: Mapped[str] = mapped_column(Text)
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+    action: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EditConflict(Base):
+    """A load's file disagreeing with a value a person set in the web.
+
+    The web value stays until someone resolves the conflict: ``kept`` (the file is wrong;
+    the same file value is not raised again) or ``taken`` (the file value is written).
+    """
+
+    __tablename__ = "edit_conflicts"
+    __table_args__ = (
+        CheckConstraint(_in("status", CONFLICT_STATUSES), name="status"),
+        Index(None, "asset_id", "field", unique=True, postgresql_where=text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+    field: Mapped[str] = mapped_column(Text)
+    web_value: Mapped[Any | None] = mapped_column(JSONB)
+    file_value: Mapped[Any | None] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(Text, server_default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Need(Base):
+    """A body's need for space, posted to the property club: what, how much, where, by when."""
+
+    __tablename__ = "club_needs"
+    __table_args__ = (
+        CheckConstraint(_in("status", CLUB_STATUSES), name="status"),
+        CheckConstraint(USE_CLASS.check_sql("use_class"), name="use_class"),
+        CheckConstraint("min_m2 > 0 AND (max_m2 IS NULL OR max_m2 >= min_m2)", name="size"),
+        CheckConstraint("radius_m > 0", name="radius"),
+        Index(None, "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    title: Mapped[str] = mapped_column(Text)
+    use_class: Mapped[str | None] = mapped_column(Text)
+    min_m2: Mapped[Decimal] = mapped_column(AreaM2)
+    max_m2: Mapped[Decimal | None] = mapped_column(AreaM2)
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False))
+    radius_m: Mapped[Decimal] = mapped_column(Numeric(10, 1))
+    needed_by: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text, server_default="open")
+    notes: Mapped[str | None] = mapped_column(Text)
+    agreed_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("club_offers.id", ondelete="SET NULL")
+    )
+    agreed_asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL")
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Offer(Base):
+    """Spare space or a whole site a body offers to the club, and from when."""
+
+    __tablename__ = "club_offers"
+    __table_args__ = (
+        CheckConstraint(_in("status", CLUB_STATUSES), name="status"),
+        CheckConstraint(_in("kind", OFFER_KINDS), name="kind"),
+        CheckConstraint(USE_CLASS.check_sql("use_class"), name="use_class"),
+        CheckConstraint("area_m2 > 0", name="area"),
+        CheckConstraint(
+            "available_until IS NULL OR available_until >= available_from", name="dates"
+        ),
+        Index(None, "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    use_class: Mapped[str | None] = mapped_column(Text)
+    area_m2: Mapped[Decimal] = mapped_column(AreaM2)
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=False))
+    available_from: Mapped[dt.date] = mapped_column(Date)
+    available_until: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text, server_default="open")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    organisation: Mapped[Organisation] = relationship()

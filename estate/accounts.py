@@ -1,0 +1,217 @@
+"""Accounts: who may sign in, for which body, in which role; and the sign-in rate limit.
+
+Passwords are hashed with scrypt from the standard library (memory-hard, salted, and
+no extra dependency), in a self-describing form ``scrypt$n$r$p$salt$hash`` so the cost
+can be raised later without breaking old hashes. The web layer (Flask-Login) holds the
+session; this module holds the rules, so the CLI and the web agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from estate.errors import EstateError
+from estate.models import ROLES
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MIN_PASSWORD_LENGTH = 10
+
+# Sign-in rate limit: failures counted over a sliding window, per username and per address.
+WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+class AccountError(EstateError):
+    """A user command or sign-in that cannot be done, with the reason in words."""
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=2**26
+    )
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    """True when ``password`` matches ``stored``; constant time in the comparison."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=2**26,
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+# A hash of nothing anyone knows: checked when the username is unknown, so a failed
+# sign-in takes as long whether or not the account exists.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in (or signing-in) person, as the rest of the application sees them."""
+
+    id: int
+    username: str
+    full_name: str | None
+    organisation_id: int
+    organisation_code: str
+    organisation_name: str
+    role: str
+    active: bool
+
+    def can(self, role: str) -> bool:
+        """True when this account's role is ``role`` or above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def edits(self, organisation_id: int) -> bool:
+        """May this account change the assets (and needs and offers) of that body?"""
+        return self.can("editor") and (self.organisation_id == organisation_id or self.can("admin"))
+
+
+_ACCOUNT_SQL = """
+    SELECT u.id, u.username, u.full_name, u.organisation_id, o.code, o.name, u.role, u.active,
+           u.password_hash
+    FROM users u JOIN organisations o ON o.id = u.organisation_id
+"""
+
+
+def _account(row) -> Account:
+    return Account(*row[:8])
+
+
+def get(conn: Connection, user_id: int) -> Account | None:
+    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.id = :id"), {"id": user_id}).first()
+    return _account(row) if row else None
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def add(
+    conn: Connection,
+    username: str,
+    organisation_code: str,
+    role: str,
+    password: str,
+    full_name: str | None = None,
+) -> Account:
+    """Create an account; refuses an unknown body or role, a taken name, a short password."""
+    username = normalise_username(username)
+    if len(username) < 2 or any(c.isspace() for c in username):
+        raise AccountError("a username needs at least 2 characters and no spaces")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    check_new_password(password)
+    org = conn.execute(
+        text("SELECT id FROM organisations WHERE code = :c"), {"c": organisation_code}
+    ).scalar()
+    if org is None:
+        raise AccountError(
+            f"no body with code {organisation_code!r}: load its register first "
+            "(`estate loads` lists what is loaded)"
+        )
+    taken = conn.execute(text("SELECT 1 FROM users WHERE username = :u"), {"u": username}).first()
+    if taken:
+        raise AccountError(f"the username {username!r} is taken")
+    user_id = conn.execute(
+        text(
+            "INSERT INTO users (username, full_name, organisation_id, role, password_hash)"
+            " VALUES (:u, :f, :o, :r, :h) RETURNING id"
+        ),
+        {"u": username, "f": full_name, "o": org, "r": role, "h": hash_password(password)},
+    ).scalar_one()
+    account = get(conn, user_id)
+    assert account is not None
+    return account
+
+
+def set_active(conn: Connection, username: str, active: bool) -> None:
+    done = conn.execute(
+        text("UPDATE users SET active = :a WHERE username = :u"),
+        {"a": active, "u": normalise_username(username)},
+    ).rowcount
+    if not done:
+        raise AccountError(f"no user {username!r}")
+
+
+def set_password(conn: Connection, username: str, password: str) -> None:
+    check_new_password(password)
+    done = conn.execute(
+        text("UPDATE users SET password_hash = :h WHERE username = :u"),
+        {"h": hash_password(password), "u": normalise_username(username)},
+    ).rowcount
+    if not done:
+        raise AccountError(f"no user {username!r}")
+
+
+def list_accounts(conn: Connection) -> list[Account]:
+    rows = conn.execute(text(_ACCOUNT_SQL + " ORDER BY o.code, u.username")).all()
+    return [_account(r) for r in rows]
+
+
+def sign_in(conn: Connection, username: str, password: str, address: str | None) -> Account:
+    """Check a sign-in and record the attempt; raises :class:`AccountError` when refused.
+
+    Failures are counted in the database, so the limit holds across server workers:
+    at most :data:`MAX_FAILURES_PER_USERNAME` per username and
+    :data:`MAX_FAILURES_PER_ADDRESS` per address in :data:`WINDOW`.
+    The caller commits, so a refused attempt is still recorded.
+    """
+    username = normalise_username(username)
+    since = dt.datetime.now(dt.UTC) - WINDOW
+    by_name, by_address = conn.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE username = :u),"
+            " count(*) FILTER (WHERE address = :a)"
+            " FROM sign_in_attempts WHERE NOT succeeded AND at > :since"
+            " AND (username = :u OR address = :a)"
+        ),
+        {"u": username, "a": address, "since": since},
+    ).one()
+    if by_name >= MAX_FAILURES_PER_USERNAME or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise RateLimited(
+            "too many failed sign-ins: wait 15 minutes, or ask an admin to reset the password"
+        )
+    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.username = :u"), {"u": username}).first()
+    ok = check_password(row.password_hash if row else _DUMMY_HASH, password)
+    ok = ok and row is not None and row.active
+    conn.execute(
+        text("INSERT INTO sign_in_attempts (username, address, succeeded) VALUES (:u, :a, :ok)"),
+        {"u": username, "a": address, "ok": ok},
+    )
+    if not ok:
+        raise AccountError("the username or password is not right, or the account is disabled")
+    conn.execute(text("UPDATE users SET last_sign_in_at = now() WHERE id = :id"), {"id": row.id})
+    return _account(row)
+
+
+class RateLimited(AccountError):
+    """Too many failed sign-ins from one name or address."""
