@@ -40,6 +40,24 @@ def _str(env: Mapping[str, str], name: str) -> str | None:
     return raw.strip() or None if raw is not None else None
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (_str(env, name) or "").lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}")
+
+
+def _words(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    raw = _str(env, name)
+    if raw is None or raw.lower() == "all":
+        return None
+    return tuple(w.strip() for w in raw.split(",") if w.strip())
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = _str(env, name)
     return Path(raw) if raw else None
@@ -64,6 +82,20 @@ class Settings:
         used to place records that have a postcode but no coordinates.
     locality_boundary
         A polygon file of the locality; points outside it are flagged on load.
+    public_view
+        When true, people who have not signed in may read the map, the API and OGC API
+        (never edit, the club, audit or downloads); they see what any partner sees of
+        another body's assets. Off by default: every route needs a sign-in.
+    secure_cookies
+        Mark the session cookie ``Secure`` (sent over HTTPS only). On by default in
+        production, off in development, where the server is plain http on 127.0.0.1.
+    shared_fields
+        The asset fields one body's users see of another body's assets (``None``: all).
+        ePIMS showed other departments only name, address, floor area and holding:
+        ``ESTATE_SHARED_FIELDS=name,address,town,postcode,gia_m2,nia_m2,holding,tenure``.
+    sensitive_cell_m
+        A sensitive asset reaches other bodies only as the centre of a square of this
+        many metres, with no name, address or reference.
     tile_url
         Basemap tile URL template (``https://.../{z}/{x}/{y}.png``); none by
         default, since council networks often reach no tile server.
@@ -83,6 +115,14 @@ class Settings:
     log_level: str = "WARNING"
     postcode_lookup: Path | None = None
     locality_boundary: Path | None = None
+    public_view: bool = False
+    secure_cookies: bool | None = None
+    shared_fields: tuple[str, ...] | None = None
+    sensitive_cell_m: float = 1000.0
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.env == "production" if self.secure_cookies is None else self.secure_cookies
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +143,12 @@ class Settings:
             log_level=(_str(env, "LOG_LEVEL") or "WARNING").upper(),
             postcode_lookup=_path(env, "POSTCODE_LOOKUP"),
             locality_boundary=_path(env, "LOCALITY_BOUNDARY"),
+            public_view=_bool(env, "PUBLIC_VIEW", False),
+            secure_cookies=(
+                _bool(env, "SECURE_COOKIES", False) if _str(env, "SECURE_COOKIES") else None
+            ),
+            shared_fields=_words(env, "SHARED_FIELDS"),
+            sensitive_cell_m=_float(env, "SENSITIVE_CELL_M", cls.sensitive_cell_m),
         )
         settings.check()
         return settings
@@ -119,6 +165,17 @@ class Settings:
             raise ConfigError("ESTATE_DISCOUNT_RATE is a fraction: 0.035 for 3.5%")
         if self.horizon_years < 1:
             raise ConfigError("ESTATE_HORIZON_YEARS must be at least 1")
+        if self.sensitive_cell_m < 100:
+            raise ConfigError("ESTATE_SENSITIVE_CELL_M must be at least 100 (metres)")
+        if self.shared_fields is not None:
+            from estate.sharing import SHAREABLE
+
+            unknown = sorted(set(self.shared_fields) - set(SHAREABLE))
+            if unknown:
+                raise ConfigError(
+                    f"ESTATE_SHARED_FIELDS: unknown field {unknown[0]!r}; "
+                    f"fields are: {', '.join(SHAREABLE)}"
+                )
         if self.env == "production" and self.secret_key == Settings.secret_key:
             raise ConfigError("set ESTATE_SECRET_KEY to a long random value in production")
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, text
 from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.crs import STORAGE_SRID
 from estate.errors import EstateError
+from estate.sharing import Viewer
 from estate.vocab import CONDITION, STATUS, TENURE, USE_CLASS, Vocabulary
 
 
@@ -178,21 +179,24 @@ def features(
     count: bool = False,
     footprints: bool = False,
     properties: str = "list",
+    viewer: Viewer,
 ) -> FeaturePage:
     """Assets as GeoJSON features (a comma-joined list, to wrap), ordered by id.
 
     With a box, only located assets inside it; without, every asset (unlocated ones
     with a null geometry). ``footprints`` gives the building outline where known;
     ``properties`` is "list" (what a program listing assets wants) or "map" (what the
-    map needs to draw and label a point).
+    map needs to draw and label a point). ``viewer`` decides what of other bodies'
+    assets is shown (:mod:`estate.sharing`).
     """
     if bbox is not None and bbox.outside_grid:
         return FeaturePage("", 0, 0 if count else None)
     where, params = flt.sql()
     properties = PROPERTIES[properties]
     if bbox is not None:
-        where += f" AND ST_Intersects(a.geom, {BOX_SQL})"
+        where += f" AND {viewer.near_box_sql(BOX_SQL)} AND ST_Intersects(a.geom, {BOX_SQL})"
         params.update(bbox.params())
+    assets = viewer.assets_sql()
     geometry = "coalesce(a.footprint, a.geom)" if footprints else "a.geom"
     params.update(limit=limit, offset=offset)
     page = conn.execute(
@@ -204,7 +208,7 @@ def features(
                     'geometry', ST_AsGeoJSON(ST_Transform({geometry}, 4326), 6)::json,
                     'properties', json_build_object('id', a.id, {properties})
                 )::text AS f
-                FROM assets a JOIN organisations o ON o.id = a.organisation_id
+                FROM {assets} a JOIN organisations o ON o.id = a.organisation_id
                 WHERE {where}
                 ORDER BY a.id
                 LIMIT :limit OFFSET :offset
@@ -217,8 +221,8 @@ def features(
     if count:
         matched = conn.execute(
             text(
-                "SELECT count(*) FROM assets a JOIN organisations o ON o.id = a.organisation_id "
-                f"WHERE {where}"
+                f"SELECT count(*) FROM {assets} a JOIN organisations o "
+                f"ON o.id = a.organisation_id WHERE {where}"
             ),
             params,
         ).scalar_one()
@@ -262,14 +266,18 @@ class PointIndex:
             self.fields[name] = (values.codes.astype(np.int64), np.asarray(values.categories))
 
     @classmethod
-    def read(cls, conn: Connection) -> PointIndex:
+    def read(cls, conn: Connection, viewer: Viewer) -> PointIndex:
+        """Read for ``viewer``; the web reads it once for everyone with a viewer of no
+        body (sensitive points generalised for all, owners included: zoomed out, a
+        cell of a kilometre is finer than the grid cells drawn; zoomed in, points come
+        from :func:`features` for the viewer's own body)."""
         from estate.analysis.frames import copy_frame
 
         frame = copy_frame(
             conn,
             "SELECT a.id, ST_X(a.geom) AS x, ST_Y(a.geom) AS y, a.organisation_id AS org, "
-            "a.use_class, a.tenure, a.status, a.condition, a.name "
-            "FROM assets a WHERE a.geom IS NOT NULL",
+            f"a.use_class, a.tenure, a.status, a.condition, a.name "
+            f"FROM {viewer.assets_sql()} a WHERE a.geom IS NOT NULL",
             split="id",
         )
         # Read after the points: a body added meanwhile is in the list, never missing.
@@ -367,7 +375,9 @@ class PointIndex:
         return ",".join(features)
 
 
-def search(conn: Connection, query: str, flt: AssetFilter, limit: int = 20) -> list[dict]:
+def search(
+    conn: Connection, query: str, flt: AssetFilter, limit: int = 20, *, viewer: Viewer
+) -> list[dict]:
     """Assets whose name, address, postcode, UPRN or reference match ``query``.
 
     Exact UPRN, reference and postcode matches come first, then names and addresses
@@ -403,7 +413,7 @@ def search(conn: Connection, query: str, flt: AssetFilter, limit: int = 20) -> l
                    ST_X(ST_Transform(a.geom, 4326)) AS lon, ST_Y(ST_Transform(a.geom, 4326)) AS lat,
                    CASE WHEN a.uprn = :q OR a.source_ref = :q
                              OR replace(upper(a.postcode), ' ', '') = :pc THEN 0 ELSE 1 END AS rank
-            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            FROM {viewer.assets_sql()} a JOIN organisations o ON o.id = a.organisation_id
             WHERE {where} AND (
                 a.uprn = :q OR a.source_ref = :q OR replace(upper(a.postcode), ' ', '') = :pc
                 OR ({like})
@@ -428,7 +438,7 @@ DETAIL_COLUMNS = (
 )  # fmt: skip
 
 
-def asset_feature(conn: Connection, asset_id: int) -> dict | None:
+def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | None:
     """One asset with every field, its body, running cost, WGS84 point, and the records
     of other bodies matched to it (None when there is no such asset)."""
     columns = ", ".join(f"'{c}', a.{c}" for c in DETAIL_COLUMNS)
@@ -441,10 +451,11 @@ def asset_feature(conn: Connection, asset_id: int) -> dict | None:
                 'properties', jsonb_build_object('id', a.id, 'body', o.code,
                     'body_name', o.name, 'kind', o.kind, 'running_cost', {running_cost_sql("a")},
                     'usable_m2', {usable_sql("a")}, 'easting', ST_X(a.geom),
-                    'northing', ST_Y(a.geom), 'has_footprint', a.footprint IS NOT NULL)
+                    'northing', ST_Y(a.geom), 'has_footprint', a.footprint IS NOT NULL,
+                    'edited', a.edited)
                     || jsonb_build_object({columns})
             )
-            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            FROM {viewer.assets_sql()} a JOIN organisations o ON o.id = a.organisation_id
             WHERE a.id = :id
             """
         ),
@@ -456,10 +467,10 @@ def asset_feature(conn: Connection, asset_id: int) -> dict | None:
         dict(m)
         for m in conn.execute(
             text(
-                """
+                f"""
                 SELECT b.id, o.code AS body, b.name, m.method, m.distance_m
                 FROM asset_matches m
-                JOIN assets b
+                JOIN {viewer.assets_sql()} b
                   ON b.id = CASE WHEN m.asset_id = :id THEN m.other_id ELSE m.asset_id END
                 JOIN organisations o ON o.id = b.organisation_id
                 WHERE m.asset_id = :id OR m.other_id = :id
@@ -472,7 +483,9 @@ def asset_feature(conn: Connection, asset_id: int) -> dict | None:
     return row
 
 
-def summarise(conn: Connection, where: str, params: Mapping[str, Any]) -> list[dict]:
+def summarise(
+    conn: Connection, where: str, params: Mapping[str, Any], viewer: Viewer
+) -> list[dict]:
     """Assets, floor area, occupants, running cost and vacant assets by body, for the
     located assets meeting ``where`` (a fragment on ``assets a``), with a total row."""
     rows = conn.execute(
@@ -484,7 +497,7 @@ def summarise(conn: Connection, where: str, params: Mapping[str, Any]) -> list[d
                    round(sum(a.occupants_fte), 1) AS occupants_fte,
                    round(sum({running_cost_sql("a")})) AS running_cost,
                    count(*) FILTER (WHERE a.occupancy = 'vacant') AS vacant
-            FROM assets a JOIN organisations o ON o.id = a.organisation_id
+            FROM {viewer.assets_sql()} a JOIN organisations o ON o.id = a.organisation_id
             WHERE a.geom IS NOT NULL AND {where}
             GROUP BY ROLLUP (o.code)
             ORDER BY o.code NULLS LAST
@@ -501,7 +514,9 @@ def summarise(conn: Connection, where: str, params: Mapping[str, Any]) -> list[d
     ]
 
 
-def summarise_polygon(conn: Connection, geojson: str, flt: AssetFilter) -> list[dict]:
+def summarise_polygon(
+    conn: Connection, geojson: str, flt: AssetFilter, *, viewer: Viewer
+) -> list[dict]:
     """:func:`summarise` for a polygon drawn on the map (GeoJSON geometry, WGS84)."""
     where, params = flt.sql()
     params["g"] = geojson
@@ -514,15 +529,18 @@ def summarise_polygon(conn: Connection, geojson: str, flt: AssetFilter) -> list[
     ).one()
     if check[0] not in ("ST_Polygon", "ST_MultiPolygon"):
         raise BadQuery(f"the area must be a polygon, not {check[0].removeprefix('ST_')}")
+    area = f"ST_Transform(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)), {STORAGE_SRID})"
     return summarise(
         conn,
-        f"{where} AND ST_Intersects(a.geom, ST_Transform(ST_MakeValid("
-        f"ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)), {STORAGE_SRID}))",
+        f"{where} AND {viewer.near_box_sql(area)} AND ST_Intersects(a.geom, {area})",
         params,
+        viewer,
     )
 
 
-def summarise_ward(conn: Connection, ward: str, flt: AssetFilter) -> list[dict] | None:
+def summarise_ward(
+    conn: Connection, ward: str, flt: AssetFilter, *, viewer: Viewer
+) -> list[dict] | None:
     """:func:`summarise` for a ward loaded by ``estate areas`` (None if unknown)."""
     found = conn.execute(
         text("SELECT id FROM areas WHERE kind = 'ward' AND name = :name"), {"name": ward}
@@ -531,10 +549,12 @@ def summarise_ward(conn: Connection, ward: str, flt: AssetFilter) -> list[dict] 
         return None
     where, params = flt.sql()
     params["area"] = found
+    area = "(SELECT geom FROM areas WHERE id = :area)"
     return summarise(
         conn,
-        f"{where} AND ST_Intersects(a.geom, (SELECT geom FROM areas WHERE id = :area))",
+        f"{where} AND {viewer.near_box_sql(area)} AND ST_Intersects(a.geom, {area})",
         params,
+        viewer,
     )
 
 
@@ -602,13 +622,15 @@ def data_version(conn: Connection) -> str:
     failed load) is a batch whose finish time becomes visible when it commits (summed,
     so two loads committing in either order both change it), and areas carry their own
     time. Responses are cached under it, so a load invalidates them without anyone
-    clearing a cache. (Load batches are one row per load: the sums are cheap.)"""
+    clearing a cache. A web edit or a club change writes an audit event: the newest
+    event's id is part of it too. (Load batches are one row per load: the sums are cheap.)"""
     row = conn.execute(
         text(
             "SELECT (SELECT count(*) FROM load_batches), "
             "(SELECT coalesce(sum(extract(epoch FROM finished_at)), 0) FROM load_batches), "
             "(SELECT coalesce(sum(extract(epoch FROM created_at)), 0) FROM areas), "
-            "(SELECT count(*) FROM areas), (SELECT count(*) FROM organisations)"
+            "(SELECT count(*) FROM areas), (SELECT count(*) FROM organisations), "
+            "(SELECT coalesce(max(id), 0) FROM audit_events)"
         )
     ).one()
     return ".".join(str(v) for v in row)

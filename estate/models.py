@@ -197,6 +197,13 @@ class Asset(Base):
         ),
         CheckConstraint("occupants_fte >= 0 AND workstations >= 0", name="occupancy_not_negative"),
         Index(None, "geom", postgresql_using="gist"),
+        # The few sensitive points, for box queries that generalise them (estate.sharing).
+        Index(
+            "ix_assets_geom_sensitive",
+            "geom",
+            postgresql_using="gist",
+            postgresql_where=text("sensitive"),
+        ),
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
         Index(None, "postcode"),

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 
 from estate.errors import EstateError
 from estate.exports import write_csv
+from estate.sharing import Viewer
 from estate.vocab import HOLDING, TENURE
 
 LGA_COLUMNS = [
@@ -46,21 +47,25 @@ _REGISTER = """
            round(ST_X(a.geom))::bigint, round(ST_Y(a.geom))::bigint,
            a.tenure, a.tenure_raw, a.use_raw, a.holding,
            a.gia_m2, round(a.site_area_m2 / 10000, 4), a.energy_rating
-    FROM assets a JOIN organisations o ON o.id = a.organisation_id
+    FROM {assets} a JOIN organisations o ON o.id = a.organisation_id
     WHERE o.code = :body AND a.status <> 'disposed'
-    ORDER BY a.source_ref
+    ORDER BY a.source_ref NULLS LAST, a.id
 """
 
 
-def stream_lga_register(conn: Connection, body: str, stream: IO[str]) -> int:
-    """Write ``body``'s assets (not disposed) as an LGA-layout CSV; returns the count."""
+def stream_lga_register(
+    conn: Connection, body: str, stream: IO[str], viewer: Viewer | None = None
+) -> int:
+    """Write ``body``'s assets (not disposed) as an LGA-layout CSV, as ``viewer`` may see
+    them (whole when None); returns the count."""
     known = conn.execute(text("SELECT 1 FROM organisations WHERE code = :c"), {"c": body})
     if known.first() is None:
         raise EstateError(f"no body with the code {body!r} (see `estate quality`)")
     tenure_label = TENURE.words
     holding_label = HOLDING.words
     result = conn.execution_options(stream_results=True, yield_per=5000).execute(
-        text(_REGISTER), {"body": body}
+        text(_REGISTER.replace("{assets}", (viewer or Viewer.operator()).assets_sql())),
+        {"body": body},
     )
 
     def rows():
@@ -73,7 +78,7 @@ def stream_lga_register(conn: Connection, body: str, stream: IO[str]) -> int:
     return write_csv(rows(), LGA_COLUMNS, stream)
 
 
-def lga_register_sheet(conn: Connection, body: str):
+def lga_register_sheet(conn: Connection, body: str, viewer: Viewer | None = None):
     """``body``'s LGA register as a workbook sheet: text stays text (UPRNs, references,
     postcodes); sizes and coordinates are numbers and the effective date a date, so
     Excel sorts and sums them. Returns the sheet and the number of assets."""
@@ -84,7 +89,7 @@ def lga_register_sheet(conn: Connection, body: str):
     from estate.exports import Sheet
 
     buffer = io.StringIO()
-    count = stream_lga_register(conn, body, buffer)
+    count = stream_lga_register(conn, body, buffer, viewer)
     buffer.seek(0)
     numeric = ["GeoX", "GeoY", "BuildingSize", "LandArea"]
     frame = pd.read_csv(

@@ -142,11 +142,22 @@ def _gzip_ok() -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
-def cached(mimetype: str, build: Callable[[], str | bytes], *, vary: tuple = ()) -> Response:
+def cached(
+    mimetype: str,
+    build: Callable[[], str | bytes],
+    *,
+    vary: tuple = (),
+    per_viewer: bool = True,
+) -> Response:
     """A response built once per data version, route and query string, with an ETag so a
     browser that has it already gets 304 Not Modified; kept gzipped too, for browsers
-    (GeoJSON shrinks about five times), so it is compressed once, not per request."""
-    key = (version(), request.path, request.query_string, *vary)
+    (GeoJSON shrinks about five times), so it is compressed once, not per request.
+    Answers differ by viewer (what a body may see of the others) unless ``per_viewer``
+    is False (a page with nothing of any body's in it)."""
+    from web.auth import viewer
+
+    who = viewer().key if per_viewer else ("any",)
+    key = (version(), who, request.path, request.query_string, *vary)
     zipped = _gzip_ok()
     # Each encoding its own tag: a cache must not answer a gzip request with plain bytes.
     etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + ("-gz" * zipped)
@@ -243,9 +254,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.sort_keys = False
     app.extensions["estate"] = WebState(settings, engine)
 
-    from web import analysis, api, downloads, ogcapi
+    from web import analysis, api, auth, downloads, ogcapi
     from web import map as map_page
 
+    with app.app_context():
+        auth.init_app(app)
     app.register_blueprint(map_page.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ogcapi.bp)
@@ -299,7 +312,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"nav": NAV}
+        from web.auth import current_account
+
+        return {"nav": NAV, "account": current_account()}
 
     return app
 

@@ -17,6 +17,7 @@ from estate import mapdata
 from estate.mapdata import BadQuery
 from web import body_styles, connection, state
 from web.api import _float, _int, bodies_arg, candidates_result, colocation_result
+from web.auth import viewer
 
 bp = Blueprint("analysis", __name__)
 
@@ -107,7 +108,7 @@ DETAIL_LABELS = [
 
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
-    found = mapdata.asset_feature(connection(), asset_id)
+    found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]

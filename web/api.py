@@ -16,7 +16,9 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from estate import mapdata
 from estate.exports import geojson_text
 from estate.mapdata import AssetFilter, BadQuery, Bbox
+from estate.sharing import Viewer
 from web import cached, connection, state, version
+from web.auth import csrf, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -109,7 +111,9 @@ def assets():
     offset = _int("offset", 0, 0, 10**9)
 
     def build() -> str:
-        page = mapdata.features(connection(), flt, box, limit=limit, offset=offset, count=True)
+        page = mapdata.features(
+            connection(), flt, box, limit=limit, offset=offset, count=True, viewer=viewer()
+        )
         links = []
         if offset + page.returned < (page.matched or 0):
             href = page_href("api.assets", offset=offset + limit, limit=limit)
@@ -143,6 +147,7 @@ def map_features():
                 limit=MAP_POINTS_LIMIT,
                 footprints=zoom >= FOOTPRINTS_FROM_ZOOM,
                 properties="map",
+                viewer=viewer(),
             )
             return mapdata.feature_collection(
                 page, mode="assets", truncated=page.returned >= MAP_POINTS_LIMIT
@@ -160,8 +165,14 @@ def map_features():
 
 
 def point_index() -> mapdata.PointIndex:
-    """The located assets in memory for clustering, read once per data version."""
-    return state().result((version(), "points"), lambda: mapdata.PointIndex.read(connection()))
+    """The located assets in memory for clustering, read once per data version for every
+    viewer: as a body of none sees them (sensitive points generalised, only the shared
+    fields), since one index serves all."""
+    settings = state().settings
+    nobody = Viewer(None, settings.shared_fields, settings.sensitive_cell_m)
+    return state().result(
+        (version(), "points"), lambda: mapdata.PointIndex.read(connection(), nobody)
+    )
 
 
 def warm_up(app) -> None:
@@ -184,7 +195,7 @@ def warm_up(app) -> None:
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
     """One asset with every field and its matches in other bodies' registers."""
-    found = mapdata.asset_feature(connection(), asset_id)
+    found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"no asset {asset_id}")
     return Response(json.dumps(found, default=str), mimetype=GEOJSON)
@@ -195,7 +206,7 @@ def search():
     """Assets by name, address, postcode, UPRN or reference: ``q``, optional filters."""
     q = request.args.get("q", "")
     limit = _int("limit", 20, 1, 100)
-    results = mapdata.search(connection(), q, AssetFilter.of(request.args), limit)
+    results = mapdata.search(connection(), q, AssetFilter.of(request.args), limit, viewer=viewer())
     return jsonify(query=q, results=results)
 
 
@@ -214,9 +225,11 @@ def colocation_result(distance: float, bodies: list[str] | None):
     from estate.analysis.colocation import colocation
 
     settings = state().settings
-    key = (version(), "colocation", distance, tuple(bodies or ()))
+    who = viewer()
+    key = (version(), "colocation", who.key, distance, tuple(bodies or ()))
     return state().result(
-        key, lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies)
+        key,
+        lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies, viewer=who),
     )
 
 
@@ -224,11 +237,18 @@ def candidates_result(distance: float, min_score: int, bodies: list[str] | None)
     from estate.analysis.disposal import disposal_candidates
 
     settings = state().settings
-    key = (version(), "disposals", distance, min_score, tuple(bodies or ()))
+    who = viewer()
+    key = (version(), "disposals", who.key, distance, min_score, tuple(bodies or ()))
     return state().result(
         key,
         lambda: disposal_candidates(
-            connection(), settings.nia_per_fte_m2, distance, None, min_score, bodies=bodies
+            connection(),
+            settings.nia_per_fte_m2,
+            distance,
+            None,
+            min_score,
+            bodies=bodies,
+            viewer=who,
         ),
     )
 
@@ -364,6 +384,7 @@ def areas(kind: str):
 
 
 @bp.route("/summary", methods=["GET", "POST"])
+@csrf.exempt  # a question, not a change: POST only because a polygon can be long
 def summary():
     """Assets, floor area, occupants and running cost by body in an area: a ward
     (``?ward=NAME``) or a polygon (POST a GeoJSON geometry, WGS84), with filters."""
@@ -377,7 +398,7 @@ def summary():
         if not isinstance(geometry, dict) or "type" not in geometry:
             raise BadQuery("POST a GeoJSON geometry (or a Feature) as JSON")
         try:
-            rows = mapdata.summarise_polygon(conn, json.dumps(geometry), flt)
+            rows = mapdata.summarise_polygon(conn, json.dumps(geometry), flt, viewer=viewer())
         except BadQuery:
             raise
         except Exception as exc:  # noqa: BLE001 - PostGIS refuses malformed GeoJSON
@@ -387,7 +408,7 @@ def summary():
     ward = request.args.get("ward")
     if not ward:
         raise BadQuery("say which area: ?ward=NAME, or POST a GeoJSON polygon")
-    rows = mapdata.summarise_ward(conn, ward, flt)
+    rows = mapdata.summarise_ward(conn, ward, flt, viewer=viewer())
     if rows is None:
         abort(404, description=f"no ward named {ward!r}")
     return jsonify(area=ward, rows=rows)

@@ -16,6 +16,7 @@ from estate import mapdata
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from web import connection, state
 from web.api import _float, _int, bodies_arg, candidates_result, colocation_result, scenario_result
+from web.auth import viewer
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 
@@ -130,7 +131,7 @@ def register(body: str, fmt: str):
     try:
         if fmt == "csv":
             text = io.StringIO()
-            stream_lga_register(conn, body, text)
+            stream_lga_register(conn, body, text, viewer())
             return send_file(
                 io.BytesIO(text.getvalue().encode("utf-8")),
                 mimetype="text/csv",
@@ -139,7 +140,7 @@ def register(body: str, fmt: str):
             )
         if fmt != "xlsx":
             abort(404, description="registers come as csv or xlsx")
-        sheet, _ = lga_register_sheet(conn, body)
+        sheet, _ = lga_register_sheet(conn, body, viewer())
     except EstateError as exc:
         abort(404, description=str(exc))
     buffer = io.BytesIO()

@@ -86,7 +86,10 @@ def build_map_page() -> str:
         Element(f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">'),
         name="icon",
     )
-    root.html.add_child(Element(render_template("_nav.html", active="map.index")), name="nav")
+    # One page for every viewer (nothing in it is any body's): the nav links to the
+    # account page rather than naming whoever asked first.
+    nav = render_template("_nav.html", active="map.index", account=None, account_link=True)
+    root.html.add_child(Element(nav), name="nav")
 
     TerrierLayers(
         {
@@ -127,4 +130,4 @@ def favicon():
 @bp.get("/")
 def index():
     """The terrier map."""
-    return cached("text/html", build_map_page)
+    return cached("text/html", build_map_page, per_viewer=False)

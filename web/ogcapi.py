@@ -28,6 +28,7 @@ from web.api import (
     colocation_result,
     page_href,
 )
+from web.auth import viewer
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -190,8 +191,9 @@ def items(cid: str):
                 f'"links":{json.dumps(page_links(matched))},{body}'
             )
         page = mapdata.features(
-            connection(), _filter(cid), box, limit=limit, offset=offset, count=True
-        )
+            connection(), _filter(cid), box, limit=limit, offset=offset, count=True,
+            viewer=viewer(),
+        )  # fmt: skip
         return mapdata.feature_collection(
             page,
             numberMatched=page.matched,
@@ -249,7 +251,7 @@ def item(cid: str, fid: str):
         return Response(json.dumps(feature), mimetype=GEOJSON)
     if not (fid.isascii() and fid.isdecimal()):
         abort(404, description=f"no asset {fid!r}")
-    found = mapdata.asset_feature(connection(), int(fid))
+    found = mapdata.asset_feature(connection(), int(fid), viewer=viewer())
     if found is None or (
         cid.startswith("assets-") and found["properties"]["body"] != cid.removeprefix("assets-")
     ):

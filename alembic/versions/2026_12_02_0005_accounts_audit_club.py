@@ -325,6 +325,14 @@ def upgrade() -> None:
         postgresql_using="gist",
         postgresql_ops={},
     )
+    op.create_index(
+        "ix_assets_geom_sensitive",
+        "assets",
+        ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_where=sa.text("sensitive"),
+    )
     op.add_column(
         "assets",
         sa.Column(
@@ -334,6 +342,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assets_geom_sensitive", table_name="assets", postgresql_using="gist")
     op.drop_column("assets", "edited")
     op.drop_geospatial_index(
         op.f("ix_club_needs_geom"),

@@ -27,6 +27,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from estate.analysis.frames import copy_frame
+from estate.sharing import Viewer
 
 NET_TO_GROSS = 0.8
 
@@ -104,7 +105,7 @@ SCORING = (
     "a.lease_end",
     "a.lease_break",
 )
-_SELECT = "SELECT {columns} FROM assets a WHERE a.status <> 'disposed'"
+_SELECT = "SELECT {columns} FROM {assets} a WHERE a.status <> 'disposed'"
 
 
 _TYPES = {
@@ -145,14 +146,18 @@ def read_assets(
     bodies: Sequence[str] | None = None,
     within: shapely.Geometry | None = None,
     columns: Sequence[str] = SCORING,
+    viewer: Viewer | None = None,
 ) -> pd.DataFrame:
     """Every asset not yet disposed, with its body and the derived measures; ``bodies``
     (organisation codes or body kinds) and ``within`` (a polygon in the storage CRS)
     narrow it; ``columns`` says what to read (:data:`COLOCATION`, or :data:`SCORING` for
-    everything the disposal scoring and its reports use)."""
+    everything the disposal scoring and its reports use). ``viewer`` reads the register
+    as that body sees it (:mod:`estate.sharing`; other bodies' sensitive sites generalised
+    and left out of the spatial analyses); None reads it whole."""
+    source = (viewer or Viewer.operator()).assets_sql()
     frame = copy_frame(
         conn,
-        _SELECT.replace("{columns}", ", ".join(columns)),
+        _SELECT.replace("{columns}", ", ".join(columns)).replace("{assets}", source),
         {"centroid": CENTROID_FLAG},
         _TYPES,
         split="id",

@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 
 from estate.analysis.assets import COLOCATION, read_assets
 from estate.exports import Sheet
+from estate.sharing import Viewer
 
 CLUSTER_COLUMNS = [
     "cluster",
@@ -164,9 +165,11 @@ def colocation(
     nia_per_fte_m2: float,
     bodies: Sequence[str] | None = None,
     within: shapely.Geometry | None = None,
+    viewer: Viewer | None = None,
 ) -> Colocation:
-    """Clusters of assets of different bodies within ``distance_m`` of each other."""
-    assets = read_assets(conn, nia_per_fte_m2, bodies, within, COLOCATION)
+    """Clusters of assets of different bodies within ``distance_m`` of each other, as
+    ``viewer`` may see them (everything when None: the operator's command line)."""
+    assets = read_assets(conn, nia_per_fte_m2, bodies, within, COLOCATION, viewer)
     return find_clusters(assets, distance_m)
 
 

@@ -39,6 +39,7 @@ from sqlalchemy import Connection
 
 from estate.analysis.assets import NO_SPACE_USES, TIED_USES, of_bodies, read_assets
 from estate.exports import Sheet
+from estate.sharing import Viewer
 
 LEASE_WINDOW_MONTHS = 24
 MIN_SCORE = 3
@@ -291,9 +292,11 @@ def disposal_candidates(
     lease_window_months: int = LEASE_WINDOW_MONTHS,
     bodies: Sequence[str] | None = None,
     within: shapely.Geometry | None = None,
+    viewer: Viewer | None = None,
 ) -> Disposals:
-    """Score every asset and match each candidate to a receiving site (see the module)."""
-    assets = read_assets(conn, nia_per_fte_m2, within=within)
+    """Score every asset and match each candidate to a receiving site (see the module),
+    on what ``viewer`` may see (everything when None)."""
+    assets = read_assets(conn, nia_per_fte_m2, within=within, viewer=viewer)
     return find_candidates(
         assets,
         nia_per_fte_m2,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from estate import accounts
 from estate.config import Settings
 from etl.cli import load_sample
 from etl.pipeline import load_file
 from tests.conftest import PROJECT_ROOT, empty_register
 from web import create_app
+
+SESSION_COOKIE = "estate_session"
 
 # A record whose text would run as script anywhere it were set as HTML.
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -36,6 +40,19 @@ HOSTILE_CODE = "HOSTILE"
 # draws it as a polygon close in).
 SQUARE = [[-2.32, 53.42], [-2.3185, 53.42], [-2.3185, 53.421], [-2.32, 53.421], [-2.32, 53.42]]
 SCENARIO = "Web test"
+
+COUNCIL = "TRAFFORD-COUNCIL"
+POLICE = "POLICE-GREATER-MANCHESTER"
+PASSWORD = "a long test password"
+# username: (body, role). The council's four roles, and two police accounts.
+ACCOUNTS = {
+    "viewer": (COUNCIL, "viewer"),
+    "editor": (COUNCIL, "editor"),
+    "clubadmin": (COUNCIL, "club_admin"),
+    "admin": (COUNCIL, "admin"),
+    "police-viewer": (POLICE, "viewer"),
+    "police-editor": (POLICE, "editor"),
+}
 
 
 def write_hostile(folder: Path) -> Path:
@@ -81,6 +98,9 @@ def terrier(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         )  # fmt: skip
         added, _ = add_candidates(session, scenario, candidates, dt.date(year + 1, 10, 1), 5)
         assert added == 5
+    with engine.begin() as conn:
+        for username, (body, role) in ACCOUNTS.items():
+            accounts.add(conn, username, body, role, PASSWORD)
     yield engine
     empty_register(engine)
 
@@ -90,8 +110,62 @@ def app(terrier: Engine, settings: Settings) -> Flask:
     return create_app(settings, engine=terrier)
 
 
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on the page at ``path`` (as a browser would read it)."""
+    page = client.get(path)
+    found = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {path} ({page.status_code})"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
+    """Sign in through the form, as a person does; returns the response."""
+    token = csrf_token(client, "/sign-in")
+    return client.post(
+        "/sign-in", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture(scope="package")
+def session_cookie(app: Flask) -> Callable[[str], str]:
+    """A signed-in session cookie per account, signed in once for the package (scrypt
+    is slow on purpose)."""
+    cookies: dict[str, str] = {}
+
+    def cookie(username: str) -> str:
+        if username not in cookies:
+            client = app.test_client()
+            response = sign_in(client, username)
+            assert response.status_code == 302, response.get_data(as_text=True)
+            cookies[username] = client.get_cookie(SESSION_COOKIE).value
+        return cookies[username]
+
+    return cookie
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def client_as(app: Flask, session_cookie: Callable[[str], str]) -> Callable[[str], FlaskClient]:
+    """A test client signed in as one of :data:`ACCOUNTS`."""
+
+    def make(username: str) -> FlaskClient:
+        client = app.test_client()
+        client.set_cookie(SESSION_COOKIE, session_cookie(username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client(client_as: Callable[[str], FlaskClient]) -> FlaskClient:
+    """A council viewer: what most partners' staff are."""
+    return client_as("viewer")
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
@@ -122,7 +196,7 @@ def server(
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(base + "/api/", timeout=2) as response:
+                with urllib.request.urlopen(base + "/sign-in", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:

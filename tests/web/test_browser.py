@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.web.conftest import HOSTILE_NAME
+from tests.web.conftest import HOSTILE_NAME, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,13 @@ def page(browser, server: str):
                                       dialog.dismiss()))  # fmt: skip
     page.requested = []
     page.on("request", lambda request: page.requested.append(request.url))
+    # Signed in through the form, as a person is; the map's view then starts clean.
+    page.goto(server + "/sign-in")
+    page.fill("#username", "viewer")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server + "/")
+    page.requested.clear()
     yield page
     context.close()
 

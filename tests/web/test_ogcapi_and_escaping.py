@@ -10,13 +10,22 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
-from tests.web.conftest import HOSTILE_BODY, HOSTILE_CODE, HOSTILE_NAME, SCENARIO, scalar
+from tests.web.conftest import (
+    HOSTILE_BODY,
+    HOSTILE_CODE,
+    HOSTILE_NAME,
+    PASSWORD,
+    SCENARIO,
+    scalar,
+)
 
 
 def ogrinfo(*args: str) -> str:
+    # A program signs in with HTTP Basic credentials (GDAL sends them with each request).
     done = subprocess.run(
-        ["ogrinfo", "-ro", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+        ["ogrinfo", "-ro", "--config", "GDAL_HTTP_USERPWD", f"viewer:{PASSWORD}", *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout
 

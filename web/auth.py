@@ -1,0 +1,279 @@
+"""Sign-in, roles and who is looking: every route needs a signed-in partner unless the
+public view is on (``ESTATE_PUBLIC_VIEW``), and then only to read the map and the APIs.
+
+Flask-Login keeps the session (a signed cookie, HttpOnly, SameSite=Lax, Secure in
+production); Flask-WTF's CSRFProtect guards every POST form. The rules themselves
+(password hashes, the sign-in rate limit, what a role may do) are in
+:mod:`estate.accounts`, so the command line and the web agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from estate import accounts
+from estate.accounts import Account, AccountError, RateLimited
+from estate.sharing import Viewer
+
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+# Reachable without signing in, always.
+OPEN_ENDPOINTS = {"auth.sign_in", "static", "map.favicon"}
+# Readable by anyone when the public view is on (GET and HEAD only).
+PUBLIC_BLUEPRINTS = {"map", "api", "ogcapi"}
+
+
+class SignedIn:
+    """The Flask-Login face of an :class:`~estate.accounts.Account`."""
+
+    def __init__(self, account: Account):
+        self.account = account
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.active
+
+    def get_id(self) -> str:
+        return str(self.account.id)
+
+
+def current_account() -> Account | None:
+    """The signed-in account of this request (None for the public view)."""
+    user = current_user
+    return user.account if getattr(user, "is_authenticated", False) else None
+
+
+def viewer() -> Viewer:
+    """Who is looking, for :mod:`estate.sharing`: the account's body, or the public."""
+    if "viewer" not in g:
+        from web import state
+
+        settings = state().settings
+        account = current_account()
+        g.viewer = Viewer(
+            organisation_id=account.organisation_id if account else None,
+            shared_fields=settings.shared_fields,
+            cell_m=settings.sensitive_cell_m,
+        )
+    return g.viewer
+
+
+def requires(role: str) -> Callable:
+    """Refuse (403) a signed-in account below ``role``; the sign-in itself is checked for
+    every route before it runs (:func:`_guard`)."""
+
+    def wrap(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            account = current_account()
+            if account is None:
+                return _refuse_anonymous()
+            if not account.can(role):
+                abort(403, f"this needs the {role.replace('_', ' ')} role")
+            return view(*args, **kwargs)
+
+        checked.required_role = role  # type: ignore[attr-defined]
+        return checked
+
+    return wrap
+
+
+def _refuse_anonymous():
+    if request.path.startswith(("/api", "/ogcapi")) or request.accept_mimetypes.best in (
+        "application/json",
+        "application/geo+json",
+    ):
+        response = jsonify(
+            code="Unauthorized",
+            description="sign in first (/sign-in), or send HTTP Basic credentials",
+        )
+        response.status_code = 401
+        if request.path.startswith("/ogcapi") or request.authorization is not None:
+            response.headers["WWW-Authenticate"] = 'Basic realm="estate", charset="UTF-8"'
+        return response
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def _guard():
+    """Before every request: let it through if it is open, signed in, or a public read."""
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_ENDPOINTS or current_account() is not None:
+        return None
+    from web import state
+
+    if (
+        state().settings.public_view
+        and request.method in ("GET", "HEAD")
+        and endpoint.split(".")[0] in PUBLIC_BLUEPRINTS
+    ):
+        return None
+    return _refuse_anonymous()
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    next = HiddenField()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to elsewhere."""
+    if not target:
+        return url_for("map.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("map.index")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    from web import state
+
+    form = SignInForm(next=request.args.get("next", ""))
+    message, status = None, 200
+    if form.validate_on_submit():
+        engine = state().engine
+        try:
+            with engine.begin() as conn:
+                try:
+                    account = accounts.sign_in(
+                        conn, form.username.data, form.password.data, request.remote_addr
+                    )
+                except AccountError as exc:
+                    # The failed attempt is recorded (it counts towards the limit).
+                    refused: AccountError | None = exc
+                else:
+                    refused = None
+        except Exception:  # noqa: BLE001 - the database is down: say so, not 500 with a trace
+            abort(503, "the register's database cannot be reached")
+        if refused is None:
+            login_user(SignedIn(account), remember=False, duration=dt.timedelta(hours=12))
+            return redirect(_safe_next(form.next.data))
+        message = str(refused)
+        status = 429 if isinstance(refused, RateLimited) else 401
+    elif request.method == "POST":
+        message, status = "give a username and a password", 400
+    return render_template("sign_in.html", form=form, message=message), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/account")
+@requires("viewer")
+def account_page():
+    from web import state
+
+    return render_template(
+        "account.html", account=current_account(), cell_m=state().settings.sensitive_cell_m
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Sessions, CSRF and the sign-in guard, from the settings."""
+    from web import state
+
+    settings = state().settings
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookies_secure,
+        SESSION_COOKIE_NAME="estate_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.cookies_secure,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+    app.before_request(_guard)
+
+
+_BASIC_CACHE: dict[bytes, tuple[int, float]] = {}
+BASIC_CACHE_SECONDS = 300
+
+
+@login_manager.request_loader
+def _load_from_basic(req) -> SignedIn | None:
+    """HTTP Basic credentials, for programs (QGIS, GDAL, scripts) that read the APIs and
+    cannot fill a form. Each check is a sign-in (recorded, rate-limited); a good one is
+    remembered for five minutes by a hash of the header, so paging a collection does not
+    run scrypt a hundred times."""
+    import hashlib
+    import time
+
+    from web import connection, state
+
+    auth = req.authorization
+    if auth is None or auth.type != "basic" or not auth.username or not auth.password:
+        return None
+    key = hashlib.sha256(f"{auth.username}\0{auth.password}".encode()).digest()
+    now = time.monotonic()
+    hit = _BASIC_CACHE.get(key)
+    if hit is not None and hit[1] > now:
+        account = accounts.get(connection(), hit[0])
+        return SignedIn(account) if account is not None and account.active else None
+    try:
+        with state().engine.begin() as conn:
+            account = accounts.sign_in(conn, auth.username, auth.password, req.remote_addr)
+    except AccountError:
+        return None
+    if len(_BASIC_CACHE) > 1000:
+        _BASIC_CACHE.clear()
+    _BASIC_CACHE[key] = (account.id, now + BASIC_CACHE_SECONDS)
+    return SignedIn(account)
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> SignedIn | None:
+    from web import connection
+
+    try:
+        account = accounts.get(connection(), int(user_id))
+    except ValueError:
+        return None
+    # A disabled account's session ends at its next request.
+    return SignedIn(account) if account is not None and account.active else None
+
+
+def route_roles(app: Flask | None = None) -> dict[str, str]:
+    """Each endpoint and the role it needs beyond signing in (for the docs and tests)."""
+    app = app or current_app
+    return {
+        name: getattr(view, "required_role", "viewer")
+        for name, view in app.view_functions.items()
+        if name not in OPEN_ENDPOINTS
+    }
