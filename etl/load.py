@@ -151,6 +151,8 @@ class LoadResult:
     unchanged: int = 0
     merged: int = 0
     rejected: int = 0
+    conflicts: int = 0
+    """Values of the file that disagree with a person's web edit: kept, for review."""
     dry_run: bool = False
     organisations_added: list[str] = field(default_factory=list)
     rejections: pd.DataFrame | None = None
@@ -169,6 +171,11 @@ class LoadResult:
         ]
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
+        if self.conflicts:
+            lines.append(
+                f"  {self.conflicts} value(s) disagree with edits made in the web: the edits are"
+                " kept; settle them on each asset's page (or /conflicts)"
+            )
         if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
             if not (self.inserted or self.updated):
                 lines.append("  nothing changed: the register already holds this file")
@@ -326,6 +333,7 @@ def _write(
         and len(records) > 0
         and _first_load(conn, list(records["org_code"].dropna().unique()))
     )
+    conflicts = 0
     if direct:
         inserted, updated = _insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
         loaded = len(records)
@@ -338,7 +346,7 @@ def _write(
             rejections = pd.concat([rejections, _unknown_references(conn)], ignore_index=True)
         if progress:
             progress("upsert", 0, len(records))
-        inserted, updated = _upsert(conn, batch_id, prepared, extra_columns)
+        inserted, updated, conflicts = _upsert(conn, batch_id, prepared, extra_columns, loaded_by)
         loaded = conn.execute(text("SELECT count(*) FROM estate_staging")).scalar_one()
     unchanged = loaded - inserted - updated
     if progress:
@@ -365,6 +373,18 @@ def _write(
         {"s": status, "i": inserted, "u": updated, "c": unchanged, "m": merged,
          "r": rejected, "b": batch_id},
     )  # fmt: skip
+    if inserted:
+        # One event for the batch: each inserted asset names it (load_batch_id, file, row),
+        # and its created_at is this event's time.
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (actor, subject, action, batch_id, changes, reason)"
+                " VALUES (:actor, 'load', 'insert', :batch,"
+                " jsonb_build_object('inserted', CAST(:n AS int)), :reason)"
+            ),
+            {"actor": loaded_by or "load", "batch": batch_id, "n": inserted,
+             "reason": f"load of {prepared.source_file}"},
+        )  # fmt: skip
     if inserted or updated:
         conn.execute(text("ANALYZE assets"))
     result = LoadResult(
@@ -377,6 +397,7 @@ def _write(
         unchanged=unchanged,
         merged=merged,
         rejected=rejected,
+        conflicts=conflicts,
         dry_run=dry_run,
         organisations_added=added,
         rejections=result_rejections,
@@ -500,9 +521,13 @@ def _value_sql(column: str) -> str:
 
 
 def _upsert(
-    conn: Connection, batch_id: int, prepared: Prepared, extra_columns: Sequence[str]
-) -> tuple[int, int]:
-    """Upsert staging into assets; returns (inserted, updated).
+    conn: Connection,
+    batch_id: int,
+    prepared: Prepared,
+    extra_columns: Sequence[str],
+    loaded_by: str | None = None,
+) -> tuple[int, int, int]:
+    """Upsert staging into assets; returns (inserted, updated, conflicts with web edits).
 
     Only the columns the file supplies are written. A row whose supplied columns all
     equal the register's is not written at all (unchanged): the comparison is a row
@@ -510,6 +535,7 @@ def _upsert(
     """
     supplement = prepared.mode == "supplement"
     written = _written_columns(prepared)
+    edited = _edited_columns(conn, prepared, written)
     if extra_columns:
         pairs = ", ".join(f"'{c[len(EXTRA_PREFIX) :]}', s.\"{c}\"" for c in extra_columns)
         extra = f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
@@ -517,6 +543,16 @@ def _upsert(
         extra = "'{}'::jsonb"
 
     def new_value(column: str) -> str:
+        # A value a person set in the web stays (the load recorded a conflict if the
+        # file disagrees: see _conflicts).
+        keep = "geom" if column == "location_method" else column
+        if keep in edited:
+            return (
+                f"CASE WHEN assets.edited ? '{keep}' THEN assets.{column} ELSE {plain(column)} END"
+            )
+        return plain(column)
+
+    def plain(column: str) -> str:
         if supplement and column == "location_method":
             return (
                 "CASE WHEN EXCLUDED.geom IS NULL THEN assets.location_method "
@@ -550,8 +586,137 @@ def _upsert(
         FROM upserted
     """
     params = {"batch": batch_id, "file": prepared.source_file}
+    conflicts = _conflicts(conn, batch_id, prepared, edited) if edited else 0
+    _audit_updates(conn, batch_id, prepared, written, edited, supplement, loaded_by)
     inserted, updated = conn.execute(text(sql), params).one()
-    return int(inserted), int(updated)
+    return int(inserted), int(updated), conflicts
+
+
+AUDITED_SKIP = {"quality_flags", "location_method"}
+
+
+def _staged_value(column: str, supplement: bool) -> str:
+    """An asset column's value from staging row ``s`` as the upsert would write it over
+    the asset ``a`` (web edits aside)."""
+    value = _value_sql(column)
+    if supplement and column != "location_method":
+        return f"coalesce({value}, a.{column})"
+    return value
+
+
+def _json(column_sql: str, column: str) -> str:
+    """A column value as JSON for the audit trail and conflicts (points as EWKT text)."""
+    if column in ("geom", "footprint"):
+        return f"to_jsonb(ST_AsEWKT({column_sql}))"
+    return f"to_jsonb({column_sql})"
+
+
+_STAGED_ASSETS = """
+    FROM estate_staging s JOIN organisations o ON o.code = s.org_code
+    JOIN assets a ON a.organisation_id = o.id AND a.source_ref = s.source_ref
+"""
+
+
+def _edited_columns(conn: Connection, prepared: Prepared, written: Sequence[str]) -> set[str]:
+    """The written columns that a person edited on some asset of these bodies (usually
+    none: then the load runs exactly as before)."""
+    codes = list(prepared.records["org_code"].dropna().unique()) if len(prepared.records) else []
+    if not codes:
+        return set()
+    found = conn.execute(
+        text(
+            "SELECT DISTINCT jsonb_object_keys(a.edited) FROM assets a"
+            " JOIN organisations o ON o.id = a.organisation_id"
+            " WHERE o.code = ANY(:codes) AND a.edited <> '{}'::jsonb"
+        ),
+        {"codes": codes},
+    ).scalars()
+    return set(found) & set(written)
+
+
+def _conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited: set[str]) -> int:
+    """Record where the file disagrees with a web edit (once per asset and field while
+    open; a file value someone chose to overrule is not raised again), and drop the edit
+    mark where the file now agrees with the person. Returns the conflicts raised."""
+    supplement = prepared.mode == "supplement"
+    raised = 0
+    for column in sorted(edited):
+        new = _staged_value(column, supplement)
+        file_json = _json(new, column)
+        raised += conn.execute(
+            text(
+                f"""
+                INSERT INTO edit_conflicts (asset_id, batch_id, field, web_value, file_value)
+                SELECT a.id, :batch, :field, {_json(f"a.{column}", column)}, {file_json}
+                {_STAGED_ASSETS}
+                WHERE a.edited ? :field AND ({new}) IS DISTINCT FROM a.{column}
+                  AND NOT EXISTS (
+                      SELECT 1 FROM edit_conflicts k WHERE k.asset_id = a.id
+                      AND k.field = :field AND k.status = 'kept'
+                      AND k.file_value IS NOT DISTINCT FROM {file_json})
+                ON CONFLICT (asset_id, field) WHERE status = 'open'
+                DO UPDATE SET file_value = EXCLUDED.file_value, batch_id = EXCLUDED.batch_id
+                """
+            ),
+            {"batch": batch_id, "field": column},
+        ).rowcount
+        conn.execute(
+            text(
+                f"""
+                UPDATE assets AS t SET edited = t.edited - :field
+                FROM estate_staging s JOIN organisations o ON o.code = s.org_code
+                JOIN assets a ON a.organisation_id = o.id AND a.source_ref = s.source_ref
+                WHERE t.id = a.id AND a.edited ? :field
+                  AND ({new}) IS NOT DISTINCT FROM a.{column}
+                """
+            ),
+            {"field": column},
+        )
+    return raised
+
+
+def _audit_updates(
+    conn: Connection,
+    batch_id: int,
+    prepared: Prepared,
+    written: Sequence[str],
+    edited: set[str],
+    supplement: bool,
+    loaded_by: str | None,
+) -> None:
+    """One audit event per asset the load changes, with each changed field's before and
+    after, written in one statement before the upsert (which cannot return old values)."""
+    pairs = []
+    for column in written:
+        if column in AUDITED_SKIP:
+            continue
+        new = _staged_value(column, supplement)
+        if column in edited:
+            new = f"CASE WHEN a.edited ? '{column}' THEN a.{column} ELSE {new} END"
+        pairs.append(
+            f"'{column}', CASE WHEN ({new}) IS DISTINCT FROM a.{column} THEN "
+            f"jsonb_build_array({_json(f'a.{column}', column)}, {_json(new, column)}) END"
+        )
+    if not pairs:
+        return
+    # jsonb_build_object takes at most 100 arguments: 40 fields a call.
+    objects = " || ".join(
+        f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)
+    )
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO audit_events (actor, organisation_id, subject, action, asset_id,
+                                      batch_id, changes, reason)
+            SELECT :actor, a.organisation_id, 'asset', 'load', a.id, :batch, d.changes, :reason
+            {_STAGED_ASSETS}
+            CROSS JOIN LATERAL (SELECT jsonb_strip_nulls({objects}) AS changes) d
+            WHERE d.changes <> '{{}}'::jsonb
+            """
+        ),
+        {"actor": loaded_by or "load", "batch": batch_id,
+         "reason": f"load of {prepared.source_file}"},
+    )  # fmt: skip
 
 
 def _written_columns(prepared: Prepared) -> list[str]:

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estate import values
 from estate.vocab import BODY_KIND, CONDITION, HOLDING, LISTED, OCCUPANCY, STATUS, TENURE, USE_CLASS
-from etl import geocode, values
+from etl import geocode
 from etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
 from etl.sources.base import RAW_FIELDS, Extracted, slug
 
