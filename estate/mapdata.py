@@ -449,7 +449,8 @@ def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | 
                 'type', 'Feature', 'id', a.id,
                 'geometry', ST_AsGeoJSON(ST_Transform(a.geom, 4326), 6)::json,
                 'properties', jsonb_build_object('id', a.id, 'body', o.code,
-                    'body_name', o.name, 'kind', o.kind, 'running_cost', {running_cost_sql("a")},
+                    'organisation_id', a.organisation_id, 'body_name', o.name,
+                    'kind', o.kind, 'running_cost', {running_cost_sql("a")},
                     'usable_m2', {usable_sql("a")}, 'easting', ST_X(a.geom),
                     'northing', ST_Y(a.geom), 'has_footprint', a.footprint IS NOT NULL,
                     'edited', a.edited)

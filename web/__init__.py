@@ -254,7 +254,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.sort_keys = False
     app.extensions["estate"] = WebState(settings, engine)
 
-    from web import analysis, api, auth, downloads, ogcapi
+    from web import analysis, api, auth, downloads, edits, ogcapi
     from web import map as map_page
 
     with app.app_context():
@@ -264,6 +264,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.register_blueprint(ogcapi.bp)
     app.register_blueprint(analysis.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(edits.bp)
 
     @app.before_request
     def _no_nul() -> None:

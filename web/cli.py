@@ -75,3 +75,136 @@ def serve(
         create_app(settings).run(host=host, port=port, debug=True)
         return
     serve_app(settings, host, port, workers, threads)
+
+
+@click.group()
+def users() -> None:
+    """Accounts of the shared map: add, list, disable, enable, set a password."""
+
+
+def _engine(settings: Settings):
+    from estate.db import ensure_database, make_engine, upgrade
+
+    url = ensure_database(settings)
+    upgrade(url)
+    return make_engine(url)
+
+
+def _run(settings: Settings, action) -> object:
+    from estate.accounts import AccountError
+
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            return action(conn)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("add")
+@click.argument("username")
+@click.option(
+    "--org", "organisation", required=True, help="The body's code (see `estate quality`)."
+)
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "editor", "club_admin", "admin"]),
+    default="viewer",
+    show_default=True,
+    help="viewer reads; editor edits its body's assets and club posts; club_admin manages "
+    "every body's club posts; admin also manages accounts.",
+)
+@click.option("--name", "full_name", help="The person's name, as shown in the audit trail.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_settings
+def users_add(
+    settings: Settings,
+    username: str,
+    organisation: str,
+    role: str,
+    full_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Add an account for a person of one body (the password is asked for twice)."""
+    from estate import accounts, audit
+
+    password = _password(password_stdin)
+
+    def add(conn):
+        account = accounts.add(conn, username, organisation, role, password, full_name)
+        audit.record(
+            conn, "cli", "user", "add", organisation_id=account.organisation_id,
+            subject_id=account.id, changes={"username": [None, account.username],
+                                            "role": [None, role]},
+        )  # fmt: skip
+        return account
+
+    account = _run(settings, add)
+    click.echo(f"added {account.username} ({account.role}, {account.organisation_code})")
+
+
+@users.command("list")
+@pass_settings
+def users_list(settings: Settings) -> None:
+    """Every account: username, body, role, and whether it may sign in."""
+    from estate import accounts
+
+    found = _run(settings, accounts.list_accounts)
+    if not found:
+        click.echo("no accounts yet: estate users add USERNAME --org CODE --role ROLE")
+        return
+    width = max(len(a.username) for a in found)
+    for a in found:
+        state = "active" if a.active else "disabled"
+        click.echo(f"{a.username:<{width}}  {a.organisation_code:<28} {a.role:<10}  {state}")
+
+
+def _set_active(settings: Settings, username: str, active: bool) -> None:
+    from estate import accounts, audit
+
+    def change(conn):
+        accounts.set_active(conn, username, active)
+        audit.record(
+            conn, "cli", "user", "enable" if active else "disable",
+            changes={"active": [not active, active]}, reason=username,
+        )  # fmt: skip
+
+    _run(settings, change)
+    click.echo(f"{username} {'enabled' if active else 'disabled'}")
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_settings
+def users_disable(settings: Settings, username: str) -> None:
+    """Stop an account signing in (its open sessions end at their next request)."""
+    _set_active(settings, username, False)
+
+
+@users.command("enable")
+@click.argument("username")
+@pass_settings
+def users_enable(settings: Settings, username: str) -> None:
+    """Let a disabled account sign in again."""
+    _set_active(settings, username, True)
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_settings
+def users_password(settings: Settings, username: str, password_stdin: bool) -> None:
+    """Set a new password for an account."""
+    from estate import accounts
+
+    password = _password(password_stdin)
+    _run(settings, lambda conn: accounts.set_password(conn, username, password))
+    click.echo(f"password of {username} set")

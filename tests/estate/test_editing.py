@@ -66,8 +66,10 @@ def asset(engine: Engine, asset_id: int) -> dict:
 
 def test_an_edit_is_parsed_as_the_loader_parses_and_audited(engine: Engine, body):
     a1 = body["ids"]["A1"]
-    form = {"name": "  New  Hall ", "gia_m2": "1,200 m²", "rent": "£12,500", "postcode": "m33 7zz",
-            "status": "Surplus", "lease_end": "31/03/2030", "easting": "377010", "northing": "392000"}  # fmt: skip
+    form = {
+        "name": "  New  Hall ", "gia_m2": "1,200 m²", "rent": "£12,500", "postcode": "m33 7zz",
+        "status": "Surplus", "lease_end": "31/03/2030", "easting": "377010", "northing": "392000",
+    }  # fmt: skip
     with engine.begin() as conn:
         changes = editing.edit_asset(conn, body["editor"], a1, form, "survey of May")
     row = asset(engine, a1)
