@@ -134,6 +134,12 @@ def connection() -> Connection:
     return g.conn
 
 
+def writing():
+    """A transaction of its own for a change (committed at the end of the ``with``,
+    rolled back on error); the request's reading connection may already be in one."""
+    return state().engine.begin()
+
+
 def version() -> str:
     return state().data_version(connection())
 

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from estate import audit, editing
 from estate.accounts import Account
-from web import connection
+from web import connection, writing
 from web.auth import _safe_next, current_account, requires
 
 bp = Blueprint("edits", __name__)
@@ -80,9 +80,8 @@ def edit(asset_id: int):
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         if "sensitive" not in form:
             form["sensitive"] = ""  # an unticked box sends nothing
-        conn = connection()
         try:
-            with conn.begin():
+            with writing() as conn:
                 changes = editing.edit_asset(
                     conn, account, asset_id, form, request.form.get("reason", "")
                 )
@@ -180,9 +179,8 @@ def settle(conflict_id: int):
     choice = request.form.get("choice")
     if choice not in ("keep", "take"):
         abort(400, description="choose keep (the web edit) or take (the file's value)")
-    conn = connection()
     try:
-        with conn.begin():
+        with writing() as conn:
             editing.resolve_conflict(
                 conn,
                 current_account(),

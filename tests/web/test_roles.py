@@ -1,0 +1,217 @@
+"""The partners' protocol, route by route: who may open what (a table of role, route and
+expected status), CSRF on every form, the sign-in rate limit, disabled accounts, and the
+public read-only view."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from estate import accounts
+from estate.config import Settings
+from tests.web.conftest import COUNCIL, PASSWORD, POLICE, csrf_token, scalar, sign_in
+from web import create_app
+
+
+@pytest.fixture(scope="module")
+def council_asset(terrier: Engine) -> int:
+    return scalar(
+        terrier,
+        "SELECT min(a.id) FROM assets a JOIN organisations o ON o.id = a.organisation_id"
+        " WHERE o.code = :c",
+        c=COUNCIL,
+    )
+
+
+A = "{asset}"  # the council asset's id, filled in by the test
+
+# (who, method, path, expected status). "anonymous" is nobody signed in; the others are
+# tests.web.conftest.ACCOUNTS: the council's four roles and a police viewer and editor.
+TABLE = [
+    ("anonymous", "GET", "/sign-in", 200),
+    ("anonymous", "GET", "/", 302),
+    ("anonymous", "GET", "/api/assets?limit=1", 401),
+    ("anonymous", "GET", "/api/map?bbox=-2.4,53.4,-2.3,53.45&zoom=12", 401),
+    ("anonymous", "GET", "/ogcapi/collections", 401),
+    ("anonymous", "GET", f"/assets/{A}", 302),
+    ("anonymous", "GET", "/colocation", 302),
+    ("anonymous", "GET", "/downloads/disposals.csv", 302),
+    ("anonymous", "GET", "/account", 302),
+    ("anonymous", "GET", f"/audit/{COUNCIL}", 302),
+    ("viewer", "GET", "/", 200),
+    ("viewer", "GET", "/api/assets?limit=1", 200),
+    ("viewer", "GET", f"/assets/{A}", 200),
+    ("viewer", "GET", "/account", 200),
+    ("viewer", "GET", f"/assets/{A}/edit", 403),
+    ("viewer", "POST", f"/assets/{A}/edit", 403),
+    ("viewer", "GET", f"/assets/{A}/history", 200),
+    ("viewer", "GET", f"/audit/{COUNCIL}", 200),
+    ("viewer", "GET", f"/audit/{COUNCIL}.csv", 200),
+    ("viewer", "GET", "/conflicts", 403),
+    ("viewer", "POST", "/conflicts/1", 403),
+    ("editor", "GET", f"/assets/{A}/edit", 200),
+    ("editor", "POST", f"/assets/{A}/edit", 400),  # no reason given: refused, nothing saved
+    ("editor", "GET", "/conflicts", 200),
+    ("editor", "POST", "/conflicts/999999", 400),  # no such conflict
+    ("editor", "GET", f"/audit/{POLICE}", 403),
+    ("clubadmin", "GET", f"/assets/{A}/edit", 200),
+    ("clubadmin", "GET", f"/audit/{POLICE}", 200),
+    ("admin", "GET", f"/assets/{A}/edit", 200),
+    ("admin", "GET", f"/audit/{POLICE}.csv", 200),
+    ("police-viewer", "GET", f"/assets/{A}", 200),
+    ("police-viewer", "GET", f"/assets/{A}/history", 403),
+    ("police-viewer", "GET", f"/audit/{COUNCIL}", 403),
+    ("police-editor", "GET", f"/assets/{A}/edit", 403),
+    ("police-editor", "POST", f"/assets/{A}/edit", 403),
+    ("police-editor", "GET", f"/audit/{POLICE}", 200),
+]
+
+
+def ask(client: FlaskClient, method: str, path: str):
+    if method == "GET":
+        return client.get(path)
+    # A real form post: with the session's CSRF token (taken from a page it can open).
+    token = csrf_token(client, "/sign-in")
+    return client.post(path, data={"csrf_token": token, "choice": "keep"})
+
+
+@pytest.mark.parametrize(("who", "method", "path", "expected"), TABLE)
+def test_the_role_table(
+    client_as: Callable[[str], FlaskClient],
+    anonymous: FlaskClient,
+    council_asset: int,
+    who: str,
+    method: str,
+    path: str,
+    expected: int,
+):
+    client = anonymous if who == "anonymous" else client_as(who)
+    response = ask(client, method, path.replace(A, str(council_asset)))
+    assert response.status_code == expected, response.get_data(as_text=True)[:300]
+    if expected == 302:
+        assert "/sign-in?next=" in response.headers["Location"]
+    if expected == 401:
+        assert response.get_json()["code"] == "Unauthorized"
+
+
+def test_every_route_of_the_app_is_in_a_table(app: Flask):
+    """A new route must appear in this table or in test_routes.ROUTES, so it is tested."""
+    from tests.web.test_routes import ROUTES
+
+    def pattern(rule: str) -> re.Pattern:
+        rule = re.sub(r"<int:[^>]+>", r"\\d+", rule)
+        rule = re.sub(r"<(?:path:)?[^>]+>", r"[^/]+", rule)
+        return re.compile(rule.replace(".", r"\.") + "$")
+
+    paths = [url.split("?")[0] for url in ROUTES] + [
+        p.split("?")[0].replace(A, "1") for _, _, p, _ in TABLE
+    ]
+    paths += ["/sign-out", "/club/"]
+    missing = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and not rule.endpoint.startswith("club.")
+        and not any(pattern(rule.rule).match(p) for p in paths)
+    ]
+    assert missing == []
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(
+    client_as: Callable[[str], FlaskClient], council_asset: int, terrier: Engine
+):
+    editor = client_as("editor")
+    before = scalar(terrier, "SELECT name FROM assets WHERE id = :i", i=council_asset)
+    refused = editor.post(
+        f"/assets/{council_asset}/edit", data={"name": "Forged", "reason": "no token"}
+    )
+    assert refused.status_code == 400
+    assert "CSRF" in refused.get_data(as_text=True)
+    assert scalar(terrier, "SELECT name FROM assets WHERE id = :i", i=council_asset) == before
+    assert editor.post("/sign-out").status_code == 400
+
+
+def test_an_editor_edits_through_the_form_and_the_history_shows_it(
+    client_as: Callable[[str], FlaskClient], council_asset: int, terrier: Engine
+):
+    editor = client_as("editor")
+    path = f"/assets/{council_asset}/edit"
+    token = csrf_token(editor, path)
+    bad = editor.post(path, data={"csrf_token": token, "gia_m2": "lots", "reason": "survey"})
+    assert bad.status_code == 400
+    assert "&#39;lots&#39; is not an area" in bad.get_data(as_text=True)
+    old = scalar(terrier, "SELECT occupants_fte FROM assets WHERE id = :i", i=council_asset)
+    new = "37.5" if old != 37.5 else "38"
+    done = editor.post(
+        path, data={"csrf_token": token, "occupants_fte": new, "reason": "head count <June>"}
+    )
+    assert done.status_code == 302
+    assert float(
+        scalar(terrier, "SELECT occupants_fte FROM assets WHERE id = :i", i=council_asset)
+    ) == float(new)
+    history = editor.get(f"/assets/{council_asset}/history").get_data(as_text=True)
+    assert "head count &lt;June&gt;" in history
+    assert f"→ {new}" in history
+    csv = editor.get(f"/audit/{COUNCIL}.csv").get_data(as_text=True)
+    assert "head count <June>" in csv and "occupants_fte" in csv
+
+
+def test_sign_in_is_rate_limited_per_username(app: Flask, terrier: Engine):
+    with terrier.begin() as conn:
+        accounts.add(conn, "often-wrong", COUNCIL, "viewer", PASSWORD)
+    client = app.test_client()
+    for _ in range(5):
+        assert sign_in(client, "often-wrong", "not the password").status_code == 401
+    limited = sign_in(client, "often-wrong", PASSWORD)
+    assert limited.status_code == 429
+    assert "too many failed sign-ins" in limited.get_data(as_text=True)
+    # Another account from the same address is not locked out by it.
+    assert sign_in(app.test_client(), "viewer").status_code == 302
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_request(app: Flask, terrier: Engine):
+    with terrier.begin() as conn:
+        accounts.add(conn, "leaver", POLICE, "viewer", PASSWORD)
+    client = app.test_client()
+    assert sign_in(client, "leaver").status_code == 302
+    assert client.get("/api/bodies").status_code == 200
+    with terrier.begin() as conn:
+        accounts.set_active(conn, "leaver", False)
+    assert client.get("/api/bodies").status_code == 401
+    assert sign_in(app.test_client(), "leaver").status_code == 401
+
+
+def test_the_session_cookie_is_http_only_and_same_site(app: Flask):
+    client = app.test_client()
+    response = sign_in(client, "viewer")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    secure = create_app(
+        Settings().with_(env="production", secret_key="x" * 40),
+        engine=app.extensions["estate"].engine,
+    )
+    assert secure.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_the_public_view_reads_the_map_and_apis_only(terrier: Engine, settings: Settings):
+    public = create_app(settings.with_(public_view=True), engine=terrier).test_client()
+    assert public.get("/").status_code == 200
+    assert public.get("/api/assets?limit=1").status_code == 200
+    assert public.get("/ogcapi/collections").status_code == 200
+    assert public.get("/assets/1").status_code == 302
+    assert public.get("/downloads/disposals.csv").status_code == 302
+    assert public.get(f"/audit/{COUNCIL}").status_code == 302
+
+
+def test_programs_sign_in_with_http_basic(app: Flask):
+    client = app.test_client()
+    good = client.get("/api/bodies", auth=("viewer", PASSWORD))
+    assert good.status_code == 200
+    bad = client.get("/ogcapi/collections", auth=("viewer", "wrong"))
+    assert bad.status_code == 401
+    assert bad.headers["WWW-Authenticate"].startswith("Basic")
