@@ -418,4 +418,44 @@ def demo(settings: Settings) -> None:
             f"{len(result.disposals)} exits, net £{totals['net']:,.0f} over "
             f"{result.assumptions.horizon_years} years, NPV £{totals['npv']:,.0f}"
         )
+    password = _demo_accounts(engine, settings)
     click.echo("\nThe shared map: estate serve, then http://127.0.0.1:5000/")
+    click.echo(
+        f"Sign in as demo-admin, demo-council, demo-police, demo-fire or demo-nhs (editors of "
+        f"their bodies), password {password} (kept in {settings.home / 'demo-password'})"
+    )
+
+
+def _demo_accounts(engine, settings) -> str:
+    """Demo accounts, one editor per kind of body and an admin, sharing one random password
+    kept under ESTATE_HOME (made once; a second demo reuses it)."""
+    import secrets
+
+    from estate import accounts
+
+    path = settings.home / "demo-password"
+    if path.exists():
+        password = path.read_text().strip()
+    else:
+        password = secrets.token_urlsafe(12)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+    with engine.begin() as conn:
+        bodies = dict(
+            conn.execute(
+                text("SELECT DISTINCT ON (kind) kind, code FROM organisations ORDER BY kind, id")
+            ).all()
+        )
+        wanted = [("demo-admin", bodies.get("council"), "admin")] + [
+            (f"demo-{kind}", code, "editor") for kind, code in sorted(bodies.items())
+        ]
+        for username, code, role in wanted:
+            taken = conn.execute(
+                text("SELECT 1 FROM users WHERE username = :u"), {"u": username}
+            ).first()
+            if code and not taken:
+                accounts.add(conn, username, code, role, password, "demo account")
+            elif taken:
+                accounts.set_password(conn, username, password)
+    return password
