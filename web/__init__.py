@@ -240,7 +240,7 @@ def vocabularies() -> dict[str, list[tuple[str, str]]]:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api", "/ogcapi")) or (
+    return request.path.startswith(("/api", "/ogcapi", "/club/api")) or (
         request.accept_mimetypes.best == "application/json"
     )
 
@@ -260,7 +260,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.sort_keys = False
     app.extensions["estate"] = WebState(settings, engine)
 
-    from web import analysis, api, auth, downloads, edits, ogcapi
+    from web import analysis, api, auth, club, downloads, edits, ogcapi
     from web import map as map_page
 
     with app.app_context():
@@ -271,6 +271,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.register_blueprint(analysis.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(edits.bp)
+    app.register_blueprint(club.bp)
 
     @app.before_request
     def _no_nul() -> None:
@@ -331,6 +332,7 @@ NAV = [
     ("analysis.colocation", "Co-location"),
     ("analysis.disposals", "Disposals"),
     ("analysis.scenarios", "Scenarios"),
+    ("club.index", "Property club"),
     ("analysis.quality", "Data quality"),
     ("downloads.index", "Downloads"),
     ("api.index", "API"),

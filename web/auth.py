@@ -106,7 +106,9 @@ def requires(role: str) -> Callable:
 
 
 def _refuse_anonymous():
-    if request.path.startswith(("/api", "/ogcapi")) or request.accept_mimetypes.best in (
+    if request.path.startswith(
+        ("/api", "/ogcapi", "/club/api")
+    ) or request.accept_mimetypes.best in (
         "application/json",
         "application/geo+json",
     ):
