@@ -86,8 +86,10 @@ class Account:
         return ROLES.index(self.role) >= ROLES.index(role)
 
     def edits(self, organisation_id: int) -> bool:
-        """May this account change the assets (and needs and offers) of that body?"""
-        return self.can("editor") and (self.organisation_id == organisation_id or self.can("admin"))
+        """May this account change the assets of that body? Editors (and the roles above)
+        of the body itself only: an admin of one body manages accounts, not another
+        body's records, which it sees as any partner does."""
+        return self.can("editor") and self.organisation_id == organisation_id
 
 
 _ACCOUNT_SQL = """
@@ -104,6 +106,13 @@ def _account(row) -> Account:
 def get(conn: Connection, user_id: int) -> Account | None:
     row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.id = :id"), {"id": user_id}).first()
     return _account(row) if row else None
+
+
+def password_hash(conn: Connection, user_id: int) -> str | None:
+    """The stored hash of an account (to tell whether its password changed)."""
+    return conn.execute(
+        text("SELECT password_hash FROM users WHERE id = :id"), {"id": user_id}
+    ).scalar()
 
 
 def normalise_username(username: str) -> str:

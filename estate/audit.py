@@ -118,7 +118,11 @@ def events(
         text(
             f"""
             SELECT e.id, e.at, e.actor, o.code AS body, e.subject, e.subject_id, e.asset_id,
-                   a.source_ref AS asset_ref, e.batch_id, e.action, e.changes, e.reason
+                   -- Only the event's own body's reference: a club event may name
+                   -- another body's asset.
+                   CASE WHEN a.organisation_id = e.organisation_id
+                        THEN a.source_ref END AS asset_ref,
+                   e.batch_id, e.action, e.changes, e.reason
             FROM audit_events e
             LEFT JOIN organisations o ON o.id = e.organisation_id
             LEFT JOIN assets a ON a.id = e.asset_id

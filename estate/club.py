@@ -267,7 +267,8 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
         text(
             f"""
             SELECT a.id, a.organisation_id, a.status, coalesce(a.name, a.source_ref) AS name,
-                   ST_X(a.geom) AS x, ST_Y(a.geom) AS y, ({usable_sql("a")})::float8 AS usable_m2
+                   a.sensitive, ST_X(a.geom) AS x, ST_Y(a.geom) AS y,
+                   ({usable_sql("a")})::float8 AS usable_m2
             FROM assets a WHERE a.id = :id
             """
         ),
@@ -277,6 +278,12 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
         raise NotFound(f"there is no asset {asset_id}")
     if row.organisation_id != organisation_id:
         raise ClubError(f"asset {asset_id} is not one of {body}'s assets")
+    if row.sensitive:
+        # Its point and name would reach every partner through the club's lists and map.
+        raise ClubError(
+            f"asset {asset_id} is marked sensitive, so its place is not shared: post with "
+            "an easting and northing (or longitude and latitude) nearby instead"
+        )
     if row.status == "disposed":
         raise ClubError(f"asset {asset_id} ({row.name}) is disposed of")
     return row
@@ -562,10 +569,13 @@ def set_need_status(
             asset_id = offer.asset_id
     if asset_id:
         asset = conn.execute(
-            text("SELECT status FROM assets WHERE id = :id"), {"id": asset_id}
+            text("SELECT status, sensitive, organisation_id FROM assets WHERE id = :id"),
+            {"id": asset_id},
         ).first()
-        if asset is None:
-            raise NotFound(f"there is no asset {asset_id}")
+        # Another body's sensitive site is answered as if it were not there: saying more
+        # would tell a partner which ids are refuges or custody suites.
+        if asset is None or (asset.sensitive and asset.organisation_id != row.organisation_id):
+            raise NotFound(f"there is no asset {asset_id} that the club can name")
         if asset.status == "disposed":
             raise ClubError(f"asset {asset_id} is disposed of: it cannot meet need {need_id}")
     after = {"status": new, "agreed_offer_id": offer_id, "agreed_asset_id": asset_id}

@@ -298,6 +298,12 @@ def resolve_conflict(
     if field not in BY_NAME and field != "geom":
         raise EditError(f"the field {field!r} cannot be set here")
     if take_file:
+        if field == "uprn":
+            digits = "".join(c for c in str(row["file_value"] or "") if c.isdigit())
+            conn.execute(
+                text("UPDATE assets SET uprn_number = :n WHERE id = :id"),
+                {"n": int(digits) if digits else None, "id": row["asset_id"]},
+            )
         # The file's value, cast to the column's type by the row type of assets.
         conn.execute(
             text(

@@ -474,7 +474,12 @@ def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | 
                 JOIN {viewer.assets_sql()} b
                   ON b.id = CASE WHEN m.asset_id = :id THEN m.other_id ELSE m.asset_id END
                 JOIN organisations o ON o.id = b.organisation_id
-                WHERE m.asset_id = :id OR m.other_id = :id
+                -- A match to a site the viewer sees only generalised would say where it
+                -- is (a few metres from the other record): neither side shows it.
+                WHERE (m.asset_id = :id OR m.other_id = :id)
+                  AND b.location_method IS DISTINCT FROM 'generalised'
+                  AND NOT EXISTS (SELECT 1 FROM {viewer.assets_sql()} h
+                                  WHERE h.id = :id AND h.location_method = 'generalised')
                 ORDER BY m.distance_m NULLS LAST
                 """
             ),
@@ -584,14 +589,15 @@ def extent(
 ) -> tuple[float, float, float, float] | None:
     """The WGS84 box of the data: with ``boundary_first``, the locality's boundary when
     one is loaded (the map's first view: a few partners' sites far outside it should not
-    zoom it out); else every located asset. None when there is nothing."""
+    zoom it out); else every located asset but the sensitive ones (one of them at an
+    edge would give away a coordinate). None when there is nothing."""
     row = conn.execute(
         text(
             f"""
             SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
                 SELECT ST_Transform(ST_SetSRID(coalesce(
                     (SELECT ST_Extent(geom) FROM areas WHERE kind = 'boundary' AND :first),
-                    (SELECT ST_Extent(geom) FROM assets)
+                    (SELECT ST_Extent(geom) FROM assets WHERE NOT sensitive)
                 ), {STORAGE_SRID}), 4326)::box2d AS b
             ) e
             """

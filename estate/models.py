@@ -455,7 +455,7 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(Text)
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(Text)
     changes: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
     reason: Mapped[str | None] = mapped_column(Text)
@@ -476,7 +476,7 @@ class EditConflict(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     field: Mapped[str] = mapped_column(Text)
     web_value: Mapped[Any | None] = mapped_column(JSONB)
     file_value: Mapped[Any | None] = mapped_column(JSONB)

@@ -418,7 +418,7 @@ def demo(settings: Settings) -> None:
             f"{len(result.disposals)} exits, net £{totals['net']:,.0f} over "
             f"{result.assumptions.horizon_years} years, NPV £{totals['npv']:,.0f}"
         )
-    password = _demo_accounts(engine, settings)
+        password = _demo_accounts(engine, settings)
     click.echo("\nThe shared map: estate serve, then http://127.0.0.1:5000/")
     click.echo(
         f"Sign in as demo-admin, demo-council, demo-police, demo-fire or demo-nhs (editors of "

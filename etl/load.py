@@ -378,12 +378,13 @@ def _write(
         # and its created_at is this event's time.
         conn.execute(
             text(
-                "INSERT INTO audit_events (actor, subject, action, batch_id, changes, reason)"
-                " VALUES (:actor, 'load', 'insert', :batch,"
+                "INSERT INTO audit_events (actor, organisation_id, subject, action, batch_id,"
+                " changes, reason) VALUES (:actor, (SELECT id FROM organisations WHERE code ="
+                " :org), 'load', 'insert', :batch,"
                 " jsonb_build_object('inserted', CAST(:n AS int)), :reason)"
             ),
             {"actor": loaded_by or "load", "batch": batch_id, "n": inserted,
-             "reason": f"load of {prepared.source_file}"},
+             "reason": f"load of {prepared.source_file}", "org": _only_body(records)},
         )  # fmt: skip
     if inserted or updated:
         conn.execute(text("ANALYZE assets"))
@@ -499,6 +500,12 @@ def _unknown_references(conn: Connection) -> pd.DataFrame:
     )
 
 
+def _only_body(records: pd.DataFrame) -> str | None:
+    """The body of a file's records when they are all one body's (most files)."""
+    codes = records["org_code"].dropna().unique() if len(records) else []
+    return str(codes[0]) if len(codes) == 1 else None
+
+
 def _value_sql(column: str) -> str:
     """The SQL expression of an asset column from a staging row ``s``."""
     if column == "geom":
@@ -545,7 +552,7 @@ def _upsert(
     def new_value(column: str) -> str:
         # A value a person set in the web stays (the load recorded a conflict if the
         # file disagrees: see _conflicts).
-        keep = "geom" if column == "location_method" else column
+        keep = EDITED_WITH.get(column, column)
         if keep in edited:
             return (
                 f"CASE WHEN assets.edited ? '{keep}' THEN assets.{column} ELSE {plain(column)} END"
@@ -593,6 +600,10 @@ def _upsert(
 
 
 AUDITED_SKIP = {"quality_flags", "location_method"}
+
+# Columns that follow another's web edit: a point placed by hand keeps its method and
+# flags; an edited UPRN keeps its number.
+EDITED_WITH = {"location_method": "geom", "quality_flags": "geom", "uprn_number": "uprn"}
 
 
 def _staged_value(column: str, supplement: bool) -> str:
@@ -655,7 +666,8 @@ def _conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited: set[
                       AND k.field = :field AND k.status = 'kept'
                       AND k.file_value IS NOT DISTINCT FROM {file_json})
                 ON CONFLICT (asset_id, field) WHERE status = 'open'
-                DO UPDATE SET file_value = EXCLUDED.file_value, batch_id = EXCLUDED.batch_id
+                DO UPDATE SET file_value = EXCLUDED.file_value, batch_id = EXCLUDED.batch_id,
+                              web_value = EXCLUDED.web_value
                 """
             ),
             {"batch": batch_id, "field": column},
@@ -667,6 +679,18 @@ def _conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited: set[
                 FROM estate_staging s JOIN organisations o ON o.code = s.org_code
                 JOIN assets a ON a.organisation_id = o.id AND a.source_ref = s.source_ref
                 WHERE t.id = a.id AND a.edited ? :field
+                  AND ({new}) IS NOT DISTINCT FROM a.{column}
+                """
+            ),
+            {"field": column},
+        )
+        # A conflict the file has come round on is over: the person's value stands.
+        conn.execute(
+            text(
+                f"""
+                UPDATE edit_conflicts AS k SET status = 'kept', resolved_at = now()
+                {_STAGED_ASSETS}
+                WHERE k.asset_id = a.id AND k.field = :field AND k.status = 'open'
                   AND ({new}) IS NOT DISTINCT FROM a.{column}
                 """
             ),
@@ -691,8 +715,9 @@ def _audit_updates(
         if column in AUDITED_SKIP:
             continue
         new = _staged_value(column, supplement)
-        if column in edited:
-            new = f"CASE WHEN a.edited ? '{column}' THEN a.{column} ELSE {new} END"
+        mark = EDITED_WITH.get(column, column)
+        if mark in edited:
+            new = f"CASE WHEN a.edited ? '{mark}' THEN a.{column} ELSE {new} END"
         pairs.append(
             f"'{column}', CASE WHEN ({new}) IS DISTINCT FROM a.{column} THEN "
             f"jsonb_build_array({_json(f'a.{column}', column)}, {_json(new, column)}) END"

@@ -24,7 +24,8 @@ from estate.db import make_engine, upgrade
 from estate.localdb import LocalCluster
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEST_DATABASE = "estate_test"
+# Another name lets two runs share the cluster without dropping each other's database.
+TEST_DATABASE = os.environ.get("ESTATE_TEST_DATABASE_NAME", "estate_test")
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +89,8 @@ def empty_register(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE assets, rejections, load_batches, organisations, scenarios, areas "
-                "RESTART IDENTITY CASCADE"
+                "TRUNCATE assets, rejections, load_batches, organisations, scenarios, areas, "
+                "sign_in_attempts RESTART IDENTITY CASCADE"
             )
         )
 

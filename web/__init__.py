@@ -14,7 +14,8 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,10 +135,18 @@ def connection() -> Connection:
     return g.conn
 
 
-def writing():
+@contextmanager
+def writing() -> Iterator[Connection]:
     """A transaction of its own for a change (committed at the end of the ``with``,
-    rolled back on error); the request's reading connection may already be in one."""
-    return state().engine.begin()
+    rolled back on error; the request's reading connection may already be in one).
+    The data version is read afresh after it, so no answer cached before the change
+    is served after it."""
+    web = state()
+    try:
+        with web.engine.begin() as conn:
+            yield conn
+    finally:
+        web.version_at = 0.0
 
 
 def version() -> str:
@@ -182,8 +191,9 @@ def cached(
         if zipped:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Accept-Encoding")
+    # Answers depend on who asks: a shared proxy must not keep them.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.update(("Accept-Encoding", "Cookie", "Authorization"))
     return response
 
 

@@ -353,7 +353,7 @@ def scenario_result(name: str):
 
     with Session(bind=connection()) as session:
         try:
-            return evaluate(session, name)
+            return evaluate(session, name, viewer())
         except EstateError as exc:
             abort(404, description=str(exc))
 

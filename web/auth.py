@@ -224,7 +224,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_guard)
 
 
-_BASIC_CACHE: dict[bytes, tuple[int, float]] = {}
 BASIC_CACHE_SECONDS = 300
 
 
@@ -232,8 +231,9 @@ BASIC_CACHE_SECONDS = 300
 def _load_from_basic(req) -> SignedIn | None:
     """HTTP Basic credentials, for programs (QGIS, GDAL, scripts) that read the APIs and
     cannot fill a form. Each check is a sign-in (recorded, rate-limited); a good one is
-    remembered for five minutes by a hash of the header, so paging a collection does not
-    run scrypt a hundred times."""
+    remembered by this application for five minutes under a hash of the header, so
+    paging a collection does not run scrypt a hundred times. The remembered entry holds
+    the account's password hash of the time: a password changed since is a miss."""
     import hashlib
     import time
 
@@ -242,20 +242,29 @@ def _load_from_basic(req) -> SignedIn | None:
     auth = req.authorization
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
         return None
+    cache: dict = current_app.extensions.setdefault("estate.basic", {})
     key = hashlib.sha256(f"{auth.username}\0{auth.password}".encode()).digest()
     now = time.monotonic()
-    hit = _BASIC_CACHE.get(key)
+    hit = cache.get(key)
     if hit is not None and hit[1] > now:
-        account = accounts.get(connection(), hit[0])
-        return SignedIn(account) if account is not None and account.active else None
-    try:
-        with state().engine.begin() as conn:
+        account_id, _, stored = hit
+        current = accounts.password_hash(connection(), account_id)
+        if current == stored:
+            account = accounts.get(connection(), account_id)
+            if account is not None and account.active:
+                return SignedIn(account)
+        cache.pop(key, None)
+    with state().engine.begin() as conn:
+        try:
             account = accounts.sign_in(conn, auth.username, auth.password, req.remote_addr)
-    except AccountError:
-        return None
-    if len(_BASIC_CACHE) > 1000:
-        _BASIC_CACHE.clear()
-    _BASIC_CACHE[key] = (account.id, now + BASIC_CACHE_SECONDS)
+        except AccountError:
+            # Caught inside the transaction, so the failed attempt is committed and
+            # counts towards the limit, as a failed form sign-in does.
+            return None
+        stored = accounts.password_hash(conn, account.id)
+    if len(cache) > 1000:
+        cache.clear()
+    cache[key] = (account.id, now + BASIC_CACHE_SECONDS, stored)
     return SignedIn(account)
 
 

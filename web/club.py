@@ -14,11 +14,10 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import Connection
 
 from estate import club, mapdata
 from estate.vocab import USE_CLASS
-from web import connection, state
+from web import connection, state, writing
 from web.analysis import show
 from web.auth import current_account, requires, viewer
 
@@ -34,14 +33,6 @@ OFFER_FIELDS = (
     "easting", "northing", "lon", "lat", "notes", "body",
 )  # fmt: skip
 STATUS_FIELDS = ("status", "reason", "agreed_offer_id", "agreed_asset_id")
-
-
-def _writing(conn: Connection):
-    """A transaction on the request's connection: whatever it read so far (the sign-in's
-    own look-up) is ended first, so the write is one transaction of its own."""
-    if conn.in_transaction():
-        conn.commit()
-    return conn.begin()
 
 
 def _account():
@@ -151,9 +142,8 @@ def new_need():
 @requires("editor")
 def create_need():
     values = _form_values(NEED_FIELDS)
-    conn = connection()
     try:
-        with _writing(conn):
+        with writing() as conn:
             need_id = club.post_need(
                 conn,
                 _account(),
@@ -177,9 +167,8 @@ def new_offer():
 @requires("editor")
 def create_offer():
     values = _form_values(OFFER_FIELDS)
-    conn = connection()
     try:
-        with _writing(conn):
+        with writing() as conn:
             offer_id = club.post_offer(conn, _account(), **values)
     except club.NotAllowed as exc:
         abort(403, str(exc))
@@ -239,9 +228,8 @@ def need_status(need_id: int):
     found = _get(club.get_need, need_id)
     _may_change(found)
     values = _form_values(STATUS_FIELDS)
-    conn = connection()
     try:
-        with _writing(conn):
+        with writing() as conn:
             club.set_need_status(
                 conn,
                 _account(),
@@ -295,9 +283,8 @@ def offer_status(offer_id: int):
     found = _get(club.get_offer, offer_id)
     _may_change(found)
     values = _form_values(STATUS_FIELDS)
-    conn = connection()
     try:
-        with _writing(conn):
+        with writing() as conn:
             club.set_offer_status(
                 conn, _account(), offer_id, values["status"], reason=values["reason"] or None
             )

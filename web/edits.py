@@ -2,10 +2,10 @@
 web edits and loads. The rules are in :mod:`estate.editing` and :mod:`estate.audit`;
 these routes turn forms into calls and results into pages.
 
-Who sees what: an asset's edit form and conflicts are its body's editors' (and
-admins'); its history and a body's audit trail are for that body's own users, club
-admins and admins, since the before and after of an edit can hold what the sharing
-rules keep from other partners.
+Who sees what: an asset's edit form and conflicts are its own body's editors'; its
+history and a body's audit trail are for that body's own users, whatever their role,
+since the before and after of an edit can hold what the sharing rules keep from other
+partners.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def _asset_row(asset_id: int) -> dict:
 
 
 def _may_read_history(account: Account, organisation_id: int) -> bool:
-    return account.organisation_id == organisation_id or account.can("club_admin")
+    """A body's own users only: an edit's before and after can hold what the sharing
+    rules keep from other partners (a sensitive site's place, fields not shared)."""
+    return account.organisation_id == organisation_id
 
 
 def _current_values(asset_id: int) -> dict:
@@ -165,10 +167,8 @@ def _safe(name: str) -> str:
 @bp.get("/conflicts")
 @requires("editor")
 def conflicts():
-    """Open conflicts between web edits and loads, for the account's body (all for admins)."""
-    account = current_account()
-    body = None if account.can("admin") else account.organisation_code
-    found = editing.conflicts(connection(), organisation_code=body)
+    """Open conflicts between web edits and loads, for the account's own body."""
+    found = editing.conflicts(connection(), organisation_code=current_account().organisation_code)
     return render_template("conflicts.html", conflicts=found)
 
 

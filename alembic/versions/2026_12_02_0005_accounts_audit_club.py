@@ -100,7 +100,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["load_batches.id"], name=op.f("fk_audit_events_batch_id_load_batches")
+            ["batch_id"],
+            ["load_batches.id"],
+            name=op.f("fk_audit_events_batch_id_load_batches"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -230,7 +233,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["load_batches.id"], name=op.f("fk_edit_conflicts_batch_id_load_batches")
+            ["batch_id"],
+            ["load_batches.id"],
+            name=op.f("fk_edit_conflicts_batch_id_load_batches"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["resolved_by"], ["users.id"], name=op.f("fk_edit_conflicts_resolved_by_users")

@@ -40,6 +40,7 @@ from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.errors import EstateError
 from estate.exports import Sheet
 from estate.models import Asset, Scenario, ScenarioMove
+from estate.sharing import Viewer
 
 LEDGER_KINDS = (
     "receipt",
@@ -368,9 +369,9 @@ _MOVES = f"""
            {usable_sql("r")} AS receiving_usable_m2,
            m.notes
     FROM scenario_moves m
-    JOIN assets a ON a.id = m.asset_id
+    JOIN {{assets}} a ON a.id = m.asset_id
     JOIN organisations o ON o.id = a.organisation_id
-    LEFT JOIN assets r ON r.id = m.receiving_asset_id
+    LEFT JOIN {{assets}} r ON r.id = m.receiving_asset_id
     LEFT JOIN organisations ro ON ro.id = r.organisation_id
     WHERE m.scenario_id = :scenario
     ORDER BY m.exit_date, m.id
@@ -387,9 +388,17 @@ _NUMERIC = (
 )
 
 
-def read_moves(conn: Connection, scenario_id: int) -> pd.DataFrame:
-    """The scenario's moves with the asset (and receiving site) figures they rest on."""
-    moves = pd.read_sql(text(_MOVES), conn, params={"scenario": scenario_id})
+def read_moves(conn: Connection, scenario_id: int, viewer: Viewer | None = None) -> pd.DataFrame:
+    """The scenario's moves with the asset (and receiving site) figures they rest on.
+
+    Everything is read as ``viewer`` may see it (:mod:`estate.sharing`): a sensitive site
+    of another body reads "Sensitive site", and where the partnership shares only some
+    fields, another body's figures it does not share are missing here too (the
+    schedules then take them as nothing, as they do any missing figure)."""
+    source = (viewer or Viewer.operator()).assets_sql()
+    moves = pd.read_sql(
+        text(_MOVES.replace("{assets}", source)), conn, params={"scenario": scenario_id}
+    )
     for column in _NUMERIC:
         moves[column] = pd.to_numeric(moves[column]).astype(float)
     for column in ("exit_date", "completion_date"):
@@ -697,11 +706,11 @@ class ScenarioResult:
         ]
 
 
-def evaluate(session: Session, name: str) -> ScenarioResult:
-    """Every schedule of the named scenario."""
+def evaluate(session: Session, name: str, viewer: Viewer | None = None) -> ScenarioResult:
+    """Every schedule of the named scenario (sites named as ``viewer`` may see them)."""
     scenario = get_scenario(session, name)
     assumptions = Assumptions.of(scenario)
-    moves = read_moves(session.connection(), scenario.id)
+    moves = read_moves(session.connection(), scenario.id, viewer)
     book = ledger(moves, assumptions)
     savings = savings_schedule(book, assumptions)
     return ScenarioResult(

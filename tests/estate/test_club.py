@@ -522,3 +522,19 @@ def test_matches_show_other_bodies_assets_only_as_the_partnership_shares_them(c:
         ("surplus", surplus.id, None)
     ]
     assert [m["source"] for m in c.matches(need)] == ["surplus", "spare"]
+
+
+def test_a_sensitive_site_is_never_posted_by_its_point(c: Club):
+    custody = make_asset(c.session, c.police, x=X, y=Y, gia_m2=900, sensitive=True)
+    with pytest.raises(club.ClubError, match="is marked sensitive, so its place is not shared"):
+        c.need(easting=None, northing=None, asset_id=custody.id)
+    with pytest.raises(club.ClubError, match="is marked sensitive"):
+        club.post_offer(c.conn, c.police_editor, title="Spare cells", asset_id=custody.id)
+
+
+def test_a_need_cannot_be_agreed_on_another_bodys_sensitive_site(c: Club):
+    refuge = make_asset(c.session, c.council, x=X, y=Y, gia_m2=300, sensitive=True)
+    need = c.need()
+    club.set_need_status(c.conn, c.police_editor, need, "in discussion")
+    with pytest.raises(club.NotFound, match=f"there is no asset {refuge.id} that the club"):
+        club.set_need_status(c.conn, c.police_editor, need, "agreed", agreed_asset_id=refuge.id)

@@ -68,9 +68,10 @@ TABLE = [
     ("editor", "POST", "/conflicts/999999", 400),  # no such conflict
     ("editor", "GET", f"/audit/{POLICE}", 403),
     ("clubadmin", "GET", f"/assets/{A}/edit", 200),
-    ("clubadmin", "GET", f"/audit/{POLICE}", 200),
+    ("clubadmin", "GET", f"/audit/{POLICE}", 403),
+    ("clubadmin", "GET", f"/assets/{A}/history", 200),
     ("admin", "GET", f"/assets/{A}/edit", 200),
-    ("admin", "GET", f"/audit/{POLICE}.csv", 200),
+    ("admin", "GET", f"/audit/{POLICE}.csv", 403),
     ("police-viewer", "GET", f"/assets/{A}", 200),
     ("police-viewer", "GET", f"/assets/{A}/history", 403),
     ("police-viewer", "GET", f"/audit/{COUNCIL}", 403),
@@ -225,3 +226,23 @@ def test_programs_sign_in_with_http_basic(app: Flask):
     bad = client.get("/ogcapi/collections", auth=("viewer", "wrong"))
     assert bad.status_code == 401
     assert bad.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_failed_http_basic_sign_ins_count_towards_the_limit(app: Flask, terrier: Engine):
+    with terrier.begin() as conn:
+        accounts.add(conn, "script-wrong", COUNCIL, "viewer", PASSWORD)
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get("/api/bodies", auth=("script-wrong", "guess")).status_code == 401
+    assert (
+        scalar(terrier, "SELECT count(*) FROM sign_in_attempts WHERE username = 'script-wrong'")
+        == 5
+    )
+    # Locked now, even with the right password.
+    assert client.get("/api/bodies", auth=("script-wrong", PASSWORD)).status_code == 401
+
+
+def test_answers_for_one_partner_are_not_kept_by_shared_caches(client: FlaskClient):
+    response = client.get("/api/assets?limit=1")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert {"Cookie", "Authorization"} <= set(response.vary)

@@ -272,6 +272,12 @@ def test_responses_carry_an_etag_and_a_load_invalidates_them(
                     "(SELECT id FROM organisations WHERE code = 'NEWBODY')"
                 )
             )
+            conn.execute(
+                text(
+                    "DELETE FROM audit_events WHERE organisation_id = "
+                    "(SELECT id FROM organisations WHERE code = 'NEWBODY')"
+                )
+            )
             conn.execute(text("DELETE FROM organisations WHERE code = 'NEWBODY'"))
 
 
