@@ -70,7 +70,13 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
 @contextmanager
 def _estate_server(engine):
     port = _free_port()
-    env = {**os.environ, "ESTATE_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    # The public read-only view: no sign-in to script in wrk or the browser, and the same
+    # sharing subquery (estate.sharing) a signed-in partner's requests go through.
+    env = {
+        **os.environ,
+        "ESTATE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "ESTATE_PUBLIC_VIEW": "true",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

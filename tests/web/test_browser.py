@@ -148,7 +148,9 @@ def test_the_scenario_chart_draws(page, server: str):
     assert page.problems == []
 
 
-@pytest.mark.parametrize("path", ["/colocation", "/disposals", "/quality", "/downloads/"])
+@pytest.mark.parametrize(
+    "path", ["/colocation", "/disposals", "/quality", "/downloads/", "/club/", "/account"]
+)
 def test_pages_load_nothing_from_elsewhere_and_run_no_injected_script(page, server: str, path):
     page.goto(server + path)
     page.wait_for_load_state("load")
