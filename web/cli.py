@@ -105,7 +105,9 @@ def _run(settings: Settings, action) -> object:
 
 def _password(password_stdin: bool) -> str:
     if password_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\n")
+        import sys
+
+        return sys.stdin.readline().rstrip("\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 

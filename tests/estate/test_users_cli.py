@@ -24,7 +24,7 @@ def test_users_are_added_listed_disabled_and_audited(db: Engine):
         )
     added = run(db, "users", "add", "Ann", "--org", "GMP", "--role", "editor",
                 "--name", "Ann Example", "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-    assert added.exit_code == 0, added.output
+    assert added.exit_code == 0, (added.output, repr(added.exception))
     assert added.output == "added ann (editor, GMP)\n"
     listed = run(db, "users", "list")
     assert "ann" in listed.output and "editor" in listed.output and "active" in listed.output
