@@ -596,6 +596,18 @@ def set_need_status(
         subject_id=need_id, asset_id=asset_id, changes=audit.diff(before, after),
         reason=_text(reason, "the reason", limit=MAX_NOTES),
     )  # fmt: skip
+    if offer_id and offer.status in LIVE:
+        # The offer is taken up: it is agreed too, in its own body's trail, so nobody
+        # else is matched to space that has gone.
+        conn.execute(
+            text("UPDATE club_offers SET status = 'agreed', updated_at = now() WHERE id = :id"),
+            {"id": offer_id},
+        )
+        audit.record(
+            conn, account, "offer", "status", organisation_id=offer.organisation_id,
+            subject_id=offer_id, changes={"status": [offer.status, "agreed"]},
+            reason=f"need {need_id} of {row.body} agreed on it",
+        )  # fmt: skip
 
 
 def set_offer_status(

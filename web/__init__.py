@@ -328,6 +328,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return compress(response)
 
+    app.jinja_env.filters["plain"] = plain_value
+    app.jinja_env.globals["field_label"] = field_label
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from web.auth import current_account
@@ -335,6 +338,29 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"nav": NAV, "account": current_account()}
 
     return app
+
+
+def plain_value(value: Any) -> str:
+    """A value of the audit trail as a person reads it: 37.0 as 37, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
+    if isinstance(value, list):
+        return ", ".join(plain_value(v) for v in value)
+    return str(value)
+
+
+def field_label(name: str) -> str:
+    """The form's label of an asset field ("Occupants (FTE)" for occupants_fte); other
+    fields (the club's) with their underscores read as spaces."""
+    from estate.editing import BY_NAME
+
+    special = {"geom": "Location", "location": "Location (easting, northing)"}
+    if name in special:
+        return special[name]
+    found = BY_NAME.get(name)
+    return found.label if found else name.replace("_", " ").replace(" m2", " (m²)")
 
 
 NAV = [

@@ -150,6 +150,9 @@ def body_audit_csv(body: str):
         abort(403, description="A body's audit trail is for its own users.")
     events = audit.events(connection(), organisation_code=body, limit=None)
     frame = pd.DataFrame(events, columns=list(audit.EVENT_COLUMNS))
+    for column in ("subject_id", "asset_id", "batch_id"):
+        # Ids as whole numbers, an empty cell where there is none (not 161.0 or nan).
+        frame[column] = [None if pd.isna(v) else int(v) for v in frame[column]]
     frame["changes"] = frame["changes"].map(lambda c: json.dumps(c, default=str) if c else "")
     out = io.StringIO()
     write_csv(frame.itertuples(index=False), list(frame.columns), out)

@@ -370,6 +370,11 @@ def test_a_need_goes_open_to_discussion_to_agreed_naming_the_offer(c: Club):
                          reason="signed heads of terms")  # fmt: skip
     found = club.get_need(c.conn, need)
     assert (found["status"], found["agreed_offer_id"]) == ("agreed", offer)
+    # The offer is taken up with it, and says so in its body's trail.
+    assert club.get_offer(c.conn, offer)["status"] == "agreed"
+    taken = events(c, "offer", offer)[-1]
+    assert taken["changes"] == {"status": ["open", "agreed"]}
+    assert taken["reason"].startswith(f"need {need} of ")
 
 
 @pytest.mark.parametrize(
@@ -427,8 +432,8 @@ def test_every_post_and_status_change_is_an_audit_event_with_before_and_after(c:
     hall = make_asset(c.session, c.council, x=X, y=Y, nia_m2=300)
     offer = c.offer(asset_id=hall.id, area_m2=None)
     club.set_need_status(c.conn, c.police_editor, need, "in_discussion", reason="viewing")
-    club.set_need_status(c.conn, c.police_editor, need, "agreed", agreed_offer_id=offer)
     club.set_offer_status(c.conn, c.council_editor, offer, "in_discussion", reason="talks")
+    club.set_need_status(c.conn, c.police_editor, need, "agreed", agreed_offer_id=offer)
 
     created, discussed, agreed = events(c, "need", need)
     assert created["action"] == "create" and created["actor"] == c.police_editor.username
@@ -446,12 +451,14 @@ def test_every_post_and_status_change_is_an_audit_event_with_before_and_after(c:
         "agreed_asset_id": [None, hall.id],  # the offer's asset
     }
 
-    offer_created, offer_discussed = events(c, "offer", offer)
+    offer_created, offer_discussed, offer_agreed = events(c, "offer", offer)
     assert offer_created["changes"]["area_m2"] == [None, 300]
     assert offer_created["changes"]["asset_id"] == [None, hall.id]
     assert offer_created["organisation_id"] == c.council.id
     assert offer_discussed["changes"] == {"status": ["open", "in_discussion"]}
     assert offer_discussed["reason"] == "talks"
+    assert offer_agreed["changes"] == {"status": ["in_discussion", "agreed"]}
+    assert offer_agreed["actor"] == c.police_editor.username
 
 
 def test_a_refused_change_writes_no_event(c: Club):

@@ -121,7 +121,8 @@
 
   var fitted = false;
   if (drawn.getLayers().length) {
-    map.fitBounds(drawn.getBounds(), { padding: [24, 24], maxZoom: 16 });
+    // Never closer than a neighbourhood: one point alone would fill the map with nothing.
+    map.fitBounds(drawn.getBounds(), { padding: [24, 24], maxZoom: 14 });
     fitted = true;
   }
 

@@ -348,7 +348,11 @@ var Terrier = (function () {
     layerItems['<span class="swatch" style="border:3px solid #b2182b;background:none"></span>Disposal candidates'] = overlays.candidates;
     layerItems["Wards (click for a summary)"] = wards;
     layerItems["Locality boundary"] = boundary;
-    var layers = L.control.layers(null, layerItems, { collapsed: false, position: "topright" }).addTo(map);
+    var layers = L.control.layers(null, layerItems, {
+      // Open on a desktop; on a phone it would cover the map and the search panel.
+      collapsed: window.innerWidth < 800,
+      position: "topright",
+    }).addTo(map);
     layers.getContainer().classList.add("terrier-legend");
     overlays.clusters.addTo(map);
     overlays.candidates.addTo(map);
