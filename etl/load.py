@@ -710,7 +710,7 @@ def _audit_updates(
 ) -> None:
     """One audit event per asset the load changes, with each changed field's before and
     after, written in one statement before the upsert (which cannot return old values)."""
-    pairs = []
+    pairs, olds, news = [], [], []
     for column in written:
         if column in AUDITED_SKIP:
             continue
@@ -718,6 +718,8 @@ def _audit_updates(
         mark = EDITED_WITH.get(column, column)
         if mark in edited:
             new = f"CASE WHEN a.edited ? '{mark}' THEN a.{column} ELSE {new} END"
+        olds.append(f"a.{column}")
+        news.append(new)
         pairs.append(
             f"'{column}', CASE WHEN ({new}) IS DISTINCT FROM a.{column} THEN "
             f"jsonb_build_array({_json(f'a.{column}', column)}, {_json(new, column)}) END"
@@ -736,7 +738,9 @@ def _audit_updates(
             SELECT :actor, a.organisation_id, 'asset', 'load', a.id, :batch, d.changes, :reason
             {_STAGED_ASSETS}
             CROSS JOIN LATERAL (SELECT jsonb_strip_nulls({objects}) AS changes) d
-            WHERE d.changes <> '{{}}'::jsonb
+            -- The row comparison first (cheap), so only changed rows build their JSON.
+            WHERE ROW({", ".join(olds)}) IS DISTINCT FROM ROW({", ".join(news)})
+              AND d.changes <> '{{}}'::jsonb
             """
         ),
         {"actor": loaded_by or "load", "batch": batch_id,
