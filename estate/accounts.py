@@ -33,6 +33,10 @@ class AccountError(EstateError):
     """A user command or sign-in that cannot be done, with the reason in words."""
 
 
+class RateLimited(AccountError):
+    """Too many failed sign-ins from one name or address."""
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(
@@ -220,7 +224,3 @@ def sign_in(conn: Connection, username: str, password: str, address: str | None)
         raise AccountError("the username or password is not right, or the account is disabled")
     conn.execute(text("UPDATE users SET last_sign_in_at = now() WHERE id = :id"), {"id": row.id})
     return _account(row)
-
-
-class RateLimited(AccountError):
-    """Too many failed sign-ins from one name or address."""

@@ -329,9 +329,7 @@ def _write(
     extra_columns = [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     rejections = prepared.rejections
     direct = (
-        prepared.mode != "supplement"
-        and len(records) > 0
-        and _first_load(conn, list(records["org_code"].dropna().unique()))
+        prepared.mode != "supplement" and len(records) > 0 and _first_load(conn, _bodies(records))
     )
     conflicts = 0
     if direct:
@@ -500,10 +498,15 @@ def _unknown_references(conn: Connection) -> pd.DataFrame:
     )
 
 
+def _bodies(records: pd.DataFrame) -> list[str]:
+    """The codes of the bodies a file's records belong to."""
+    return [str(c) for c in records["org_code"].dropna().unique()] if len(records) else []
+
+
 def _only_body(records: pd.DataFrame) -> str | None:
     """The body of a file's records when they are all one body's (most files)."""
-    codes = records["org_code"].dropna().unique() if len(records) else []
-    return str(codes[0]) if len(codes) == 1 else None
+    codes = _bodies(records)
+    return codes[0] if len(codes) == 1 else None
 
 
 def _value_sql(column: str) -> str:
@@ -631,7 +634,7 @@ _STAGED_ASSETS = """
 def _edited_columns(conn: Connection, prepared: Prepared, written: Sequence[str]) -> set[str]:
     """The written columns that a person edited on some asset of these bodies (usually
     none: then the load runs exactly as before)."""
-    codes = list(prepared.records["org_code"].dropna().unique()) if len(prepared.records) else []
+    codes = _bodies(prepared.records)
     if not codes:
         return set()
     found = conn.execute(
@@ -813,7 +816,7 @@ def _insert_direct(
     written = _written_columns(prepared)
     org_ids = dict(conn.execute(
         text("SELECT code, id FROM organisations WHERE code = ANY(:c)"),
-        {"c": list(records["org_code"].dropna().unique())},
+        {"c": _bodies(records)},
     ).all())  # fmt: skip
     out = pd.DataFrame(index=records.index)
     out["organisation_id"] = records["org_code"].map(org_ids).astype("int64")

@@ -16,9 +16,8 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from estate import mapdata
 from estate.exports import geojson_text
 from estate.mapdata import AssetFilter, BadQuery, Bbox
-from estate.sharing import Viewer
 from web import cached, connection, state, version
-from web.auth import csrf, viewer
+from web.auth import csrf, viewer, viewer_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -168,8 +167,7 @@ def point_index() -> mapdata.PointIndex:
     """The located assets in memory for clustering, read once per data version for every
     viewer: as a body of none sees them (sensitive points generalised, only the shared
     fields), since one index serves all."""
-    settings = state().settings
-    nobody = Viewer(None, settings.shared_fields, settings.sensitive_cell_m)
+    nobody = viewer_of(None)
     return state().result(
         (version(), "points"), lambda: mapdata.PointIndex.read(connection(), nobody)
     )

@@ -73,16 +73,17 @@ def current_account() -> Account | None:
 def viewer() -> Viewer:
     """Who is looking, for :mod:`estate.sharing`: the account's body, or the public."""
     if "viewer" not in g:
-        from web import state
-
-        settings = state().settings
         account = current_account()
-        g.viewer = Viewer(
-            organisation_id=account.organisation_id if account else None,
-            shared_fields=settings.shared_fields,
-            cell_m=settings.sensitive_cell_m,
-        )
+        g.viewer = viewer_of(account.organisation_id if account else None)
     return g.viewer
+
+
+def viewer_of(organisation_id: int | None) -> Viewer:
+    """A body's users (None: the public, or a body of none), under the settings' sharing."""
+    from web import state
+
+    settings = state().settings
+    return Viewer(organisation_id, settings.shared_fields, settings.sensitive_cell_m)
 
 
 def requires(role: str) -> Callable:
@@ -145,7 +146,7 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect to elsewhere."""
     if not target:
         return url_for("map.index")
@@ -178,7 +179,7 @@ def sign_in():
             abort(503, "the register's database cannot be reached")
         if refused is None:
             login_user(SignedIn(account), remember=False, duration=dt.timedelta(hours=12))
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
         message = str(refused)
         status = 429 if isinstance(refused, RateLimited) else 401
     elif request.method == "POST":

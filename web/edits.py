@@ -20,7 +20,7 @@ from sqlalchemy import text
 from estate import audit, editing
 from estate.accounts import Account
 from web import connection, writing
-from web.auth import _safe_next, current_account, requires
+from web.auth import safe_next, current_account, requires
 
 bp = Blueprint("edits", __name__)
 
@@ -196,7 +196,7 @@ def settle(conflict_id: int):
     except editing.EditError as exc:
         abort(400, description=str(exc))
     return redirect(
-        _safe_next(request.form.get("back"))
+        safe_next(request.form.get("back"))
         if request.form.get("back")
         else url_for("edits.conflicts")
     )
