@@ -20,7 +20,7 @@ from sqlalchemy import text
 from estate import audit, editing
 from estate.accounts import Account
 from web import connection, writing
-from web.auth import safe_next, current_account, requires
+from web.auth import current_account, requires, safe_next
 
 bp = Blueprint("edits", __name__)
 

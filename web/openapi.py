@@ -47,6 +47,12 @@ def _get(summary: str, params: list[dict], content: dict = GEOJSON) -> dict:
     }
 
 
+CLUB_LISTS = [
+    _param("status", "comma-separated statuses, or all (default: open, in discussion)"),
+    _param("body", "a body's code"),
+]
+
+
 def document() -> dict:
     """The document."""
     cid = _param("cid", "collection id (see /ogcapi/collections)", where="path")
@@ -121,6 +127,16 @@ def document() -> dict:
         "/ogcapi/collections/{cid}/items/{fid}": _get(
             "One feature", [cid, _param("fid", "feature id", where="path")]
         ),
+        "/club/api/needs": _get("The property club's needs (points, WGS84)", CLUB_LISTS),
+        "/club/api/offers": _get("The property club's offers (points, WGS84)", CLUB_LISTS),
+        "/club/api/needs/{need_id}/matches": _get(
+            "What could meet a need: offers, surplus sites and spare space, with lines",
+            [_param("need_id", "need id", "integer", where="path")],
+        ),
+        "/club/api/offers/{offer_id}/matches": _get(
+            "The needs an offer could meet, with lines",
+            [_param("offer_id", "offer id", "integer", where="path")],
+        ),
     }
     return {
         "openapi": "3.0.3",
@@ -132,4 +148,13 @@ def document() -> dict:
             "license": {"name": "MIT"},
         },
         "paths": paths,
+        # Every route needs a partner's account (unless the server publishes a read-only
+        # public view): a signed-in session, or HTTP Basic for programs.
+        "components": {
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "estate_session"},
+            }
+        },
+        "security": [{"basic": []}, {"session": []}],
     }
