@@ -112,6 +112,12 @@ def get(conn: Connection, user_id: int) -> Account | None:
     return _account(row) if row else None
 
 
+def get_with_hash(conn: Connection, user_id: int) -> tuple[Account, str] | None:
+    """An account and its stored password hash (for the web to tell a changed password)."""
+    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.id = :id"), {"id": user_id}).first()
+    return (_account(row), row.password_hash) if row else None
+
+
 def password_hash(conn: Connection, user_id: int) -> str | None:
     """The stored hash of an account (to tell whether its password changed)."""
     return conn.execute(

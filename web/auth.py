@@ -48,10 +48,15 @@ PUBLIC_BLUEPRINTS = {"map", "api", "ogcapi"}
 
 
 class SignedIn:
-    """The Flask-Login face of an :class:`~estate.accounts.Account`."""
+    """The Flask-Login face of an :class:`~estate.accounts.Account`.
 
-    def __init__(self, account: Account):
+    Its session id carries a fingerprint of the password hash it signed in with, so a
+    password changed (or reset by an admin) ends every other session at its next request.
+    """
+
+    def __init__(self, account: Account, password_hash: str = ""):
         self.account = account
+        self.fingerprint = _fingerprint(password_hash)
 
     is_authenticated = True
     is_anonymous = False
@@ -61,7 +66,13 @@ class SignedIn:
         return self.account.active
 
     def get_id(self) -> str:
-        return str(self.account.id)
+        return f"{self.account.id}.{self.fingerprint}"
+
+
+def _fingerprint(password_hash: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def current_account() -> Account | None:
@@ -175,10 +186,11 @@ def sign_in():
                     refused: AccountError | None = exc
                 else:
                     refused = None
+                    stored = accounts.password_hash(conn, account.id) or ""
         except Exception:  # noqa: BLE001 - the database is down: say so, not 500 with a trace
             abort(503, "the register's database cannot be reached")
         if refused is None:
-            login_user(SignedIn(account), remember=False, duration=dt.timedelta(hours=12))
+            login_user(SignedIn(account, stored), remember=False, duration=dt.timedelta(hours=12))
             return redirect(safe_next(form.next.data))
         message = str(refused)
         status = 429 if isinstance(refused, RateLimited) else 401
@@ -270,22 +282,18 @@ def _load_from_basic(req) -> SignedIn | None:
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> SignedIn | None:
+def _load(session_id: str) -> SignedIn | None:
     from web import connection
 
-    try:
-        account = accounts.get(connection(), int(user_id))
-    except ValueError:
+    user_id, _, fingerprint = session_id.partition(".")
+    if not user_id.isdecimal():
         return None
-    # A disabled account's session ends at its next request.
-    return SignedIn(account) if account is not None and account.active else None
-
-
-def route_roles(app: Flask | None = None) -> dict[str, str]:
-    """Each endpoint and the role it needs beyond signing in (for the docs and tests)."""
-    app = app or current_app
-    return {
-        name: getattr(view, "required_role", "viewer")
-        for name, view in app.view_functions.items()
-        if name not in OPEN_ENDPOINTS
-    }
+    found = accounts.get_with_hash(connection(), int(user_id))
+    if found is None:
+        return None
+    account, stored = found
+    # A disabled account's session ends at its next request; so does one whose password
+    # has changed since it signed in.
+    if not account.active or fingerprint != _fingerprint(stored):
+        return None
+    return SignedIn(account, stored)

@@ -197,6 +197,19 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(app: Flask, terrie
     assert sign_in(app.test_client(), "leaver").status_code == 401
 
 
+def test_a_changed_password_ends_the_other_sessions(app: Flask, terrier: Engine):
+    with terrier.begin() as conn:
+        accounts.add(conn, "mover", POLICE, "viewer", PASSWORD)
+    laptop, phone = app.test_client(), app.test_client()
+    assert sign_in(laptop, "mover").status_code == 302
+    assert sign_in(phone, "mover").status_code == 302
+    with terrier.begin() as conn:
+        accounts.set_password(conn, "mover", "a new long password")
+    assert laptop.get("/api/bodies").status_code == 401
+    assert sign_in(phone, "mover", "a new long password").status_code == 302
+    assert phone.get("/api/bodies").status_code == 200
+
+
 def test_the_session_cookie_is_http_only_and_same_site(app: Flask):
     client = app.test_client()
     response = sign_in(client, "viewer")
