@@ -246,20 +246,15 @@ def _body(conn: Connection, account: Account, body: str | None, what: str) -> tu
     return row.id, row.code
 
 
-def _may_change(account: Account, organisation_id: int, body: str, thing: str) -> None:
-    if account.can("club_admin"):
-        return
-    if account.can("editor") and account.organisation_id == organisation_id:
-        return
-    raise NotAllowed(f"only an editor of {body} or a club admin can change {thing}")
-
-
 def may_change(account: Account | None, organisation_id: int) -> bool:
-    """May this account change a need or offer of that body (for pages to show forms)?"""
-    return account is not None and (
-        account.can("club_admin")
-        or (account.can("editor") and account.organisation_id == organisation_id)
-    )
+    """May this account change a need or offer of that body (for pages to show forms)?
+    A club admin may change any body's; an editor only their own body's."""
+    return account is not None and (account.can("club_admin") or account.edits(organisation_id))
+
+
+def _may_change(account: Account, organisation_id: int, body: str, thing: str) -> None:
+    if not may_change(account, organisation_id):
+        raise NotAllowed(f"only an editor of {body} or a club admin can change {thing}")
 
 
 def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> Any:
