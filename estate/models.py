@@ -215,12 +215,14 @@ class Asset(Base):
     source_ref: Mapped[str] = mapped_column(Text)
 
     # Identity and address
-    uprn: Mapped[str | None] = mapped_column(Text)
+    # Codes compare byte by byte (the C collation): faster to index, and LIKE 'M33%'
+    # uses the index (migration 0006).
+    uprn: Mapped[str | None] = mapped_column(Text(collation="C"))
     uprn_number: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     town: Mapped[str | None] = mapped_column(Text)
-    postcode: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text(collation="C"))
 
     # Classification: canonical word, and the publisher's own
     use_class: Mapped[str | None] = mapped_column(Text)

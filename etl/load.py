@@ -100,7 +100,8 @@ DEFAULTS: dict[str, object] = {
 }
 
 EXTRA_PREFIX = "extra."
-COPY_CHUNK_ROWS = 50_000
+COPY_CHUNK_ROWS = 10_000
+COPY_LOOKAHEAD = 3
 
 
 @dataclass
@@ -445,8 +446,15 @@ def _copy_frame(
     """COPY a frame's columns into a table, in chunks of CSV written by Arrow's C++ writer.
 
     Arrow quotes every text value and leaves nulls empty and unquoted, which is exactly
-    PostgreSQL's CSV distinction between an empty string and NULL.
+    PostgreSQL's CSV distinction between an empty string and NULL. A worker thread
+    writes the next chunks while this one sends the last (Arrow and libpq both release
+    the GIL), so the server parses one chunk while the next is being written; at most
+    ``COPY_LOOKAHEAD`` chunks wait, which bounds the memory a large file takes.
     """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    from itertools import islice
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -460,17 +468,32 @@ def _copy_frame(
     dbapi = conn.connection.driver_connection
     total = len(present)
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-    with dbapi.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({target}) FROM STDIN WITH (FORMAT csv)") as copy:
-            for start in range(0, max(total, 1), COPY_CHUNK_ROWS):
-                chunk = pa.Table.from_pandas(
-                    present.iloc[start : start + COPY_CHUNK_ROWS], preserve_index=False
-                )
-                sink = pa.BufferOutputStream()
-                pacsv.write_csv(chunk, sink, write_options=options)
-                copy.write(sink.getvalue().to_pybytes())
+
+    def csv_chunk(start: int) -> pa.Buffer:
+        chunk = pa.Table.from_pandas(
+            present.iloc[start : start + COPY_CHUNK_ROWS], preserve_index=False
+        )
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(chunk, sink, write_options=options)
+        return sink.getvalue()
+
+    starts = iter(range(0, max(total, 1), COPY_CHUNK_ROWS))
+    with ThreadPoolExecutor(1, thread_name_prefix="estate-copy") as pool:
+        pending = deque(pool.submit(csv_chunk, s) for s in islice(starts, COPY_LOOKAHEAD))
+        with (
+            dbapi.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({target}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            sent = 0
+            while pending:
+                buffer = pending.popleft().result()
+                start = next(starts, None)
+                if start is not None:
+                    pending.append(pool.submit(csv_chunk, start))
+                copy.write(memoryview(buffer))
+                sent = min(sent + COPY_CHUNK_ROWS, total)
                 if progress:
-                    progress("copy", min(start + COPY_CHUNK_ROWS, total), total)
+                    progress("copy", sent, total)
 
 
 def _unknown_references(conn: Connection) -> pd.DataFrame:

@@ -149,3 +149,37 @@ def test_an_unknown_body_kind_is_refused(session):
     with pytest.raises(IntegrityError, match="ck_organisations_kind"):
         with session.begin_nested():
             make_organisation(session, kind="university")
+
+
+def test_analyze_keeps_statistics_only_for_planned_columns(connection):
+    """Descriptive columns carry no statistics (migration 0006); the ones queries filter
+    on keep them, so plans over the register stay informed."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "alembic/versions/2026_12_02_0006_assets_statistics.py"
+    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    unplanned = module.UNPLANNED
+    connection.execute(text("ANALYZE assets"))
+    targets = dict(
+        connection.execute(
+            text(
+                "SELECT attname, attstattarget FROM pg_attribute WHERE attrelid ="
+                " 'assets'::regclass AND attnum > 0 AND NOT attisdropped"
+            )
+        ).all()
+    )
+    assert {name for name, target in targets.items() if target == 0} == set(unplanned)
+    for planned in ("geom", "organisation_id", "use_class", "status", "postcode", "uprn_number"):
+        assert targets[planned] == -1
+    collations = dict(
+        connection.execute(
+            text(
+                "SELECT column_name, collation_name FROM information_schema.columns"
+                " WHERE table_name = 'assets' AND column_name IN ('postcode', 'uprn', 'name')"
+            )
+        ).all()
+    )
+    assert collations == {"postcode": "C", "uprn": "C", "name": None}
