@@ -25,6 +25,40 @@ def _key(word: str) -> str:
     return _SPACES.sub(" ", word.replace("\xa0", " ").strip().lower()).strip()
 
 
+def _mapped_by_dictionary(
+    raw: pd.Series, lookup: dict[str, str]
+) -> tuple[pd.Series, pd.Series] | None:
+    """:meth:`Vocabulary.map` for a column of text alone (None for anything else): Arrow
+    encodes the column as its distinct words and their positions, so each word is folded
+    once in Python and the rest is gathers in C++, never a Python call per cell."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(raw.array if isinstance(raw.dtype, pd.StringDtype) else raw,
+                         type=pa.string(), from_pandas=True)  # fmt: skip
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # numbers or dates among the words: the general path handles them
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    words = encoded.dictionary.to_pylist()
+    positions = encoded.indices
+    canonical = pa.array([lookup.get(_key(word)) for word in words], type=pa.string())
+    canonical = canonical.take(positions)
+    blank = pa.array([not word.strip() for word in words], type=pa.bool_()).take(positions)
+    unknown = pc.and_(
+        pc.and_(pc.is_valid(array), pc.is_null(canonical)), pc.invert(pc.fill_null(blank, True))
+    )
+    return (
+        pd.Series(canonical.to_numpy(zero_copy_only=False), index=raw.index, dtype=object),
+        pd.Series(
+            np.asarray(unknown.to_numpy(zero_copy_only=False), dtype=bool), index=raw.index
+        ),  # fmt: skip
+    )
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """A controlled list of words, with labels for people and synonyms for publishers.
@@ -75,6 +109,9 @@ class Vocabulary:
             the raw value was non-empty but matched no word or synonym.
         """
         # Publishers use few distinct words: fold each distinct word once, then look up.
+        fast = _mapped_by_dictionary(raw, self.lookup)
+        if fast is not None:
+            return fast
         present = raw.notna()
         distinct = pd.unique(raw[present].astype(str))
         lookup = self.lookup
