@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from estate import values
 from estate.vocab import BODY_KIND, CONDITION, HOLDING, LISTED, OCCUPANCY, STATUS, TENURE, USE_CLASS
@@ -183,13 +184,16 @@ class _Problems:
 
 def prepare(extracted: Extracted, context: Context) -> Prepared:
     """Turn a source's raw fields into records to load, rejections and merged rows."""
-    raw = extracted.raw.reindex(columns=["_row", *RAW_FIELDS])
     extra_columns = [c for c in extracted.raw.columns if c.startswith(EXTRA_PREFIX)]
-    raw = raw.copy()
+    index = extracted.raw.index
+    raw = pd.DataFrame({"_row": extracted.raw["_row"]}, index=index)
     for column in RAW_FIELDS:
         # Arrow strings from here on: the vectorised steps below run in C++ on them.
-        raw[column] = values.nullify(raw[column].astype("string[pyarrow]"))
-    index = raw.index
+        if column in extracted.raw.columns:
+            raw[column] = values.nullify(extracted.raw[column].astype("string[pyarrow]"))
+        else:  # a field the file does not have: nulls, made by Arrow without a cell each
+            empty = pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.string()))
+            raw[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
     rows = raw["_row"].astype("int64")
     problems = _Problems(index, rows)
     out = pd.DataFrame({"_row": rows}, index=index)
