@@ -279,6 +279,9 @@ class _AllText(dict):
 
 def _table_from_frame(frame: pd.DataFrame, source: str, hint: Sequence[str]) -> Table:
     """A table from the C parser's frame: header found by content, cells cleaned per column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     head = [[_clean(c) for c in row] for row in frame.head(HEADER_SCAN_ROWS).to_numpy().tolist()]
     header_index = find_header(head, hint)
     names, raw_names = _header_names(head, header_index, frame.shape[1])
@@ -287,8 +290,12 @@ def _table_from_frame(frame: pd.DataFrame, source: str, hint: Sequence[str]) -> 
     for position, name in enumerate(names):
         # Kept as Arrow strings (missing as NA): every later step works on them in C++,
         # and converting a column to Python objects and back costs more than the step.
-        column = data.iloc[:, position].astype("string[pyarrow]").str.strip(_STRIP)
-        cleaned[name] = column.where(column != "")
+        column = pa.array(data.iloc[:, position].astype("string[pyarrow]").array)
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        column = pc.utf8_trim(column, _STRIP)
+        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+        cleaned[name] = pd.Series(pd.arrays.ArrowStringArray(column), index=data.index)
     table = pd.DataFrame(cleaned, index=data.index)
     keep = table.notna().any(axis=1).to_numpy()
     table = table[keep].reset_index(drop=True)

@@ -168,13 +168,19 @@ class _Problems:
             self.flags.append(flags.where(flags.notna() & (flags != ""), None))
 
     def joined_flags(self) -> pd.Series:
-        """Comma-separated flags per row, joined column by column (vectorised)."""
-        joined = pd.Series(pd.NA, index=self.index, dtype="string")
-        for flags in self.flags:
-            flags = flags.astype("string")
-            joined = joined.where(flags.isna(), joined.fillna("").str.cat(flags, sep=","))
-        joined = joined.str.strip(",")
-        return joined.astype(object).where(joined.notna() & (joined != ""), None)
+        """Comma-separated flags per row, in the order they were raised (None for none),
+        joined column by column in C++."""
+        import pyarrow.compute as pc
+
+        if not self.flags:
+            return pd.Series(None, index=self.index, dtype=object)
+        columns = [pa.array(flags.reindex(self.index).astype(object), type=pa.string(),
+                            from_pandas=True) for flags in self.flags]  # fmt: skip
+        joined = columns[0]
+        for flags in columns[1:]:  # "a,b" where both, else whichever there is
+            joined = pc.coalesce(pc.binary_join_element_wise(joined, flags, ","), joined, flags)
+        joined = pd.Series(joined.to_numpy(zero_copy_only=False), index=self.index, dtype=object)
+        return joined.where(joined.notna() & (joined != ""), None)
 
     def rejected_frame(self) -> pd.DataFrame:
         if not self.rejections:
@@ -242,7 +248,8 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         problems.flag(f"unknown_{target}", unknown)
         if column in ("use", "tenure", "occupancy", "holding"):
             out[f"{'use' if column == 'use' else column}_raw"] = raw[column]
-    guessed = _use_from_name(raw["name"]).where(out["use_class"].isna())
+    # Names are read only where the file gives no use.
+    guessed = _use_from_name(raw["name"].where(out["use_class"].isna()))
     out["use_class"] = out["use_class"].where(out["use_class"].notna(), guessed)
     problems.flag("use_from_name", guessed.notna())
     out["energy_rating"] = raw["energy_rating"].str.upper().str.slice(0, 3)
