@@ -1,7 +1,8 @@
 """Loading a synthetic estate into PostGIS: estate's load against ogr2ogr and to_postgis.
 
 Each side starts from the same file and ends with a table of points with a GiST
-index, analysed. estate also validates every row, records provenance, and
+index, analysed: ``ogr2ogr`` with COPY, and geopandas reading the file and calling
+``to_postgis``. estate also validates every row, records provenance, and
 upserts into the register (so a second load of the same file is a no-op: timed
 as ``reload``). Matching the loaded assets with other bodies' (which no peer does)
 runs after the load's transaction and is timed on its own line.
@@ -61,51 +62,85 @@ def _analyze(engine, table: str) -> None:
         conn.execute(text(f"ANALYZE {table}"))
 
 
-def _load(n: int, suffix: str) -> tuple[float, dict[str, float], dict]:
+ROUNDS_UP_TO_200K = 3
+
+
+def _to_postgis(engine, path: Path) -> None:
+    """What a GIS analyst would write: read the file with geopandas, write it with
+    ``to_postgis``, index and analyse it."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path)
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(
+            frame["easting"], frame["northing"]), crs=27700)  # fmt: skip
+    else:
+        gdf = gpd.read_file(path)
+    gdf.to_postgis("peer_gpd", engine, if_exists="replace", index=False)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE INDEX ON peer_gpd USING gist ({gdf.geometry.name})"))
+    _analyze(engine, "peer_gpd")
+
+
+def _round(path: Path, n: int) -> tuple[dict[str, float], str, int]:
+    """One round: estate's load into a fresh register, then the peers'."""
     from etl.pipeline import load_file
 
     cluster, url = _fresh_database()
     engine = make_engine(url)
+    seconds = {}
+    seconds["estate"], result = timed(lambda: load_file(engine, path, mapping=MAPPING, match=False))
+    assert result.inserted == n, result.summary()
+    seconds["ogr2ogr"], _ = timed(
+        lambda: (_ogr2ogr(cluster, path, "peer_ogr"), _analyze(engine, "peer_ogr"))
+    )
+    if n <= 200_000:  # to_postgis at 1M takes minutes and measures nothing new
+        seconds["to_postgis"], _ = timed(lambda: _to_postgis(engine, path))
+    engine.dispose()
+    return seconds, url, result.batch_id
+
+
+def _load(n: int, suffix: str) -> tuple[float, dict[str, float], dict]:
+    """Best of three rounds up to 200k (one at 1M), each side in turn in every round and
+    each estate load into a fresh register, so that a noisy moment on a shared machine
+    does not decide a ratio."""
+    from etl.match import match_batches
+    from etl.pipeline import load_file, prepare_file
+
     frame = generate_estate(n)
+    rounds = ROUNDS_UP_TO_200K if n <= 200_000 else 1
+    best: dict[str, float] = {}
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"estate-{n}{suffix}"
         write(frame, path)
-        estate_s, result = timed(lambda: load_file(engine, path, mapping=MAPPING, match=False))
-        assert result.inserted == n, result.summary()
-        from etl.match import match_batches
-
-        match_s, _ = timed(lambda: match_batches(engine, [result.batch_id]))
+        del frame
+        for _ in range(rounds):
+            seconds, url, batch_id = _round(path, n)
+            for side, value in seconds.items():
+                best[side] = min(best.get(side, float("inf")), value)
+        engine = make_engine(url)
+        match_s, _ = timed(lambda: match_batches(engine, [batch_id]))
         reload_s, again = timed(lambda: load_file(engine, path, mapping=MAPPING))
         assert again.unchanged == n, again.summary()
         # The same, but reading and comparing every row (what a re-load costs after any
         # other change to the register).
         compare_s, forced = timed(lambda: load_file(engine, path, mapping=MAPPING, force=True))
         assert forced.unchanged == n, forced.summary()
-        ogr_s, _ = timed(
-            lambda: (_ogr2ogr(cluster, path, "peer_ogr"), _analyze(engine, "peer_ogr"))
-        )
-        peers = {"ogr2ogr": ogr_s}
-        if n <= 200_000:  # to_postgis at 1M takes minutes and measures nothing new
-            import geopandas as gpd
-
-            def to_postgis() -> None:
-                gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(
-                    frame["easting"], frame["northing"]), crs=27700)  # fmt: skip
-                gdf.to_postgis("peer_gpd", engine, if_exists="replace", index=False)
-                with engine.begin() as conn:
-                    conn.execute(text("CREATE INDEX ON peer_gpd USING gist (geometry)"))
-                _analyze(engine, "peer_gpd")
-
-            peers["to_postgis"], _ = timed(to_postgis)
-    engine.dispose()
-    details = {"file": suffix, "reload_s": reload_s, "reload_compare_s": compare_s,
-               "reload_over_first": reload_s / estate_s, "match_s": match_s}  # fmt: skip
+        prepare_s, _ = timed(lambda: prepare_file(path, mapping=MAPPING))
+        engine.dispose()
+    estate_s = best.pop("estate")
+    details = {"file": suffix, "rounds": rounds, "reload_s": reload_s,
+               "reload_compare_s": compare_s, "reload_over_first": reload_s / estate_s,
+               "match_s": match_s, "read_validate_s": prepare_s}  # fmt: skip
     print(
-        f"  (matching the {n} assets across bodies afterwards: {match_s:.3g} s; forced "
-        f"full-compare reload: {compare_s:.3g} s)",
+        f"  (best of {rounds}; of estate's {estate_s:.3g} s, reading and validating takes "
+        f"{prepare_s:.3g} s; matching the {n} assets across bodies afterwards: "
+        f"{match_s:.3g} s; forced full-compare reload: {compare_s:.3g} s)",
         flush=True,
     )
-    return estate_s, peers, details
+    return estate_s, best, details
 
 
 @benchmark("load_csv", sizes=(100_000,))
