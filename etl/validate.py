@@ -18,7 +18,7 @@ Everything is vectorised over the whole file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,64 +190,35 @@ class _Problems:
 
 def prepare(extracted: Extracted, context: Context) -> Prepared:
     """Turn a source's raw fields into records to load, rejections and merged rows."""
-    plan = plan_file(extracted, context)
-    return combine(plan, list(prepare_chunks(extracted, context, plan, rows=None)))
-
-
-# Fields the whole-file pass reads: who holds each row, and where it is.
-WHOLE_FILE_FIELDS = ("org_code", "org_name", "org_kind", "org_uri", "postcode", "address",
-                     "x", "y", "crs", "coordinates")  # fmt: skip
-
-
-@dataclass
-class Plan:
-    """What validation works out over the whole file before its rows are validated,
-    in one go or in chunks: the bodies the rows belong to, and where each row is (a
-    point shared by several records anywhere in the file is a probable centroid).
-
-    Attributes
-    ----------
-    organisations
-        The bodies, one row each (code, name, kind, uri), as the file names them.
-    org_code
-        Each row's body.
-    postcode_text, postcode
-        Each row's postcode as published (or found in its address), and normalised.
-    located
-        Each row's point, method, flags and location problem (``etl.geocode.locate``).
-    shared
-        True where the row's point is shared by another row of the file.
-    """
-
-    organisations: pd.DataFrame
-    org_code: pd.Series
-    postcode_text: pd.Series
-    postcode: values.Parsed
-    located: pd.DataFrame
-    shared: pd.Series
-
-
-def _raw_fields(raw: pd.DataFrame, fields) -> pd.DataFrame:
-    """The named raw fields as Arrow strings, "no value" words as null, text normalised."""
-    index = raw.index
-    out = pd.DataFrame(index=index)
-    for column in fields:
+    extra_columns = [c for c in extracted.raw.columns if c.startswith(EXTRA_PREFIX)]
+    index = extracted.raw.index
+    raw = pd.DataFrame({"_row": extracted.raw["_row"]}, index=index)
+    for column in RAW_FIELDS:
         # Arrow strings from here on: the vectorised steps below run in C++ on them.
-        if column in raw.columns:
-            out[column] = values.nullify(raw[column].astype("string[pyarrow]"))
+        if column in extracted.raw.columns:
+            raw[column] = values.nullify(extracted.raw[column].astype("string[pyarrow]"))
         else:  # a field the file does not have: nulls, made by Arrow without a cell each
             empty = pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.string()))
-            out[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
-        if column in TEXT_FIELDS:
-            out[column] = values.normalise_text(out[column])
-    return out
+            raw[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
+    rows = raw["_row"].astype("int64")
+    problems = _Problems(index, rows)
+    out = pd.DataFrame({"_row": rows}, index=index)
 
+    for column in TEXT_FIELDS:
+        raw[column] = values.normalise_text(raw[column])
 
-def plan_file(extracted: Extracted, context: Context) -> Plan:
-    """The whole-file part of validation (see :class:`Plan`)."""
-    raw = _raw_fields(extracted.raw, WHOLE_FILE_FIELDS)
-    index = raw.index
-    organisations, org_code = _organisations(raw, context)
+    # Who holds it
+    organisations, out["org_code"] = _organisations(raw, context)
+
+    # Identity and address
+    uprn = values.parse_uprn(raw["uprn"])
+    out["uprn"] = uprn.text
+    out["uprn_number"] = uprn.number
+    problems.flag_values(uprn.flag)
+    problems.flag("uprn_invalid", uprn.problem.notna())
+    out["name"] = raw["name"]
+    out["address"] = _address(raw)
+    out["town"] = raw["town"]
     postcode_text = raw["postcode"].where(
         raw["postcode"].notna(), geocode.postcode_from_address(raw["address"])
     )
@@ -260,90 +231,6 @@ def plan_file(extracted: Extracted, context: Context) -> Plan:
         postcode.value[embedded] = again.value
         postcode.problem[embedded] = again.problem
         postcode.flag[embedded] = "postcode_in_text"
-    located = geocode.locate(
-        x=raw["x"],
-        y=raw["y"],
-        crs=raw["crs"],
-        coordinates=raw["coordinates"],
-        postcode=postcode.value,
-        lookup=context.postcodes,
-    )
-    shared = geocode.flag_shared_points(located["x"], located["y"])
-    return Plan(organisations, org_code, postcode_text, postcode, located, shared)
-
-
-def prepare_chunks(
-    extracted: Extracted, context: Context, plan: Plan, rows: int | None
-) -> Iterator[Prepared]:
-    """The file's rows validated ``rows`` at a time (all at once for None), in file
-    order: each chunk's records are final when it is yielded, so a load can write them
-    while the next chunk is validated. Together the chunks hold exactly what one pass
-    over the whole file would (:func:`combine` makes them one): the whole-file facts
-    come from ``plan``, and an asset reference repeated in a later chunk is merged into,
-    or rejected against, its first row as within a chunk."""
-    total = len(extracted.raw)
-    step = rows or max(total, 1)
-    earlier = _Earlier(active=step < total)
-    for start in range(0, max(total, 1), step):
-        part = extracted.raw.iloc[start : start + step]
-        yield _prepare_rows(extracted, part, context, plan, earlier, first=start == 0)
-
-
-def combine(plan: Plan, chunks: list[Prepared]) -> Prepared:
-    """The chunks of :func:`prepare_chunks` as one :class:`Prepared`."""
-    first = chunks[0]
-    rejections = pd.concat([c.rejections for c in chunks], ignore_index=True)
-    return Prepared(
-        supplied=first.supplied,
-        mode=first.mode,
-        source_file=first.source_file,
-        source_format=first.source_format,
-        rows_read=first.rows_read,
-        records=pd.concat([c.records for c in chunks]) if len(chunks) > 1 else first.records,
-        organisations=plan.organisations,
-        rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True),
-        merged=pd.concat([c.merged for c in chunks], ignore_index=True),
-        options=first.options,
-    )
-
-
-def _prepare_rows(
-    extracted: Extracted,
-    part: pd.DataFrame,
-    context: Context,
-    plan: Plan,
-    earlier: _Earlier,
-    first: bool,
-) -> Prepared:
-    """One chunk's rows (``part`` of ``extracted.raw``) validated; the source's own
-    exclusions and merges go with the first chunk."""
-    extra_columns = [c for c in part.columns if c.startswith(EXTRA_PREFIX)]
-    index = part.index
-    # The plan read who holds each row and where it is; the address and the postcode as
-    # published are read again for the address and a reference made from them.
-    fields = [f for f in RAW_FIELDS if f not in WHOLE_FILE_FIELDS or f in ("address", "postcode")]
-    raw = _raw_fields(part, fields)
-    rows = part["_row"].astype("int64")
-    problems = _Problems(index, rows)
-    out = pd.DataFrame({"_row": rows}, index=index)
-
-    # Who holds it
-    out["org_code"] = plan.org_code.loc[index]
-
-    # Identity and address
-    uprn = values.parse_uprn(raw["uprn"])
-    out["uprn"] = uprn.text
-    out["uprn_number"] = uprn.number
-    problems.flag_values(uprn.flag)
-    problems.flag("uprn_invalid", uprn.problem.notna())
-    out["name"] = raw["name"]
-    out["address"] = _address(raw)
-    out["town"] = raw["town"]
-    postcode_text = plan.postcode_text.loc[index]
-    postcode = values.Parsed(
-        plan.postcode.value.loc[index], plan.postcode.problem.loc[index],
-        plan.postcode.flag.loc[index],
-    )  # fmt: skip
     out["postcode"] = postcode.value
     problems.flag_values(postcode.flag)
     problems.flag("postcode_invalid", postcode.problem.notna())
@@ -406,7 +293,14 @@ def _prepare_rows(
         )
 
     # Where
-    located = plan.located.loc[index]
+    located = geocode.locate(
+        x=raw["x"],
+        y=raw["y"],
+        crs=raw["crs"],
+        coordinates=raw["coordinates"],
+        postcode=out["postcode"],
+        lookup=context.postcodes,
+    )
     out["x"] = located["x"]
     out["y"] = located["y"]
     out["location_method"] = located["method"]
@@ -415,7 +309,7 @@ def _prepare_rows(
     problems.flag("coordinates_unusable", location_problem.notna())
     if context.area is not None:
         problems.flag("outside_locality", geocode.outside_area(out["x"], out["y"], context.area))
-    problems.flag("probable_centroid", plan.shared.loc[index])
+    problems.flag("probable_centroid", geocode.flag_shared_points(out["x"], out["y"]))
     if extracted.geometry is not None:
         import shapely
 
@@ -437,25 +331,20 @@ def _prepare_rows(
 
     # Extra fields the model has no column for: kept with the asset.
     for column in extra_columns:
-        out[column] = values.normalise_text(values.nullify(part[column].astype(object)))
+        out[column] = values.normalise_text(values.nullify(extracted.raw[column].astype(object)))
     out["extra.location_problem"] = location_problem
     out["extra.postcode_as_published"] = postcode_text.where(postcode.problem.notna(), None)
 
     out["quality_flags"] = problems.joined_flags()
     rejections = problems.rejected_frame()
-    if first:
-        rejections = pd.concat([extracted.excluded, rejections], ignore_index=True)
+    rejections = pd.concat([extracted.excluded, rejections], ignore_index=True)
 
     rejected_rows = set(rejections["_row"].astype("int64"))
     keep = ~out["_row"].isin(rejected_rows)
     records = out.loc[keep]
-    # A reference an earlier chunk had first, then one repeated within this chunk.
-    records, merged_earlier, rejected_earlier = earlier.resolve(records)
     records, merged, duplicate_rejections = _duplicates(records)
-    earlier.remember(records)
-    rejections = pd.concat([rejections, rejected_earlier, duplicate_rejections], ignore_index=True)
-    merged = pd.concat([merged_earlier, merged]).sort_values("_row", kind="stable")
-    merged = pd.concat([extracted.merged if first else None, merged], ignore_index=True)
+    rejections = pd.concat([rejections, duplicate_rejections], ignore_index=True)
+    merged = pd.concat([extracted.merged, merged], ignore_index=True)
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     )
@@ -471,7 +360,7 @@ def _prepare_rows(
         source_format=context.source_format,
         rows_read=extracted.rows_read,
         records=records,
-        organisations=plan.organisations,
+        organisations=organisations,
         rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True),
         merged=merged,
         options=dict(context.options or {}),
@@ -570,104 +459,41 @@ def _duplicates(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     """The same asset reference twice in one file: merged when identical, else rejected."""
     key = ["org_code", "source_ref"]
     dup = records.duplicated(key, keep=False)
+    empty_merged = pd.DataFrame(
+        {"_row": pd.Series(dtype="int64"), "into_row": pd.Series(dtype="int64")}
+    )
+    empty_rejected = pd.DataFrame(columns=["_row", "field", "value", "reason"])
     if not dup.any():
-        return records, _no_merges(), _no_rejections()
+        return records, empty_merged, empty_rejected
     group = records.loc[dup]
-    digest = _digest(group)
+    content = [c for c in records.columns if c not in ("_row", "quality_flags")]
+    digest = pd.util.hash_pandas_object(group[content].astype(str), index=False)
     first_row = group.groupby(key, sort=False)["_row"].transform("first")
     first_digest = digest.groupby([group[k] for k in key], sort=False).transform("first")
     later = group["_row"] != first_row
-    merged, rejected = _repeats(
-        group[later], first_row[later], digest[later] == first_digest[later]
+    same = later & (digest == first_digest)
+    different = later & (digest != first_digest)
+    merged = pd.DataFrame(
+        {
+            "_row": group.loc[same, "_row"].astype("int64"),
+            "into_row": first_row[same].astype("int64"),
+        }
     )
-    return records.drop(index=group.index[later]), merged, rejected
-
-
-def _digest(records: pd.DataFrame) -> pd.Series:
-    """A hash of each record's details (all but its row number and flags)."""
-    content = [c for c in records.columns if c not in ("_row", "quality_flags")]
-    return pd.util.hash_pandas_object(records[content].astype(str), index=False)
-
-
-def _repeats(
-    later: pd.DataFrame, first_row: pd.Series, same: pd.Series
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows repeating an earlier row's reference: merged into it where their details are
-    the same (``same``), rejected where they differ."""
-    same = same.to_numpy(dtype=bool)
-    first = first_row.to_numpy()
-    merged = pd.DataFrame({"_row": later["_row"].to_numpy()[same], "into_row": first[same]}).astype(
-        "int64"
-    )
-    different = later.loc[~same]
-    firsts = pd.Series(first[~same], index=different.index).astype(str)
     rejected = pd.DataFrame(
         {
-            "_row": different["_row"].to_numpy(),
+            "_row": group.loc[different, "_row"].to_numpy(),
             "field": LABELS["source_ref"],
-            "value": different["source_ref"].to_numpy(),
+            "value": group.loc[different, "source_ref"].to_numpy(),
             "reason": (
-                "asset reference '" + different["source_ref"].astype(str)
-                + "' is also on row " + firsts + " with different details; row " + firsts
+                "asset reference '" + group.loc[different, "source_ref"].astype(str)
+                + "' is also on row " + first_row[different].astype(str)
+                + " with different details; row " + first_row[different].astype(str)
                 + " is loaded"
             ).to_numpy(),
         }
     )  # fmt: skip
-    return merged, rejected
-
-
-def _no_merges() -> pd.DataFrame:
-    return pd.DataFrame({"_row": pd.Series(dtype="int64"), "into_row": pd.Series(dtype="int64")})
-
-
-def _no_rejections() -> pd.DataFrame:
-    return pd.DataFrame(columns=["_row", "field", "value", "reason"])
-
-
-class _Earlier:
-    """The asset references of the chunks validated so far, each with its first row, so
-    that a later chunk's repeat is merged or rejected as it would be in one pass."""
-
-    def __init__(self, active: bool = True) -> None:
-        self.active = active
-        self.first: dict[str, tuple[int, Any]] = {}  # key -> (chunk, index label)
-        self.chunks: list[pd.DataFrame] = []
-
-    @staticmethod
-    def _keys(records: pd.DataFrame) -> list[str]:
-        return (
-            records["org_code"].astype(str) + "\x1f" + records["source_ref"].astype(str)
-        ).tolist()
-
-    def resolve(self, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """``records`` without the rows whose reference an earlier chunk had first; those
-        rows merged (same details) or rejected (different)."""
-        if not self.first or records.empty:
-            return records, _no_merges(), _no_rejections()
-        keys = self._keys(records)
-        hit = np.fromiter((key in self.first for key in keys), dtype=bool, count=len(keys))
-        if not hit.any():
-            return records, _no_merges(), _no_rejections()
-        later = records.loc[hit]
-        where = pd.DataFrame(
-            [self.first[key] for key, h in zip(keys, hit, strict=True) if h],
-            columns=["chunk", "label"], index=later.index,
-        )  # fmt: skip
-        firsts = pd.concat(
-            [self.chunks[chunk].loc[group["label"].to_list()].set_axis(group.index)
-             for chunk, group in where.groupby("chunk", sort=False)]
-        ).loc[later.index]  # fmt: skip
-        same = _digest(later).to_numpy() == _digest(firsts).to_numpy()
-        merged, rejected = _repeats(later, firsts["_row"], pd.Series(same, index=later.index))
-        return records.loc[~hit], merged, rejected
-
-    def remember(self, records: pd.DataFrame) -> None:
-        if not self.active or records.empty:
-            return
-        chunk = len(self.chunks)
-        self.chunks.append(records)
-        labels = ((chunk, label) for label in records.index)
-        self.first.update(zip(self._keys(records), labels, strict=True))
+    drop = group.index[later]
+    return records.drop(index=drop), merged.reset_index(drop=True), rejected
 
 
 def _use_from_name(names: pd.Series) -> pd.Series:
@@ -678,6 +504,8 @@ def _use_from_name(names: pd.Series) -> pd.Series:
     from estate.vocab import USE_FROM_NAME
 
     present = names.dropna()
+    if present.empty:
+        return pd.Series(None, index=names.index, dtype=object)
     distinct = pd.Series(pd.unique(present.astype(str)))
     found = pd.Series(None, index=distinct.index, dtype=object)
     undecided = pd.Series(True, index=distinct.index)
