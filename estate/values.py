@@ -112,7 +112,8 @@ def nullify(series: pd.Series) -> pd.Series:
     if array.null_count == len(array):  # a column the file does not have
         return series if isinstance(series.dtype, pd.StringDtype) else _nones(series.index)
     key = pc.utf8_lower(pc.utf8_trim(array, " \t\r\n" + _SPACE))
-    null = pc.fill_null(pc.is_in(key, value_set=_NULL_WORDS), True).to_numpy(zero_copy_only=False)
+    null = pc.or_(pc.is_null(array), pc.is_in(key, value_set=_NULL_WORDS))
+    null = null.to_numpy(zero_copy_only=False)
     if isinstance(series.dtype, pd.StringDtype):
         return series.where(~null)
     return series.astype(object).where(~null, None)
@@ -131,7 +132,7 @@ def _arrow(text: pd.Series) -> pa.Array:
 
 
 def _nones(index: pd.Index) -> pd.Series:
-    return pd.Series(None, index=index, dtype=object)
+    return pd.Series([None] * len(index), index=index, dtype=object)  # None, not NaN
 
 
 def normalise_text(series: pd.Series) -> pd.Series:
@@ -157,8 +158,10 @@ def normalise_text(series: pd.Series) -> pd.Series:
         .str.rstrip(",;")
         .str.strip()
     )
-    result[~plain] = cleaned.astype(object).where(cleaned.notna() & (cleaned != ""), None)
-    return result
+    kept = cleaned.notna() & (cleaned != "")
+    merged = result.to_numpy(copy=True)  # objects: None stays None (a Series makes NaN)
+    merged[~plain] = np.where(kept.to_numpy(dtype=bool), cleaned.to_numpy(dtype=object), None)
+    return pd.Series(merged, index=series.index, dtype=object)
 
 
 def _problem(mask: pd.Series, raw: pd.Series, template: str) -> pd.Series:

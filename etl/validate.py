@@ -390,7 +390,7 @@ def _by_distinct(series: pd.Series, parser) -> values.Parsed:
     position = series.map(pd.Series(range(len(distinct)), index=distinct.to_numpy()))
 
     def spread(column: pd.Series | None) -> pd.Series:
-        out = pd.Series(None, index=series.index, dtype=object)
+        out = pd.Series([None] * len(series), index=series.index, dtype=object)
         if column is None or not present.any():
             return out
         taken = column.to_numpy(dtype=object)[position[present].astype(int).to_numpy()]
