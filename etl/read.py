@@ -240,9 +240,21 @@ def decode(data: bytes, name: str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+def _head_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` lines of ``text`` (as ``splitlines`` cuts them), without
+    splitting the whole of a file of a million rows."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:  # the first ``count`` lines all ended inside the slice
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
 def _sniff_delimiter(text: str) -> str:
     """The delimiter of the header line (first non-blank line): the most frequent candidate."""
-    for line in text.splitlines()[:HEADER_SCAN_ROWS]:
+    for line in _head_lines(text, HEADER_SCAN_ROWS):
         if line.strip(_STRIP):
             counts = {d: _count_outside_quotes(line, d) for d in DELIMITERS}
             best = max(counts, key=lambda d: (counts[d], d == ","))
