@@ -206,7 +206,6 @@ class Asset(Base):
         ),
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
-        Index(None, "postcode"),
         Index(None, "load_batch_id"),
     )
 
@@ -215,14 +214,12 @@ class Asset(Base):
     source_ref: Mapped[str] = mapped_column(Text)
 
     # Identity and address
-    # Codes compare byte by byte (the C collation): faster to index, and LIKE 'M33%'
-    # uses the index (migration 0006).
-    uprn: Mapped[str | None] = mapped_column(Text(collation="C"))
+    uprn: Mapped[str | None] = mapped_column(Text)
     uprn_number: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     town: Mapped[str | None] = mapped_column(Text)
-    postcode: Mapped[str | None] = mapped_column(Text(collation="C"))
+    postcode: Mapped[str | None] = mapped_column(Text)
 
     # Classification: canonical word, and the publisher's own
     use_class: Mapped[str | None] = mapped_column(Text)
