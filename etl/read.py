@@ -157,7 +157,11 @@ def _table_from_vector(path: Path) -> Table:
         else:
             text[column] = values.astype("string[pyarrow]")
     geometry = frame.geometry
-    points = shapely.point_on_surface(geometry.to_numpy())
+    shapes = geometry.to_numpy()
+    points = shapes.copy()
+    surfaces = shapely.get_type_id(shapes) != 0  # a point is its own point
+    points[surfaces] = shapely.point_on_surface(shapes[surfaces])
+    points[shapely.is_empty(points)] = None  # an empty geometry places nothing: unlocated
     for axis, values in (
         ("_geometry_x", shapely.get_x(points)),
         ("_geometry_y", shapely.get_y(points)),

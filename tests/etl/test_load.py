@@ -243,3 +243,31 @@ def test_polygons_become_footprints_and_reload_unchanged(db: Engine, tmp_path: P
         ("P1", "MULTIPOLYGON", 1, 27700, True),
         ("P2", "MULTIPOLYGON", 2, 27700, True),
     ]
+
+
+def test_points_of_a_gis_file_and_an_empty_geometry_loaded_unlocated(db: Engine, tmp_path: Path):
+    """Points give their own coordinates; an empty geometry (or none) places nothing, and
+    its record is still loaded, unlocated."""
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {"OrganisationLabel": ["Council A"] * 3, "AssetCode": ["G1", "G2", "G3"],
+         "PropertyName": ["Depot", "Library", "Office"], "TenureType": ["Freehold"] * 3,
+         "BuildingSize": [120.5, 1200.0, None]},
+        geometry=[shapely.Point(379500.25, 393000.5), shapely.Point(), None], crs=27700,
+    )  # fmt: skip
+    path = tmp_path / "sites.gpkg"
+    frame.to_file(path, driver="GPKG")
+    result = load_file(db, path, format="transparency")
+    assert (result.inserted, result.rejected) == (3, 0)
+    with db.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT source_ref, ST_X(geom), ST_Y(geom), location_method, gia_m2 FROM assets"
+            " ORDER BY 1"
+        )).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        ("G1", 379500.25, 393000.5, "bng", 120.5),
+        ("G2", None, None, "none", 1200.0),
+        ("G3", None, None, "none", None),
+    ]
