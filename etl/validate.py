@@ -173,7 +173,7 @@ class _Problems:
         import pyarrow.compute as pc
 
         if not self.flags:
-            return pd.Series(None, index=self.index, dtype=object)
+            return pd.Series([None] * len(self.index), index=self.index, dtype=object)
         columns = [pa.array(flags.reindex(self.index).astype(object), type=pa.string(),
                             from_pandas=True) for flags in self.flags]  # fmt: skip
         joined = columns[0]
@@ -505,7 +505,7 @@ def _use_from_name(names: pd.Series) -> pd.Series:
 
     present = names.dropna()
     if present.empty:
-        return pd.Series(None, index=names.index, dtype=object)
+        return pd.Series([None] * len(names), index=names.index, dtype=object)
     distinct = pd.Series(pd.unique(present.astype(str)))
     found = pd.Series(None, index=distinct.index, dtype=object)
     undecided = pd.Series(True, index=distinct.index)
