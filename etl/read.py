@@ -342,7 +342,6 @@ class _AllText(dict):
     """Arrow column types: text for every column, whatever its name."""
 
     def __missing__(self, key):
-
         return pa.string()
 
     def __contains__(self, key) -> bool:  # Arrow asks before it reads
