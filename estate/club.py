@@ -273,12 +273,8 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
         raise NotFound(f"there is no asset {asset_id}")
     if row.organisation_id != organisation_id:
         raise ClubError(f"asset {asset_id} is not one of {body}'s assets")
-    if row.sensitive:
-        # Its point and name would reach every partner through the club's lists and map.
-        raise ClubError(
-            f"asset {asset_id} is marked sensitive, so its place is not shared: post with "
-            "an easting and northing (or longitude and latitude) nearby instead"
-        )
+    # A sensitive asset may be posted on: what other bodies see of the post is decided
+    # when it is read (estate.sharing.Viewer.club_sql), as for the asset itself.
     if row.status == "disposed":
         raise ClubError(f"asset {asset_id} ({row.name}) is disposed of")
     return row
@@ -392,14 +388,15 @@ def post_need(
         text(
             f"""
             INSERT INTO club_needs (organisation_id, title, use_class, min_m2, max_m2, geom,
-                                    radius_m, needed_by, notes, created_by)
+                                    radius_m, needed_by, notes, asset_id, created_by)
             VALUES (:org, :title, :use_class, :min_m2, :max_m2, {_POINT}, :radius_m,
-                    :needed_by, :notes, :user)
+                    :needed_by, :notes, :asset_id, :user)
             RETURNING id
             """
         ),
-        {**fields, "org": organisation_id, "x": x, "y": y, "user": account.id},
-    ).scalar_one()
+        {**fields, "org": organisation_id, "x": x, "y": y, "user": account.id,
+         "asset_id": asset_number},
+    ).scalar_one()  # fmt: skip
     after = {
         **fields,
         "easting": round(x, 2),
@@ -631,7 +628,7 @@ def set_offer_status(
 _NEED_COLUMNS = """
     n.id, n.organisation_id, o.code AS body, o.name AS body_name, n.title, n.use_class,
     n.min_m2::float8 AS min_m2, n.max_m2::float8 AS max_m2, n.radius_m::float8 AS radius_m,
-    n.needed_by, n.status, n.notes, n.agreed_offer_id, n.agreed_asset_id,
+    n.needed_by, n.status, n.notes, n.asset_id, n.agreed_offer_id, n.agreed_asset_id,
     ST_X(n.geom) AS easting, ST_Y(n.geom) AS northing,
     ST_X(ST_Transform(n.geom, 4326)) AS lon, ST_Y(ST_Transform(n.geom, 4326)) AS lat,
     u.username AS created_by, n.created_at, n.updated_at
@@ -666,9 +663,11 @@ def list_needs(
     body: str | None = None,
     *,
     ids: Iterable[int] | None = None,
+    viewer: Viewer | None = None,
 ) -> list[dict[str, Any]]:
     """Needs (of ``status``: a word or several; of ``body``: an organisation code), soonest
-    needed first, each with its body's code and name and its place in BNG and WGS84."""
+    needed first, each with its body's code and name and its place in BNG and WGS84, as
+    ``viewer`` may see them (:meth:`Viewer.club_sql`; everything when None)."""
     where, params = _filters("n", status, body)
     if ids is not None:
         where += " AND n.id = ANY(:ids)"
@@ -677,7 +676,7 @@ def list_needs(
         text(
             f"""
             SELECT {_NEED_COLUMNS}
-            FROM club_needs n
+            FROM {_seen(viewer).club_sql("club_needs")} n
             JOIN organisations o ON o.id = n.organisation_id
             LEFT JOIN users u ON u.id = n.created_by
             WHERE {where}
@@ -695,9 +694,10 @@ def list_offers(
     body: str | None = None,
     *,
     ids: Iterable[int] | None = None,
+    viewer: Viewer | None = None,
 ) -> list[dict[str, Any]]:
     """Offers (of ``status``; of ``body``), soonest available first, with their body, the
-    asset they name and their place in BNG and WGS84."""
+    asset they name and their place in BNG and WGS84, as ``viewer`` may see them."""
     where, params = _filters("f", status, body)
     if ids is not None:
         where += " AND f.id = ANY(:ids)"
@@ -706,9 +706,9 @@ def list_offers(
         text(
             f"""
             SELECT {_OFFER_COLUMNS}
-            FROM club_offers f
+            FROM {_seen(viewer).club_sql("club_offers")} f
             JOIN organisations o ON o.id = f.organisation_id
-            LEFT JOIN assets a ON a.id = f.asset_id
+            LEFT JOIN {_seen(viewer).assets_sql()} a ON a.id = f.asset_id
             LEFT JOIN users u ON u.id = f.created_by
             WHERE {where}
             ORDER BY f.available_from, f.id
@@ -719,17 +719,17 @@ def list_offers(
     return [dict(r) for r in rows]
 
 
-def get_need(conn: Connection, need_id: int) -> dict[str, Any]:
-    """One need; raises :class:`NotFound` when there is none."""
-    found = list_needs(conn, ids=[need_id])
+def get_need(conn: Connection, need_id: int, viewer: Viewer | None = None) -> dict[str, Any]:
+    """One need, as ``viewer`` may see it; raises :class:`NotFound` when there is none."""
+    found = list_needs(conn, ids=[need_id], viewer=viewer)
     if not found:
         raise NotFound(f"there is no need {need_id}")
     return found[0]
 
 
-def get_offer(conn: Connection, offer_id: int) -> dict[str, Any]:
-    """One offer; raises :class:`NotFound` when there is none."""
-    found = list_offers(conn, ids=[offer_id])
+def get_offer(conn: Connection, offer_id: int, viewer: Viewer | None = None) -> dict[str, Any]:
+    """One offer, as ``viewer`` may see it; raises :class:`NotFound` when there is none."""
+    found = list_offers(conn, ids=[offer_id], viewer=viewer)
     if not found:
         raise NotFound(f"there is no offer {offer_id}")
     return found[0]
@@ -740,8 +740,8 @@ def get_offer(conn: Connection, offer_id: int) -> dict[str, Any]:
 # A need and an offer that could meet it: within the need's radius, of another body, big
 # enough, available on the day, of a compatible use. ST_DWithin is inclusive.
 _OFFER_PAIRS = """
-    FROM club_needs n
-    JOIN club_offers f
+    FROM {needs} n
+    JOIN {offers} f
       ON ST_DWithin(f.geom, n.geom, n.radius_m::float8)
      AND f.organisation_id <> n.organisation_id
      AND f.status IN ('open', 'in_discussion')
@@ -758,7 +758,7 @@ _DISTANCE = "round(ST_Distance({a}.geom, n.geom)::numeric, 1)::float8"
 # out, so the stored point (``raw_geom``, which the spatial index covers) is the point
 # shown.
 _NEAR_ASSETS = f"""
-    FROM club_needs n
+    FROM {{needs}} n
     JOIN {{assets}} a
       ON ST_DWithin(a.raw_geom, n.geom, n.radius_m::float8)
      AND a.organisation_id <> n.organisation_id
@@ -772,6 +772,20 @@ _NEAR_ASSETS = f"""
 """
 
 
+def _seen(viewer: Viewer | None) -> Viewer:
+    return viewer or Viewer.operator()
+
+
+def _sources(sql: str, viewer: Viewer | None) -> str:
+    """``sql`` with ``{needs}``, ``{offers}`` and ``{assets}`` as ``viewer`` may see them."""
+    seen = _seen(viewer)
+    return (
+        sql.replace("{needs}", seen.club_sql("club_needs"))
+        .replace("{offers}", seen.club_sql("club_offers"))
+        .replace("{assets}", seen.assets_sql())
+    )
+
+
 def _match_frame(
     conn: Connection,
     where: str,
@@ -781,7 +795,7 @@ def _match_frame(
 ) -> pd.DataFrame:
     """Every match of the needs selected by ``where`` (on ``n``), one frame of
     :data:`MATCH_FIELDS`, ordered by need, source, distance."""
-    near_assets = _NEAR_ASSETS.replace("{assets}", (viewer or Viewer.operator()).assets_sql())
+    near_assets = _sources(_NEAR_ASSETS, viewer)
     offers = conn.execute(
         text(
             f"""
@@ -789,7 +803,7 @@ def _match_frame(
                    CAST(NULL AS bigint) AS asset_id, o.code AS body, f.title,
                    f.area_m2::float8 AS area_m2, {_DISTANCE.format(a="f")} AS distance_m,
                    f.available_from
-            {_OFFER_PAIRS}
+            {_sources(_OFFER_PAIRS, viewer)}
             JOIN organisations o ON o.id = f.organisation_id
             WHERE {where}
             """
@@ -885,7 +899,7 @@ def need_matches(
     ``available_from`` is an offer's (None for assets). Assets are read as ``viewer`` may
     see them (:mod:`estate.sharing`; everything when None): a name not shared is None.
     Raises :class:`NotFound`."""
-    get_need(conn, need_id)
+    get_need(conn, need_id, viewer)
     frame = _match_frame(conn, "n.id = :need_id", {"need_id": need_id}, nia_per_fte_m2, viewer)
     return _records(frame)
 
@@ -901,7 +915,7 @@ def need_match_counts(
     "total": n}}`` (needs without matches included, with zeros)."""
     if need_ids is None:
         where, params = "n.status IN ('open', 'in_discussion')", {}
-        ids = [n["id"] for n in list_needs(conn, LIVE)]
+        ids = [n["id"] for n in list_needs(conn, LIVE, viewer=viewer)]
     else:
         ids = list(need_ids)
         where, params = "n.id = ANY(:ids)", {"ids": ids}
@@ -923,14 +937,16 @@ _NEED_PAIRS_SELECT = f"""
 """
 
 
-def offer_matches(conn: Connection, offer_id: int) -> list[dict[str, Any]]:
+def offer_matches(
+    conn: Connection, offer_id: int, viewer: Viewer | None = None
+) -> list[dict[str, Any]]:
     """The needs an offer could meet (open or in discussion, of other bodies, with the
-    offer inside their radius: the same test as :func:`need_matches`), nearest first.
-    Each has :data:`NEED_MATCH_FIELDS`. Raises :class:`NotFound`."""
-    get_offer(conn, offer_id)
+    offer inside their radius: the same test as :func:`need_matches`), nearest first, as
+    ``viewer`` may see them. Each has :data:`NEED_MATCH_FIELDS`. Raises :class:`NotFound`."""
+    get_offer(conn, offer_id, viewer)
     rows = conn.execute(
         text(
-            _NEED_PAIRS_SELECT
+            _sources(_NEED_PAIRS_SELECT, viewer)
             + " WHERE f.id = :id AND n.status IN ('open', 'in_discussion')"
             + " ORDER BY distance_m, n.needed_by, n.id"
         ),
@@ -939,17 +955,20 @@ def offer_matches(conn: Connection, offer_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def offer_match_counts(conn: Connection, offer_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """How many live needs each offer could meet (default: every live offer)."""
+def offer_match_counts(
+    conn: Connection, offer_ids: Iterable[int] | None = None, viewer: Viewer | None = None
+) -> dict[int, int]:
+    """How many live needs each offer could meet (default: every live offer), as
+    ``viewer`` may see them."""
     if offer_ids is None:
         where, params = "f.status IN ('open', 'in_discussion')", {}
-        ids = [o["id"] for o in list_offers(conn, LIVE)]
+        ids = [o["id"] for o in list_offers(conn, LIVE, viewer=viewer)]
     else:
         ids = list(offer_ids)
         where, params = "f.id = ANY(:ids)", {"ids": ids}
     rows = conn.execute(
         text(
-            f"SELECT f.id, count(*) {_OFFER_PAIRS}"
+            f"SELECT f.id, count(*) {_sources(_OFFER_PAIRS, viewer)}"
             f" WHERE {where} AND n.status IN ('open', 'in_discussion') GROUP BY f.id"
         ),
         params,
@@ -978,9 +997,13 @@ def _collection(conn: Connection, features_sql: str, params: dict) -> str:
 
 
 def needs_geojson(
-    conn: Connection, status: str | Sequence[str] | None = LIVE, body: str | None = None
+    conn: Connection,
+    status: str | Sequence[str] | None = LIVE,
+    body: str | None = None,
+    viewer: Viewer | None = None,
 ) -> str:
-    """Needs as GeoJSON points with their radius (``radius_m``) for the map to draw."""
+    """Needs as GeoJSON points with their radius (``radius_m``) for the map to draw, as
+    ``viewer`` may see them."""
     where, params = _filters("n", status, body)
     return _collection(
         conn,
@@ -992,7 +1015,8 @@ def needs_geojson(
                 'title', n.title, 'use_class', n.use_class, 'min_m2', n.min_m2::float8,
                 'max_m2', n.max_m2::float8, 'radius_m', n.radius_m::float8,
                 'needed_by', n.needed_by, 'status', n.status)) AS feature
-        FROM club_needs n JOIN organisations o ON o.id = n.organisation_id
+        FROM {_seen(viewer).club_sql("club_needs")} n
+        JOIN organisations o ON o.id = n.organisation_id
         WHERE {where} AND n.geom IS NOT NULL
         """,
         params,
@@ -1000,9 +1024,12 @@ def needs_geojson(
 
 
 def offers_geojson(
-    conn: Connection, status: str | Sequence[str] | None = LIVE, body: str | None = None
+    conn: Connection,
+    status: str | Sequence[str] | None = LIVE,
+    body: str | None = None,
+    viewer: Viewer | None = None,
 ) -> str:
-    """Offers as GeoJSON points."""
+    """Offers as GeoJSON points, as ``viewer`` may see them."""
     where, params = _filters("f", status, body)
     return _collection(
         conn,
@@ -1014,7 +1041,8 @@ def offers_geojson(
                 'offer_kind', f.kind, 'title', f.title, 'use_class', f.use_class,
                 'area_m2', f.area_m2::float8, 'available_from', f.available_from,
                 'available_until', f.available_until, 'status', f.status)) AS feature
-        FROM club_offers f JOIN organisations o ON o.id = f.organisation_id
+        FROM {_seen(viewer).club_sql("club_offers")} f
+        JOIN organisations o ON o.id = f.organisation_id
         WHERE {where} AND f.geom IS NOT NULL
         """,
         params,
@@ -1040,14 +1068,15 @@ def need_matches_geojson(
     }
     return _collection(
         conn,
-        f"""
+        _sources(
+            f"""
         SELECT 0 AS ord, json_build_object(
             'type', 'Feature', 'id', 'need-' || n.id, 'geometry', {_GEOJSON.format(g="n.geom")},
             'properties', json_build_object(
                 'kind', 'need', 'id', n.id, 'body', o.code, 'title', n.title,
                 'min_m2', n.min_m2::float8, 'radius_m', n.radius_m::float8,
                 'needed_by', n.needed_by, 'status', n.status)) AS feature
-        FROM club_needs n JOIN organisations o ON o.id = n.organisation_id
+        FROM {{needs}} n JOIN organisations o ON o.id = n.organisation_id
         WHERE n.id = :need AND n.geom IS NOT NULL
         UNION ALL
         SELECT m.ord, json_build_object(
@@ -1055,21 +1084,25 @@ def need_matches_geojson(
             {_GEOJSON.format(g="ST_MakeLine(n.geom, coalesce(f.geom, a.geom))")},
             'properties', (m.value::jsonb || jsonb_build_object('kind', 'match'))::json)
         FROM json_array_elements(CAST(:m AS json)) WITH ORDINALITY AS m(value, ord)
-        JOIN club_needs n ON n.id = :need
-        LEFT JOIN club_offers f ON f.id = (m.value ->> 'offer_id')::int
-        LEFT JOIN assets a ON a.id = (m.value ->> 'asset_id')::bigint
+        JOIN {{needs}} n ON n.id = :need
+        LEFT JOIN {{offers}} f ON f.id = (m.value ->> 'offer_id')::int
+        LEFT JOIN {{assets}} a ON a.id = (m.value ->> 'asset_id')::bigint
         """,
+            viewer,
+        ),
         params,
     )
 
 
-def offer_matches_geojson(conn: Connection, offer_id: int) -> str:
+def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None = None) -> str:
     """An offer and the needs it could meet: its point (``kind: "offer"``), each need's
-    point with its radius (``kind: "need"``) and a line from the offer to each need."""
-    get_offer(conn, offer_id)
+    point with its radius (``kind: "need"``) and a line from the offer to each need, as
+    ``viewer`` may see them."""
+    get_offer(conn, offer_id, viewer)
     return _collection(
         conn,
-        f"""
+        _sources(
+            f"""
         SELECT 0 AS ord, json_build_object(
             'type', 'Feature', 'id', 'offer-' || f.id, 'geometry',
             {_GEOJSON.format(g="f.geom")},
@@ -1077,7 +1110,7 @@ def offer_matches_geojson(conn: Connection, offer_id: int) -> str:
                 'kind', 'offer', 'id', f.id, 'body', o.code, 'title', f.title,
                 'area_m2', f.area_m2::float8, 'available_from', f.available_from,
                 'status', f.status)) AS feature
-        FROM club_offers f JOIN organisations o ON o.id = f.organisation_id
+        FROM {{offers}} f JOIN organisations o ON o.id = f.organisation_id
         WHERE f.id = :id AND f.geom IS NOT NULL
         UNION ALL
         SELECT row_number() OVER (ORDER BY ST_Distance(f.geom, n.geom), n.id),
@@ -1091,6 +1124,8 @@ def offer_matches_geojson(conn: Connection, offer_id: int) -> str:
         JOIN organisations o ON o.id = n.organisation_id
         WHERE f.id = :id AND n.status IN ('open', 'in_discussion')
         """,
+            viewer,
+        ),
         {"id": offer_id},
     )
 

@@ -508,6 +508,8 @@ class Need(Base):
     needed_by: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(Text, server_default="open")
     notes: Mapped[str | None] = mapped_column(Text)
+    # The asset whose point the need took, if any: its sharing follows the asset's.
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     agreed_offer_id: Mapped[int | None] = mapped_column(
         ForeignKey("club_offers.id", ondelete="SET NULL")
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estate.crs import STORAGE_SRID
+from estate.models import Need, Offer
 
 # Columns of ``assets`` in the order the subquery gives them.
 ASSET_COLUMNS = (
@@ -50,6 +51,8 @@ SHAREABLE = tuple(
 )
 
 SENSITIVE_NAME = "Sensitive site"
+
+_CLUB_TABLES = {"club_needs": Need.__table__, "club_offers": Offer.__table__}
 GENERALISED_FLAG = "generalised"
 
 # Empty values written without braces: the subquery also goes through psycopg's
@@ -93,16 +96,11 @@ class Viewer:
         org = "NULL" if self.organisation_id is None else str(int(self.organisation_id))
         other = f"a.organisation_id IS DISTINCT FROM {org}"
         hidden = f"(a.sensitive AND {other})"
-        cell = float(self.cell_m)
         shared = set(SHAREABLE if self.shared_fields is None else self.shared_fields)
         columns = ["a.id", "a.organisation_id"]
         for column in ASSET_COLUMNS:
             if column == "geom":
-                centre = (
-                    f"ST_SetSRID(ST_MakePoint((floor(ST_X(a.geom) / {cell}) + 0.5) * {cell},"
-                    f" (floor(ST_Y(a.geom) / {cell}) + 0.5) * {cell}), {STORAGE_SRID})"
-                )
-                value = f"CASE WHEN {hidden} THEN {centre} ELSE a.geom END"
+                value = f"CASE WHEN {hidden} THEN {self.centre_sql('a.geom')} ELSE a.geom END"
             elif column == "name":
                 value = f"CASE WHEN {hidden} THEN '{SENSITIVE_NAME}' ELSE a.name END"
                 if "name" not in shared:
@@ -131,6 +129,46 @@ class Viewer:
             columns.append(f"{value} AS {column}")
         columns.append("a.geom AS raw_geom")
         return f"(SELECT {', '.join(columns)} FROM assets a)"
+
+    def centre_sql(self, geom: str) -> str:
+        """The centre of the ``cell_m`` square holding the point ``geom``: the only place
+        another body is shown of a sensitive site."""
+        cell = float(self.cell_m)
+        return (
+            f"ST_SetSRID(ST_MakePoint((floor(ST_X({geom}) / {cell}) + 0.5) * {cell},"
+            f" (floor(ST_Y({geom}) / {cell}) + 0.5) * {cell}), {STORAGE_SRID})"
+        )
+
+    def club_sql(self, table: str) -> str:
+        """``club_needs`` or ``club_offers`` as this viewer may see them, a subquery to use
+        in place of the table (``FROM {viewer.club_sql("club_offers")} f``).
+
+        A post placed at one of its body's assets follows that asset's sharing *now*, not
+        when it was posted: while the asset is sensitive, another body sees the post's
+        body, use, area, dates and status, its point at the centre of its cell (so match
+        distances are measured from there too), its title as "Sensitive site", and no
+        notes or asset. Marking the asset sensitive, or no longer, changes every route
+        at once, because nothing about it is stored with the post.
+        """
+        columns = [c.name for c in _CLUB_TABLES[table].columns]
+        if self.everything:
+            return f"(SELECT {', '.join(f'p.{c}' for c in columns)} FROM {table} p)"
+        org = "NULL" if self.organisation_id is None else str(int(self.organisation_id))
+        hidden = (
+            f"(p.organisation_id IS DISTINCT FROM {org} AND EXISTS ("
+            "SELECT 1 FROM assets s WHERE s.id = p.asset_id AND s.sensitive))"
+        )
+        hide = {
+            "geom": self.centre_sql("p.geom"),
+            "title": f"'{SENSITIVE_NAME}'",
+            "notes": "NULL",
+            "asset_id": "NULL",
+        }
+        values = [
+            f"CASE WHEN {hidden} THEN {hide[c]} ELSE p.{c} END AS {c}" if c in hide else f"p.{c}"
+            for c in columns
+        ]
+        return f"(SELECT {', '.join(values)} FROM {table} p)"
 
     def near_box_sql(self, box_sql: str, alias: str = "a") -> str:
         """An index-using pre-filter for a box query on this subquery: the stored point

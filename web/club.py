@@ -83,16 +83,16 @@ def _map_config(**data: Any) -> dict[str, Any]:
 @requires("viewer")
 def index():
     conn = connection()
-    needs = club.list_needs(conn, club.LIVE)
-    offers = club.list_offers(conn, club.LIVE)
+    needs = club.list_needs(conn, club.LIVE, viewer=viewer())
+    offers = club.list_offers(conn, club.LIVE, viewer=viewer())
     need_counts = club.need_match_counts(
         conn, _settings().nia_per_fte_m2, [n["id"] for n in needs], viewer()
     )
-    offer_counts = club.offer_match_counts(conn, [o["id"] for o in offers])
+    offer_counts = club.offer_match_counts(conn, [o["id"] for o in offers], viewer())
     config = _map_config(
         mode="index",
-        needs=json.loads(club.needs_geojson(conn, club.LIVE)),
-        offers=json.loads(club.offers_geojson(conn, club.LIVE)),
+        needs=json.loads(club.needs_geojson(conn, club.LIVE, viewer=viewer())),
+        offers=json.loads(club.offers_geojson(conn, club.LIVE, viewer=viewer())),
     )
     return render_template(
         "club.html",
@@ -182,7 +182,7 @@ def create_offer():
 
 def _get(read, thing_id: int) -> dict[str, Any]:
     try:
-        return read(connection(), thing_id)
+        return read(connection(), thing_id, viewer())
     except club.NotFound as exc:
         abort(404, str(exc))
 
@@ -194,7 +194,7 @@ def _need_page(need_id: int, message: str | None = None, status: int = 200):
     matches = club.need_matches(conn, need_id, nia, viewer())
     geojson = club.need_matches_geojson(conn, need_id, nia, viewer(), matches=matches)
     agreed_offer = (
-        club.get_offer(conn, need["agreed_offer_id"]) if need["agreed_offer_id"] else None
+        club.get_offer(conn, need["agreed_offer_id"], viewer()) if need["agreed_offer_id"] else None
     )
     return (
         render_template(
@@ -249,8 +249,8 @@ def need_status(need_id: int):
 def _offer_page(offer_id: int, message: str | None = None, status: int = 200):
     conn = connection()
     offer = _get(club.get_offer, offer_id)
-    matches = club.offer_matches(conn, offer_id)
-    geojson = club.offer_matches_geojson(conn, offer_id)
+    matches = club.offer_matches(conn, offer_id, viewer())
+    geojson = club.offer_matches_geojson(conn, offer_id, viewer())
     return (
         render_template(
             "club_offer.html",
@@ -322,7 +322,9 @@ def _status_arg() -> str | list[str] | None:
 def api_needs():
     """Needs as GeoJSON (WGS84) points with their radius; ``?status=`` and ``?body=``."""
     try:
-        return _geojson(club.needs_geojson(connection(), _status_arg(), request.args.get("body")))
+        return _geojson(
+            club.needs_geojson(connection(), _status_arg(), request.args.get("body"), viewer())
+        )
     except club.ClubError as exc:
         return _problem(400, str(exc))
 
@@ -332,7 +334,9 @@ def api_needs():
 def api_offers():
     """Offers as GeoJSON (WGS84) points; ``?status=`` and ``?body=``."""
     try:
-        return _geojson(club.offers_geojson(connection(), _status_arg(), request.args.get("body")))
+        return _geojson(
+            club.offers_geojson(connection(), _status_arg(), request.args.get("body"), viewer())
+        )
     except club.ClubError as exc:
         return _problem(400, str(exc))
 
@@ -354,6 +358,6 @@ def api_need_matches(need_id: int):
 def api_offer_matches(offer_id: int):
     """An offer's point and a line to each need it could meet, as GeoJSON."""
     try:
-        return _geojson(club.offer_matches_geojson(connection(), offer_id))
+        return _geojson(club.offer_matches_geojson(connection(), offer_id, viewer()))
     except club.NotFound as exc:
         return _problem(404, str(exc))

@@ -16,6 +16,7 @@ from estate import accounts, club
 from estate.accounts import Account
 from estate.club import ClubError, NotAllowed
 from estate.models import Organisation
+from estate.sharing import SENSITIVE_NAME, Viewer
 from tests.estate.builders import make_asset, make_organisation
 
 X, Y = 380_000.0, 395_000.0
@@ -531,12 +532,40 @@ def test_matches_show_other_bodies_assets_only_as_the_partnership_shares_them(c:
     assert [m["source"] for m in c.matches(need)] == ["surplus", "spare"]
 
 
-def test_a_sensitive_site_is_never_posted_by_its_point(c: Club):
-    custody = make_asset(c.session, c.police, x=X, y=Y, gia_m2=900, sensitive=True)
-    with pytest.raises(club.ClubError, match="is marked sensitive, so its place is not shared"):
-        c.need(easting=None, northing=None, asset_id=custody.id)
-    with pytest.raises(club.ClubError, match="is marked sensitive"):
-        club.post_offer(c.conn, c.police_editor, title="Spare cells", asset_id=custody.id)
+def test_a_post_on_a_sensitive_site_reaches_other_bodies_generalised(c: Club):
+    """Posted before or after the site is marked sensitive, another body reads the post at
+    the centre of the site's cell with no title or notes; its own body reads it whole."""
+    custody = make_asset(c.session, c.police, x=X + 333, y=Y + 444, gia_m2=900)
+    before = club.post_offer(
+        c.conn, c.police_editor, title="Spare cells", asset_id=custody.id, notes="wing B"
+    )
+    need_before = c.need(easting=None, northing=None, asset_id=custody.id, title="Custody")
+    council = Viewer(c.council.id, None, 1000.0)
+    police = Viewer(c.police.id, None, 1000.0)
+
+    def seen(viewer: Viewer, offer: int, need: int) -> tuple:
+        o = club.get_offer(c.conn, offer, viewer)
+        n = club.get_need(c.conn, need, viewer)
+        return (o["title"], o["notes"], o["asset_id"], round(o["easting"]), round(o["northing"]),
+                n["title"], round(n["easting"]), round(n["northing"]))  # fmt: skip
+
+    whole = ("Spare cells", "wing B", custody.id, X + 333, Y + 444, "Custody", X + 333, Y + 444)
+    assert seen(council, before, need_before) == whole
+    c.conn.execute(text("UPDATE assets SET sensitive = true WHERE id = :id"), {"id": custody.id})
+    after = club.post_offer(c.conn, c.police_editor, title="More cells", asset_id=custody.id)
+    need_after = c.need(easting=None, northing=None, asset_id=custody.id, title="Custody")
+    cell = (SENSITIVE_NAME, None, None, 380_500, 395_500, SENSITIVE_NAME, 380_500, 395_500)
+    assert seen(council, before, need_before) == cell
+    assert seen(council, after, need_after) == cell
+    assert seen(police, before, need_before) == whole
+    listed = {o["id"]: o["title"] for o in club.list_offers(c.conn, viewer=council)}
+    assert listed[before] == listed[after] == SENSITIVE_NAME
+    assert all(f["properties"]["title"] == SENSITIVE_NAME
+               for f in json.loads(club.offers_geojson(c.conn, viewer=council))["features"]
+               if f["properties"]["id"] in (before, after))  # fmt: skip
+    # Unmarked, it is whole again on every read at once.
+    c.conn.execute(text("UPDATE assets SET sensitive = false WHERE id = :id"), {"id": custody.id})
+    assert seen(council, before, need_before) == whole
 
 
 def test_a_need_cannot_be_agreed_on_another_bodys_sensitive_site(c: Club):

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, text
 from estate.config import Settings
 from estate.crs import to_storage
 from estate.sharing import SENSITIVE_NAME
-from tests.web.conftest import COUNCIL, POLICE, SCENARIO, sign_in
+from tests.web.conftest import COUNCIL, POLICE, SCENARIO, csrf_token, sign_in
 from web import create_app
 
 CELL_M = 1000.0
@@ -678,3 +678,139 @@ def test_only_the_shared_fields_of_another_bodys_assets_are_shown(
     own = police.get(f"/api/assets/{other['id']}").get_json()["properties"]
     assert (own["postcode"], own["address"]) == (other["postcode"], other["address"])
     assert own["running_cost"] is not None
+
+
+# --- the property club: posts on the site, made before and after it became sensitive --
+
+
+@dataclass(frozen=True)
+class ClubPosts:
+    """Police posts on the subject (offer and need) from before and after it was marked
+    sensitive, and a council need at the centre of the subject's cell."""
+
+    offers: tuple[int, int]
+    needs: tuple[int, int]
+    council_need: int
+
+
+def _post(client: FlaskClient, page: str, data: dict) -> int:
+    token = csrf_token(client, page)
+    response = client.post(page, data={**data, "csrf_token": token})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _set_sensitive(terrier: Engine, asset_id: int, sensitive: bool) -> int:
+    with terrier.begin() as conn:
+        conn.execute(
+            text("UPDATE assets SET sensitive = :s WHERE id = :id"),
+            {"s": sensitive, "id": asset_id},
+        )
+        event = _bump(conn)
+    time.sleep(0.25)
+    return event
+
+
+@pytest.fixture
+def club_posts(
+    terrier: Engine, subject: Subject, client_as: Callable[[str], FlaskClient]
+) -> Iterator[ClubPosts]:
+    police = client_as("police-editor")
+    # Titles and notes as an editor would write them: naming the site.
+    offer = {"kind": "space", "title": f"Ground floor of {subject.name}", "area_m2": "150",
+             "available_from": "2027-01-01", "asset_id": str(subject.id),
+             "notes": f"Ask at {subject.address}"}  # fmt: skip
+    need = {"title": f"Interview rooms at {subject.name}", "min_m2": "20", "radius_m": "3000",
+            "needed_by": "2027-06-01", "asset_id": str(subject.id),
+            "notes": f"Near {subject.postcode}"}  # fmt: skip
+    events = [_set_sensitive(terrier, subject.id, False)]
+    before = (_post(police, "/club/offers/new", offer), _post(police, "/club/needs/new", need))
+    events.append(_set_sensitive(terrier, subject.id, True))
+    after = (_post(police, "/club/offers/new", offer), _post(police, "/club/needs/new", need))
+    council_need = _post(
+        client_as("editor"),
+        "/club/needs/new",
+        {"title": "Drop-in office", "min_m2": "20", "radius_m": "3000",
+         "needed_by": "2027-06-01", "lon": f"{subject.cell_lon:.6f}",
+         "lat": f"{subject.cell_lat:.6f}"},
+    )  # fmt: skip
+    try:
+        yield ClubPosts((before[0], after[0]), (before[1], after[1]), council_need)
+    finally:
+        with terrier.begin() as conn:
+            needs = [before[1], after[1], council_need]
+            conn.execute(text("DELETE FROM club_needs WHERE id = ANY(:ids)"), {"ids": needs})
+            conn.execute(
+                text("DELETE FROM club_offers WHERE id = ANY(:ids)"),
+                {"ids": [before[0], after[0]]},
+            )
+            conn.execute(
+                text(
+                    "DELETE FROM audit_events WHERE subject IN ('need', 'offer') "
+                    "AND subject_id = ANY(:ids) OR id = ANY(:events)"
+                ),
+                {"ids": [*needs, before[0], after[0]], "events": events},
+            )
+            _bump(conn)
+        time.sleep(0.25)
+
+
+def _club_routes(p: ClubPosts) -> list[str]:
+    return [
+        "/club/",
+        "/club/api/offers",
+        "/club/api/needs",
+        f"/club/api/needs/{p.council_need}/matches",
+        *(f"/club/offers/{i}" for i in p.offers),
+        *(f"/club/api/offers/{i}/matches" for i in p.offers),
+        *(f"/club/needs/{i}" for i in p.needs),
+        *(f"/club/api/needs/{i}/matches" for i in p.needs),
+        f"/club/needs/{p.council_need}",
+    ]
+
+
+def test_the_club_never_shows_the_council_the_sensitive_site(
+    client_as: Callable[[str], FlaskClient], subject: Subject, club_posts: ClubPosts
+):
+    """Whether posted before or after the site was marked sensitive, the council reads
+    the police's posts on it as "Sensitive site" at the centre of its cell."""
+    council = client_as("viewer")
+    for url in _club_routes(club_posts):
+        response = council.get(url)
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])
+        body, parsed = body_text(response)
+        assert exposed(body, subject, parsed) == [], url
+    offers = {
+        f["properties"]["id"]: f
+        for f in council.get("/club/api/offers").get_json()["features"]
+        if f["properties"]["id"] in club_posts.offers
+    }
+    assert [offers[i]["properties"]["title"] for i in club_posts.offers] == [SENSITIVE_NAME] * 2
+    for feature in offers.values():
+        lon, lat = feature["geometry"]["coordinates"]
+        assert (lon, lat) == pytest.approx((subject.cell_lon, subject.cell_lat), abs=1e-5)
+    # The council's need sits at the cell centre: the distance it is told is from there.
+    matches = council.get(f"/club/api/needs/{club_posts.council_need}/matches").get_json()
+    distances = {
+        f["properties"]["offer_id"]: f["properties"]["distance_m"]
+        for f in matches["features"]
+        if f["properties"].get("offer_id") in club_posts.offers
+    }
+    assert sorted(distances) == sorted(club_posts.offers)
+    assert all(d < 2.0 for d in distances.values()), distances
+
+
+def test_the_police_see_their_club_posts_on_the_site_whole(
+    client_as: Callable[[str], FlaskClient], subject: Subject, club_posts: ClubPosts
+):
+    police = client_as("police-viewer")
+    for offer in club_posts.offers:
+        page = police.get(f"/club/offers/{offer}").get_data(as_text=True)
+        assert html.escape(f"Ground floor of {subject.name}") in page
+        assert html.escape(subject.address) in page
+    offers = police.get("/club/api/offers").get_json()["features"]
+    ours = [f for f in offers if f["properties"]["id"] in club_posts.offers]
+    assert len(ours) == 2
+    for feature in ours:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert (lon, lat) == pytest.approx((subject.lon, subject.lat), abs=1e-5)
