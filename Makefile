@@ -1,5 +1,5 @@
 # The targets here are exactly what the README and CI run.
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test quick lint bench clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,9 +12,15 @@ demo: setup
 	$(BIN)/estate demo
 	$(BIN)/estate serve
 
-## Set everything up and run the whole test suite.
+## Set everything up, lint, and run the whole test suite (what CI runs).
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## The suite without the wheel's install test, for a quick local run.
+quick: setup
+	$(BIN)/python -m pytest -m "not wheel"
 
 lint: setup
 	$(BIN)/ruff check .

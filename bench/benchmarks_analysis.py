@@ -41,7 +41,7 @@ DISTANCE = 250.0
 
 def _estate_engine(n: int):
     """An engine on a database holding the synthetic estate of ``n`` assets."""
-    from etl.pipeline import load_file
+    from estate.etl.pipeline import load_file
 
     cluster = LocalCluster(ROOT / ".estate")
     cluster.up()

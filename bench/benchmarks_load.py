@@ -85,7 +85,7 @@ def _to_postgis(engine, path: Path) -> None:
 
 def _round(path: Path, n: int) -> tuple[dict[str, float], str, int]:
     """One round: estate's load into a fresh register, then the peers'."""
-    from etl.pipeline import load_file
+    from estate.etl.pipeline import load_file
 
     cluster, url = _fresh_database()
     engine = make_engine(url)
@@ -113,9 +113,9 @@ def _load(n: int, suffix: str) -> tuple[float, dict[str, float], dict]:
     """Best of three rounds up to 200k (one at 1M), each side in turn in every round and
     each estate load into a fresh register, so that a noisy moment on a shared machine
     does not decide a ratio."""
-    from etl.load import write as write_prepared
-    from etl.match import match_batches
-    from etl.pipeline import load_file, prepare_file
+    from estate.etl.load import write as write_prepared
+    from estate.etl.match import match_batches
+    from estate.etl.pipeline import load_file, prepare_file
 
     frame = generate_estate(n)
     rounds = ROUNDS_UP_TO_200K if n <= 200_000 else 1

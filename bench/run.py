@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     _discover()
     # Run as `python -m bench.run`, this module is __main__; the benchmarks registered
     # themselves with the importable bench.run.
-    BENCHMARKS = importlib.import_module("bench.run").BENCHMARKS  # noqa: N806
+    BENCHMARKS = importlib.import_module("bench.run").BENCHMARKS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--sizes", help="comma-separated sizes, e.g. 100000,1000000")

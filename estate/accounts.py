@@ -1,9 +1,10 @@
 """Accounts: who may sign in, for which body, in which role; and the sign-in rate limit.
 
-Passwords are hashed with scrypt from the standard library (memory-hard, salted, and
-no extra dependency), in a self-describing form ``scrypt$n$r$p$salt$hash`` so the cost
-can be raised later without breaking old hashes. The web layer (Flask-Login) holds the
-session; this module holds the rules, so the CLI and the web agree.
+Passwords are hashed with Argon2id by argon2-cffi (the OWASP first choice, in its
+self-describing PHC form, so the cost can be raised later without breaking old hashes).
+Hashes stored before it, ``scrypt$n$r$p$salt$hash`` from the standard library, still
+verify, and are replaced by an Argon2id hash at the account's next sign-in. The web
+layer (Flask-Login) holds the session; this module holds the rules, so the CLI and the web agree.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, text
 
 from estate.errors import EstateError
 from estate.models import ROLES
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 10
 
 # Sign-in rate limit: failures counted over a sliding window, per username and per address.
@@ -37,17 +39,16 @@ class RateLimited(AccountError):
     """Too many failed sign-ins from one name or address."""
 
 
+_HASHER = PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=2**26
-    )
-    b64 = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+    """An Argon2id hash of ``password`` (argon2-cffi's defaults, RFC 9106's second choice)."""
+    return _HASHER.hash(password)
 
 
-def check_password(stored: str, password: str) -> bool:
-    """True when ``password`` matches ``stored``; constant time in the comparison."""
+def _check_scrypt(stored: str, password: str) -> bool:
+    """A hash from before Argon2id: ``scrypt$n$r$p$salt$hash``."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
@@ -65,6 +66,26 @@ def check_password(stored: str, password: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def check_password(stored: str, password: str) -> bool:
+    """True when ``password`` matches ``stored`` (Argon2id, or an older scrypt hash)."""
+    if stored.startswith("scrypt$"):
+        return _check_scrypt(stored, password)
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether ``stored`` is of an older scheme or cost than :func:`hash_password` gives."""
+    if not stored.startswith("$argon2"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
 
 
 # A hash of nothing anyone knows: checked when the username is unknown, so a failed
@@ -229,4 +250,10 @@ def sign_in(conn: Connection, username: str, password: str, address: str | None)
     if not ok:
         raise AccountError("the username or password is not right, or the account is disabled")
     conn.execute(text("UPDATE users SET last_sign_in_at = now() WHERE id = :id"), {"id": row.id})
+    if needs_rehash(row.password_hash):
+        # The password is at hand only now: upgrade an older hash to today's.
+        conn.execute(
+            text("UPDATE users SET password_hash = :h WHERE id = :id"),
+            {"h": hash_password(password), "id": row.id},
+        )
     return _account(row)

@@ -27,7 +27,7 @@ def read_area(spec: str) -> shapely.Geometry:
 
     try:
         frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - any GDAL failure is the user's file
+    except Exception as exc:  # any GDAL failure is the user's file
         raise EstateError(f"{path}: cannot read it as a map layer ({exc})") from exc
     if frame.crs is None:
         raise EstateError(f"{path}: the file has no coordinate system")

@@ -18,6 +18,15 @@ from estate.errors import ConfigError
 PREFIX = "ESTATE_"
 
 
+def dotenv_file(path: Path) -> dict[str, str]:
+    """The ``ESTATE_*`` variables set in a ``.env`` file (none when there is no file)."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if k.startswith(PREFIX) and v is not None}
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(PREFIX + name)
     if raw is None or raw.strip() == "":
@@ -126,8 +135,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build the settings from ``ESTATE_*`` variables (``os.environ`` by default)."""
-        env = os.environ if env is None else env
+        """Build the settings from ``ESTATE_*`` variables: ``os.environ`` by default, over
+        a ``.env`` file in the current folder (a variable set in the environment wins, as
+        with every twelve-factor tool, so a deployment can override a checked-in file)."""
+        if env is None:
+            env = {**dotenv_file(Path(".env")), **os.environ}
         settings = cls(
             database_url=_str(env, "DATABASE_URL"),
             home=Path(_str(env, "HOME") or ".estate"),

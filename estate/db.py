@@ -7,18 +7,16 @@ by us) or the embedded cluster under ``ESTATE_HOME``, brought up on demand.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sqlalchemy import URL, Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from estate.bundled import migrations_dir
 from estate.config import Settings
 from estate.errors import DatabaseError
 from estate.localdb import LocalCluster
 
 logger = logging.getLogger(__name__)
-
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
 
 
 def database_url(settings: Settings) -> URL:
@@ -68,7 +66,7 @@ def alembic_config(url: URL | str | None = None, connection: Connection | None =
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("path_separator", "os")
     if url is not None:
         rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
@@ -116,5 +114,5 @@ def check_connection(engine: Engine) -> str:
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
-    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+    except Exception as exc:  # any driver error becomes one clear message
         raise DatabaseError(f"cannot use the database at {engine.url!r}: {exc}") from exc

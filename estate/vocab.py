@@ -334,7 +334,7 @@ CONDITION = Vocabulary(
         "B": "B: sound, minor deterioration",
         "C": "C: operational, major repair needed",
         "D": "D: unsafe or near failure",
-    },  # noqa: E501
+    },
     {
         "a as new": "A",
         "as new": "A",

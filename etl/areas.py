@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 
 from estate.crs import STORAGE_SRID
 from estate.errors import EstateError
-from etl.read import read_vector
+from estate.etl.read import read_vector
 
 # Columns that name a feature in the files councils and ONS publish, tried in order.
 NAME_FIELDS = (

@@ -13,6 +13,7 @@ import click
 import pandas as pd
 from sqlalchemy import Engine, select, text
 
+from estate.bundled import sample_dir
 from estate.cli import open_engine, print_frame
 from estate.config import Settings
 from estate.errors import EstateError
@@ -26,7 +27,7 @@ def read_area(path: Path | None):
     if path is None:
         return None
     from estate.crs import STORAGE_SRID
-    from etl.read import read_vector
+    from estate.etl.read import read_vector
 
     frame = read_vector(path)
     if frame.crs is None:
@@ -37,7 +38,7 @@ def read_area(path: Path | None):
 def read_postcodes(path: Path | None):
     if path is None:
         return None
-    from etl.geocode import load_postcode_lookup
+    from estate.etl.geocode import load_postcode_lookup
 
     return load_postcode_lookup(path)
 
@@ -123,8 +124,8 @@ def load(
     and each rejection names the file, row, field and reason. Loading the same file
     again changes nothing and says so.
     """
-    from etl.match import match_batches
-    from etl.pipeline import load_file
+    from estate.etl.match import match_batches
+    from estate.etl.pipeline import load_file
 
     with open_engine(settings) as engine:
         area = read_area(boundary or settings.locality_boundary)
@@ -213,7 +214,7 @@ def rejections(settings: Settings, batch: int, format_: str, output: Path | None
 @click.command()
 def formats() -> None:
     """List the source formats `estate load` knows."""
-    from etl.sources import SOURCES
+    from estate.etl.sources import SOURCES
 
     for name, source in sorted(SOURCES.items()):
         click.echo(f"{name:<14} {source.description}")
@@ -263,7 +264,7 @@ def matches(settings: Settings, format_: str) -> None:
         print_frame(frame, "no matches")
 
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "trafford"
+SAMPLE = sample_dir()
 SAMPLE_FILES = (
     ("council_land_and_building_assets.csv", {}),
     ("fire_stations_greater_manchester.csv", {"format": "fire-stations"}),
@@ -280,8 +281,8 @@ SAMPLE_FILES = (
 def load_sample(engine: Engine) -> list:
     """Load every file of the Trafford sample locality, then match across bodies;
     unchanged files change nothing."""
-    from etl.match import match_batches
-    from etl.pipeline import load_file
+    from estate.etl.match import match_batches
+    from estate.etl.pipeline import load_file
 
     area = read_area(SAMPLE / "boundary.geojson")
     lookup = read_postcodes(SAMPLE / "postcodes.csv")
@@ -290,7 +291,7 @@ def load_sample(engine: Engine) -> list:
         for name, options in SAMPLE_FILES
     ]
     match_batches(engine, [r.batch_id for r in results if r.batch_id and (r.inserted or r.updated)])
-    from etl.areas import load_areas
+    from estate.etl.areas import load_areas
 
     load_areas(engine, SAMPLE / "boundary.geojson", "boundary")
     load_areas(engine, SAMPLE / "wards.geojson", "ward")
@@ -310,7 +311,7 @@ def load_sample(engine: Engine) -> list:
 def areas(settings: Settings, file: Path, kind: str, name_field: str | None) -> None:
     """Load the locality's wards or boundary (GeoJSON, GeoPackage, Shapefile) for the map
     and its summaries, replacing those of the same kind."""
-    from etl.areas import load_areas
+    from estate.etl.areas import load_areas
 
     with open_engine(settings) as engine:
         count = load_areas(engine, file, kind, name_field)

@@ -79,7 +79,7 @@ def load_postcode_lookup(path: str | Path) -> PostcodeLookup:
     """Read a postcode lookup: ONSPD/NSPL (``pcds``/``pcd``, ``oseast1m``/``osnrth1m`` or
     ``lat``/``long``), Code-Point Open (no header: postcode, quality, easting, northing),
     or a plain ``postcode,easting,northing`` or ``postcode,lat,lon`` CSV."""
-    from etl.read import read_table
+    from estate.etl.read import read_table
 
     table = read_table(path)
     frame = table.frame

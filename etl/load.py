@@ -106,7 +106,7 @@ COPY_LOOKAHEAD = 3
 
 @dataclass
 class Prepared:
-    """Records ready to load, and what became of the other rows (built by ``etl.validate``).
+    """Records ready to load, and what became of the other rows (built by ``estate.etl.validate``).
 
     Attributes
     ----------
@@ -282,7 +282,7 @@ def write(
                     trans.rollback()
                 else:
                     trans.commit()
-    except Exception as exc:  # the commit itself, or the connection, failed
+    except Exception as exc:  # noqa: BLE001 - the commit itself, or the connection, failed
         error = exc
     if error is not None:
         _record_failure(engine, prepared, file_hash, loaded_by, error)
@@ -979,5 +979,5 @@ def _record_failure(
                  "n": prepared.rows_read, "e": f"{type(exc).__name__}: {exc}"[:2000],
                  "by": loaded_by},
             )  # fmt: skip
-    except Exception:  # noqa: BLE001 - the original error matters more
+    except Exception:  # the original error matters more
         logger.exception("could not record the failed load of %s", prepared.source_file)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from estate.errors import EstateError
-from etl import sources
-from etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
-from etl.match import match_batches
-from etl.validate import Context, prepare
+from estate.etl import sources
+from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
+from estate.etl.match import match_batches
+from estate.etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def prepare_file(
         raise EstateError(f"{path}: no such file")
     options = dict(options or {})
     if mapping is not None:
-        from etl.sources.mapping import MappingSource
+        from estate.etl.sources.mapping import MappingSource
 
         source = MappingSource.from_file(mapping)
     elif format:
@@ -77,7 +77,7 @@ def _footprints(geometry, index):
 
 def _detect(path: Path, sheet: str | None):
     """The source format (and, for a workbook, the sheet) whose headers fit best."""
-    from etl.read import read_table, sheet_names
+    from estate.etl.read import read_table, sheet_names
 
     candidates = [sheet] if sheet else (sheet_names(path) or [None])
     best = None
@@ -114,13 +114,13 @@ def load_file(
     force: bool = False,
     match: bool = True,
 ) -> LoadResult:
-    """Load one file into the register in one transaction (see :mod:`etl.load`), then
-    match its assets with other bodies' (see :mod:`etl.match`) in a second one.
+    """Load one file into the register in one transaction (see :mod:`estate.etl.load`), then
+    match its assets with other bodies' (see :mod:`estate.etl.match`) in a second one.
 
     A re-load of the file last loaded, with nothing changed since, is answered from the
     earlier batch without reading the file (``force=True`` reads it anyway). With
     ``match=False`` the caller matches later, once for several files
-    (:func:`etl.match.match_batches`).
+    (:func:`estate.etl.match.match_batches`).
     """
     file_hash = file_sha256(Path(path))
     identity = {

@@ -490,7 +490,7 @@ def find_header(rows: Sequence[Sequence[str | None]], hint: Sequence[str] = ()) 
     A label row has many non-empty cells that are not numbers; words of ``hint``
     (known header names) count extra; a title row has one cell, a super-header few.
     """
-    from etl.sources.base import header_key
+    from estate.etl.sources.base import header_key
 
     hint_keys = {header_key(h) for h in hint}
     best, best_score = 0, float("-inf")

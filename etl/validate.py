@@ -1,6 +1,6 @@
 """Row rules shared by every source: raw text in, typed records and rejections out.
 
-A source says where its publisher put things (:class:`etl.sources.base.Extracted`);
+A source says where its publisher put things (:class:`estate.etl.sources.base.Extracted`);
 this module decides what the text means, the same way for every publisher:
 
 * **Rejected** (with file, row, field and a reason a person can act on): a value
@@ -27,10 +27,10 @@ import pandas as pd
 import pyarrow as pa
 
 from estate import values
+from estate.etl import geocode
+from estate.etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
+from estate.etl.sources.base import RAW_FIELDS, Extracted, slug
 from estate.vocab import BODY_KIND, CONDITION, HOLDING, LISTED, OCCUPANCY, STATUS, TENURE, USE_CLASS
-from etl import geocode
-from etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
-from etl.sources.base import RAW_FIELDS, Extracted, slug
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Context:
     default_kind
         Kind of a body the file names but the register does not know.
     postcodes
-        A postcode lookup (``etl.geocode.load_postcode_lookup``), or None.
+        A postcode lookup (``estate.etl.geocode.load_postcode_lookup``), or None.
     area
         The locality (a shapely polygon in the storage CRS, or an ``(xmin, ymin, xmax,
         ymax)`` box) against which points are checked, or None.

@@ -36,7 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from estate.crs import STORAGE_SRID, to_storage  # noqa: E402
-from etl.read import read_table, read_vector  # noqa: E402
+from estate.etl.read import read_table, read_vector  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real"
 OUT = HERE / "trafford"

@@ -1,9 +1,9 @@
 """The shared map and its API: a Flask application over the register.
 
 ``create_app`` builds the application from the settings (or a given engine, for
-tests). Pages and routes live in their blueprints: the map (``web.map``), the JSON
-API (``web.api``), OGC API - Features (``web.ogcapi``), the analysis pages
-(``web.analysis``) and downloads (``web.downloads``). They call into ``estate/`` for
+tests). Pages and routes live in their blueprints: the map (``estate.web.map``), the JSON
+API (``estate.web.api``), OGC API - Features (``estate.web.ogcapi``), the analysis pages
+(``estate.web.analysis``) and downloads (``estate.web.downloads``). They call into ``estate/`` for
 every query; this package only turns requests into calls and results into responses.
 """
 
@@ -169,7 +169,7 @@ def cached(
     (GeoJSON shrinks about five times), so it is compressed once, not per request.
     Answers differ by viewer (what a body may see of the others) unless ``per_viewer``
     is False (a page with nothing of any body's in it)."""
-    from web.auth import viewer
+    from estate.web.auth import viewer
 
     who = viewer().key if per_viewer else ("any",)
     key = (version(), who, request.path, request.query_string, *vary)
@@ -270,8 +270,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.sort_keys = False
     app.extensions["estate"] = WebState(settings, engine)
 
-    from web import analysis, api, auth, club, downloads, edits, ogcapi
-    from web import map as map_page
+    from estate.web import analysis, api, auth, club, downloads, edits, ogcapi
+    from estate.web import map as map_page
 
     with app.app_context():
         auth.init_app(app)
@@ -333,7 +333,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from web.auth import current_account
+        from estate.web.auth import current_account
 
         return {"nav": NAV, "account": current_account()}
 

@@ -15,9 +15,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from estate import mapdata
 from estate.mapdata import BadQuery
-from web import body_styles, connection, state
-from web.api import _float, _int, bodies_arg, candidates_result, colocation_result
-from web.auth import viewer
+from estate.web import body_styles, connection, state
+from estate.web.api import _float, _int, bodies_arg, candidates_result, colocation_result
+from estate.web.auth import viewer
 
 bp = Blueprint("analysis", __name__)
 
@@ -238,7 +238,7 @@ def disposals():
 
 @bp.get("/scenarios")
 def scenarios():
-    from web.api import scenario_rows
+    from estate.web.api import scenario_rows
 
     return render_template(
         "scenarios.html",
@@ -281,7 +281,7 @@ NPV_TABLE = [
 
 @bp.get("/scenarios/<path:name>")
 def scenario(name: str):
-    from web.api import scenario_result
+    from estate.web.api import scenario_result
 
     result = scenario_result(name)
     partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]

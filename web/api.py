@@ -16,8 +16,8 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from estate import mapdata
 from estate.exports import geojson_text
 from estate.mapdata import AssetFilter, BadQuery, Bbox
-from web import cached, connection, state, version
-from web.auth import csrf, viewer, viewer_of
+from estate.web import cached, connection, state, version
+from estate.web.auth import csrf, viewer, viewer_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -128,7 +128,7 @@ def assets():
 def map_features():
     """What the map draws for a view: grid clusters below zoom 14 (``mode`` clusters),
     assets one by one from it (``mode`` assets; building outlines from zoom 16)."""
-    from web.map import FOOTPRINTS_FROM_ZOOM, POINTS_FROM_ZOOM
+    from estate.web.map import FOOTPRINTS_FROM_ZOOM, POINTS_FROM_ZOOM
 
     flt = AssetFilter.of(request.args)
     box = bbox_arg(required=True)
@@ -176,7 +176,7 @@ def point_index() -> mapdata.PointIndex:
 def warm_up(app) -> None:
     """Read what the zoomed-out map needs before the first visitor asks (run by each
     server worker in the background as it starts)."""
-    from web.map import index
+    from estate.web.map import index
 
     settings = app.extensions["estate"].settings
     with app.app_context():
@@ -211,7 +211,7 @@ def search():
 @bp.get("/bodies")
 def bodies():
     """The bodies of the locality with their kinds, colours and counts of assets."""
-    from web import body_styles
+    from estate.web import body_styles
 
     return jsonify(bodies=body_styles(mapdata.organisations(connection())))
 
@@ -423,6 +423,6 @@ def quality():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document of this API and of OGC API - Features."""
-    from web.openapi import document
+    from estate.web.openapi import document
 
     return jsonify(document())

@@ -91,7 +91,7 @@ def viewer() -> Viewer:
 
 def viewer_of(organisation_id: int | None) -> Viewer:
     """A body's users (None: the public, or a body of none), under the settings' sharing."""
-    from web import state
+    from estate.web import state
 
     settings = state().settings
     return Viewer(organisation_id, settings.shared_fields, settings.sensitive_cell_m)
@@ -140,7 +140,7 @@ def _guard():
     endpoint = request.endpoint or ""
     if endpoint in OPEN_ENDPOINTS or current_account() is not None:
         return None
-    from web import state
+    from estate.web import state
 
     if (
         state().settings.public_view
@@ -169,7 +169,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    from web import state
+    from estate.web import state
 
     form = SignInForm(next=request.args.get("next", ""))
     message, status = None, 200
@@ -208,7 +208,7 @@ def sign_out():
 @bp.get("/account")
 @requires("viewer")
 def account_page():
-    from web import state
+    from estate.web import state
 
     return render_template(
         "account.html", account=current_account(), cell_m=state().settings.sensitive_cell_m
@@ -217,7 +217,7 @@ def account_page():
 
 def init_app(app: Flask) -> None:
     """Sessions, CSRF and the sign-in guard, from the settings."""
-    from web import state
+    from estate.web import state
 
     settings = state().settings
     app.config.update(
@@ -245,12 +245,12 @@ def _load_from_basic(req) -> SignedIn | None:
     """HTTP Basic credentials, for programs (QGIS, GDAL, scripts) that read the APIs and
     cannot fill a form. Each check is a sign-in (recorded, rate-limited); a good one is
     remembered by this application for five minutes under a hash of the header, so
-    paging a collection does not run scrypt a hundred times. The remembered entry holds
+    paging a collection does not hash a password a hundred times. The remembered entry holds
     the account's password hash of the time: a password changed since is a miss."""
     import hashlib
     import time
 
-    from web import connection, state
+    from estate.web import connection, state
 
     auth = req.authorization
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
@@ -283,7 +283,7 @@ def _load_from_basic(req) -> SignedIn | None:
 
 @login_manager.user_loader
 def _load(session_id: str) -> SignedIn | None:
-    from web import connection
+    from estate.web import connection
 
     user_id, _, fingerprint = session_id.partition(".")
     if not user_id.isdecimal():

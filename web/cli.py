@@ -21,7 +21,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
     from gunicorn.app.base import BaseApplication
 
     from estate.db import ensure_database, make_engine, upgrade
-    from web import create_app
+    from estate.web import create_app
 
     url = ensure_database(settings)
     upgrade(url)
@@ -41,7 +41,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
             # In each worker, after the fork: connections are never shared across processes.
             import threading
 
-            from web.api import warm_up
+            from estate.web.api import warm_up
 
             app = create_app(settings, engine=make_engine(url, pool_size=threads, max_overflow=4))
             threading.Thread(target=warm_up, args=(app,), daemon=True).start()
@@ -70,7 +70,7 @@ def serve(
     """Serve the shared map, the pages, the JSON API and OGC API - Features."""
     click.echo(f"estate: the map is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     if debug:
-        from web import create_app
+        from estate.web import create_app
 
         create_app(settings).run(host=host, port=port, debug=True)
         return

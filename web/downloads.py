@@ -14,9 +14,16 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from estate import mapdata
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
-from web import connection, state
-from web.api import _float, _int, bodies_arg, candidates_result, colocation_result, scenario_result
-from web.auth import viewer
+from estate.web import connection, state
+from estate.web.api import (
+    _float,
+    _int,
+    bodies_arg,
+    candidates_result,
+    colocation_result,
+    scenario_result,
+)
+from estate.web.auth import viewer
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 
@@ -66,7 +73,7 @@ def send(
 
 @bp.get("/")
 def index():
-    from web.api import scenario_rows
+    from estate.web.api import scenario_rows
 
     return render_template(
         "downloads.html",

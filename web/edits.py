@@ -19,8 +19,8 @@ from sqlalchemy import text
 
 from estate import audit, editing
 from estate.accounts import Account
-from web import connection, writing
-from web.auth import current_account, requires, safe_next
+from estate.web import connection, writing
+from estate.web.auth import current_account, requires, safe_next
 
 bp = Blueprint("edits", __name__)
 

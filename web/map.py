@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import mapdata
-from web import body_styles, cached, connection, state, vocabularies
+from estate.web import body_styles, cached, connection, state, vocabularies
 
 bp = Blueprint("map", __name__)
 

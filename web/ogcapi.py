@@ -16,8 +16,8 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapdata
 from estate.mapdata import AssetFilter, BadQuery
-from web import cached, connection, state, version
-from web.api import (
+from estate.web import cached, connection, state, version
+from estate.web.api import (
     CANDIDATE_COLUMNS,
     CLUSTER_COLUMNS,
     GEOJSON,
@@ -28,7 +28,7 @@ from web.api import (
     colocation_result,
     page_href,
 )
-from web.auth import viewer
+from estate.web.auth import viewer
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -80,7 +80,7 @@ def landing():
 
 @bp.get("/api")
 def api_document():
-    from web.openapi import document
+    from estate.web.openapi import document
 
     return Response(json.dumps(document()), mimetype="application/vnd.oai.openapi+json;version=3.0")
 
@@ -225,7 +225,7 @@ def _analysis_frame(cid: str):
 
 def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
     from estate.exports import geojson_text
-    from web.api import _in_box
+    from estate.web.api import _in_box
 
     frame, geoms, columns, _ = _analysis_frame(cid)
     keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)

@@ -7,13 +7,13 @@ adapter whose headers fit a file best when the user does not say.
 from __future__ import annotations
 
 from estate.errors import EstateError
-from etl.read import Table
-from etl.sources.base import Source, SourceError
-from etl.sources.fire import FireAssetsSource, FireStationsSource
-from etl.sources.nhs import EricSource
-from etl.sources.partnership import PartnershipSource
-from etl.sources.police import PoliceSource
-from etl.sources.transparency import TransparencySource
+from estate.etl.read import Table
+from estate.etl.sources.base import Source, SourceError
+from estate.etl.sources.fire import FireAssetsSource, FireStationsSource
+from estate.etl.sources.nhs import EricSource
+from estate.etl.sources.partnership import PartnershipSource
+from estate.etl.sources.police import PoliceSource
+from estate.etl.sources.transparency import TransparencySource
 
 SOURCES: dict[str, Source] = {
     source.name: source

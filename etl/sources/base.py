@@ -3,7 +3,7 @@
 A source turns a publisher's file into a frame of **raw fields**: canonical field
 names (:data:`RAW_FIELDS`) holding the publisher's text, one row per file row,
 with ``_row`` the row number a person would see. Parsing values, locating,
-validating and loading are shared steps (``etl.validate``, ``etl.load``): a
+validating and loading are shared steps (``estate.etl.validate``, ``estate.etl.load``): a
 source only knows where its publisher puts things and what its rows mean.
 
 Sources never touch the database.
@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from estate.errors import EstateError
-from etl.read import Table, read_table
+from estate.etl.read import Table, read_table
 
 RAW_FIELDS: tuple[str, ...] = (
     "org_code", "org_name", "org_kind", "org_uri",

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from etl.read import Table
-from etl.sources.base import Extracted, Source, drop_blank, header_key, slug
+from estate.etl.read import Table
+from estate.etl.sources.base import Extracted, Source, drop_blank, header_key, slug
 
 
 class FireAssetsSource(Source):

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError
-from etl.read import Table, read_table
-from etl.sources.base import RAW_FIELDS, Extracted, Source, drop_blank
+from estate.etl.read import Table, read_table
+from estate.etl.sources.base import RAW_FIELDS, Extracted, Source, drop_blank
 
 
 class MappingError(EstateError):

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from estate.etl.read import Table, read_table
+from estate.etl.sources.base import Extracted, Source, header_key
 from estate.values import parse_money
-from etl.read import Table, read_table
-from etl.sources.base import Extracted, Source, header_key
 
 BACKLOG_BANDS = (
     "Cost to eradicate high risk backlog",

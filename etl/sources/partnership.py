@@ -35,7 +35,7 @@ Sensitive              yes for refuges, custody suites, classified buildings
 
 from __future__ import annotations
 
-from etl.sources.base import Source
+from estate.etl.sources.base import Source
 
 TEMPLATE_COLUMNS = (
     "Organisation code", "Asset reference", "Site name", "Address", "Postcode", "Easting",

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from estate.etl.read import Table
+from estate.etl.sources.base import Extracted, Source, slug
 from estate.values import normalise_text
-from etl.read import Table
-from etl.sources.base import Extracted, Source, slug
 
 
 class PoliceSource(Source):

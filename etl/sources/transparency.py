@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from etl.read import Table
-from etl.sources.base import Extracted, Source, drop_blank
+from estate.etl.read import Table
+from estate.etl.sources.base import Extracted, Source, drop_blank
 
 
 class TransparencySource(Source):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from estate import accounts, audit, editing
-from etl.pipeline import load_file
+from estate.etl.pipeline import load_file
 from tests.conftest import empty_register
 
 HEADER = "OrganisationLabel,AssetCode,PropertyName,PostCode,GeoX,GeoY,BuildingSize,TenureType"

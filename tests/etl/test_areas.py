@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from estate.errors import EstateError
-from etl.areas import load_areas
+from estate.etl.areas import load_areas
 
 SAMPLE = Path(__file__).resolve().parent.parent.parent / "sample_data" / "trafford"
 

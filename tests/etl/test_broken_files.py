@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from estate.errors import EstateError
-from etl.pipeline import load_file, prepare_file
+from estate.etl.pipeline import load_file, prepare_file
 
 HEADER = "OrganisationLabel,AssetCode,PropertyName,PostCode,GeoX,GeoY,TenureType,BuildingSize\n"
 GOOD = "Council A,A1,Town Hall,M33 7DZ,-2.32,53.42,Freehold,100\n"

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bench.synth import generate_estate, write
-from etl.load import BULK_MIN_ROWS
-from etl.pipeline import load_file
+from estate.etl.load import BULK_MIN_ROWS
+from estate.etl.pipeline import load_file
 
 MAPPING = Path(__file__).resolve().parents[2] / "bench" / "synthetic.toml"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from etl.pipeline import load_file
+from estate.etl.pipeline import load_file
 from tests.etl.conftest import count
 
 TRAFFORD = "trafford_land_and_building_assets.csv"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from etl.pipeline import load_file, prepare_file
-from etl.read import read_table, read_vector
+from estate.etl.pipeline import load_file, prepare_file
+from estate.etl.read import read_table, read_vector
 from tests.etl.conftest import count
 
 
@@ -88,7 +88,7 @@ def test_nhs_eric_excludes_aggregate_rows(db: Engine, real: Path):
 
 
 def test_trafford_with_boundary_flags_points_outside(db: Engine, real: Path):
-    from etl.cli import read_area
+    from estate.etl.cli import read_area
 
     area = read_area(real / "trafford_local_authority_district.geojson")
     result = load_file(db, real / "trafford_land_and_building_assets.csv", area=area)

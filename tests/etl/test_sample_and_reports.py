@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from estate.cli import cli
+from estate.etl.pipeline import load_file
 from estate.quality import quality_report
-from etl.pipeline import load_file
 from tests.etl.conftest import count
 
 

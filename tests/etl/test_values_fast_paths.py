@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from estate import values
+from estate.etl.read import float_text
+from estate.etl.validate import _postcodes
 from estate.vocab import TENURE, USE_CLASS, _key
-from etl.read import float_text
-from etl.validate import _postcodes
 
 AWKWARD = [
     "", " ", "  n/a ", "N/A", "Not Applicable", "-", "—", "none", "NULL", "?", "#N/A", "\xa0",

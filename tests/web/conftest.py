@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from estate import accounts
 from estate.config import Settings
-from etl.cli import load_sample
-from etl.pipeline import load_file
+from estate.etl.cli import load_sample
+from estate.etl.pipeline import load_file
+from estate.web import create_app
 from tests.conftest import PROJECT_ROOT, empty_register
-from web import create_app
 
 SESSION_COOKIE = "estate_session"
 
@@ -131,7 +131,7 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
 
 @pytest.fixture(scope="package")
 def session_cookie(app: Flask) -> Callable[[str], str]:
-    """A signed-in session cookie per account, signed in once for the package (scrypt
+    """A signed-in session cookie per account, signed in once for the package (Argon2
     is slow on purpose)."""
     cookies: dict[str, str] = {}
 
@@ -189,7 +189,7 @@ def server(
     env = {**os.environ, "ESTATE_DATABASE_URL": settings.database_url or ""}
     command = [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"]
     log_path = tmp_path_factory.mktemp("server") / "serve.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - open for the server's whole life
+    log = open(log_path, "wb")  # open for the server's whole life
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

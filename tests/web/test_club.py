@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
 from estate.config import Settings
+from estate.web import create_app
 from tests.web.conftest import COUNCIL, POLICE, SESSION_COOKIE, csrf_token, scalar, sign_in
-from web import create_app
 
 # Sale town centre, among every body's buildings.
 SALE = {"lon": "-2.3195", "lat": "53.4235"}
@@ -25,7 +25,7 @@ NEED = {"title": "Neighbourhood office", "min_m2": "40", "needed_by": "2027-06-0
 @pytest.fixture(scope="module")
 def club_app(terrier: Engine, settings: Settings) -> Iterator[Flask]:
     """The application with the club's blueprint (registered here until create_app does)."""
-    from web import club
+    from estate.web import club
 
     app = create_app(settings, engine=terrier)
     if "club" not in app.blueprints:

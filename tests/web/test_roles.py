@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from estate import accounts
 from estate.config import Settings
+from estate.web import create_app
 from tests.web.conftest import COUNCIL, PASSWORD, POLICE, csrf_token, scalar, sign_in
-from web import create_app
 
 
 @pytest.fixture(scope="module")

@@ -242,7 +242,7 @@ def test_a_drawn_polygon_is_summarised_and_a_bad_one_refused(client: FlaskClient
 def test_responses_carry_an_etag_and_a_load_invalidates_them(
     client: FlaskClient, terrier: Engine, tmp_path
 ):
-    from etl.pipeline import load_file
+    from estate.etl.pipeline import load_file
 
     url = f"/api/map?bbox={SALE}&zoom=15"
     first = client.get(url)

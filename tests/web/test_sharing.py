@@ -30,8 +30,8 @@ from sqlalchemy import Engine, text
 from estate.config import Settings
 from estate.crs import to_storage
 from estate.sharing import SENSITIVE_NAME
+from estate.web import create_app
 from tests.web.conftest import COUNCIL, POLICE, SCENARIO, csrf_token, sign_in
-from web import create_app
 
 CELL_M = 1000.0
 # Values no other record of the sample has (checked by the fixture).
