@@ -38,6 +38,8 @@ class AccountError(EstateError):
 class RateLimited(AccountError):
     """Too many failed sign-ins from one name or address."""
 
+    status = 429
+
 
 _HASHER = PasswordHasher()
 

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, text
 from estate import audit, values
 from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
-from estate.errors import EstateError
+from estate.errors import EstateError, NotAllowedError
 from estate.vocab import CONDITION, STATUS, TENURE, USE_CLASS, Vocabulary
 
 
@@ -37,7 +37,7 @@ class EditError(EstateError):
         self.problems = dict(problems or {})
 
 
-class NotAllowed(EditError):
+class NotAllowed(EditError, NotAllowedError):
     """The account may not change this body's records."""
 
 

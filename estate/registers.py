@@ -12,7 +12,7 @@ from typing import IO
 
 from sqlalchemy import Connection, text
 
-from estate.errors import EstateError
+from estate.errors import NotFoundError
 from estate.exports import write_csv
 from estate.sharing import Viewer
 from estate.vocab import HOLDING, TENURE
@@ -60,7 +60,7 @@ def stream_lga_register(
     them (whole when None); returns the count."""
     known = conn.execute(text("SELECT 1 FROM organisations WHERE code = :c"), {"c": body})
     if known.first() is None:
-        raise EstateError(f"no body with the code {body!r} (see `estate quality`)")
+        raise NotFoundError(f"no body with the code {body!r} (see `estate quality`)")
     tenure_label = TENURE.words
     holding_label = HOLDING.words
     result = conn.execution_options(stream_results=True, yield_per=5000).execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -22,10 +23,14 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy import Connection, Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from estate.config import Settings
+from estate.errors import EstateError
 from estate.mapdata import BadQuery, data_version
 from estate.vocab import BODY_KIND, CONDITION, STATUS, TENURE, USE_CLASS
+
+logger = logging.getLogger(__name__)
 
 # Colours of the four kinds of body (a second body of the same kind takes the next
 # shade), chosen to stay apart for colour-blind readers and on a grey boundary map.
@@ -296,11 +301,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if conn is not None:
             conn.close()
 
-    @app.errorhandler(BadQuery)
-    def _bad_query(exc: BadQuery):
+    @app.errorhandler(EstateError)
+    def _estate_error(exc: EstateError):
+        # The one mapping of the project's errors to HTTP: each carries its meaning.
+        status = getattr(exc, "status", 400)
+        if status >= 500:
+            logger.warning("%s: %s", type(exc).__name__, exc)
         if _wants_json():
-            return jsonify(code="BadRequest", description=str(exc)), 400
-        return render_template("error.html", code=400, message=str(exc)), 400
+            name = HTTP_STATUS_CODES.get(status, "Bad Request").replace(" ", "")
+            return jsonify(code=name, description=str(exc)), status
+        return render_template("error.html", code=status, message=str(exc)), status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -347,13 +347,9 @@ def scenario_result(name: str):
     from sqlalchemy.orm import Session
 
     from estate.analysis.savings import evaluate
-    from estate.errors import EstateError
 
     with Session(bind=connection()) as session:
-        try:
-            return evaluate(session, name, viewer())
-        except EstateError as exc:
-            abort(404, description=str(exc))
+        return evaluate(session, name, viewer())
 
 
 @bp.get("/scenarios/<path:name>")

@@ -131,25 +131,21 @@ def schedule(name: str, schedule: str, fmt: str):
 @bp.get("/register/<body>.<fmt>")
 def register(body: str, fmt: str):
     """A body's register in the LGA transparency layout."""
-    from estate.errors import EstateError
     from estate.registers import lga_register_sheet, stream_lga_register
 
     conn = connection()
-    try:
-        if fmt == "csv":
-            text = io.StringIO()
-            stream_lga_register(conn, body, text, viewer())
-            return send_file(
-                io.BytesIO(text.getvalue().encode("utf-8")),
-                mimetype="text/csv",
-                as_attachment=True,
-                download_name=f"{_filename(body)}-register.csv",
-            )
-        if fmt != "xlsx":
-            abort(404, description="registers come as csv or xlsx")
-        sheet, _ = lga_register_sheet(conn, body, viewer())
-    except EstateError as exc:
-        abort(404, description=str(exc))
+    if fmt == "csv":
+        text = io.StringIO()
+        stream_lga_register(conn, body, text, viewer())
+        return send_file(
+            io.BytesIO(text.getvalue().encode("utf-8")),
+            mimetype="text/csv",
+            as_attachment=True,
+            download_name=f"{_filename(body)}-register.csv",
+        )
+    if fmt != "xlsx":
+        abort(404, description="registers come as csv or xlsx")
+    sheet, _ = lga_register_sheet(conn, body, viewer())
     buffer = io.BytesIO()
     write_xlsx(buffer, [sheet])
     buffer.seek(0)

@@ -182,19 +182,14 @@ def settle(conflict_id: int):
     choice = request.form.get("choice")
     if choice not in ("keep", "take"):
         abort(400, description="choose keep (the web edit) or take (the file's value)")
-    try:
-        with writing() as conn:
-            editing.resolve_conflict(
-                conn,
-                current_account(),
-                conflict_id,
-                choice == "take",
-                request.form.get("reason", ""),
-            )
-    except editing.NotAllowed as exc:
-        abort(403, description=str(exc))
-    except editing.EditError as exc:
-        abort(400, description=str(exc))
+    with writing() as conn:
+        editing.resolve_conflict(
+            conn,
+            current_account(),
+            conflict_id,
+            choice == "take",
+            request.form.get("reason", ""),
+        )
     return redirect(
         safe_next(request.form.get("back"))
         if request.form.get("back")

@@ -190,7 +190,7 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
         return Colocation(
             pd.DataFrame(columns=CLUSTER_COLUMNS),
             pd.DataFrame(columns=MEMBER_COLUMNS),
-            pd.DataFrame(columns=["asset_id", "other_id", "distance_m"]),
+            pd.DataFrame(columns=["asset_id", "other_id", "distance_m", "cluster"]),
             distance_m,
         )
     n = len(located)

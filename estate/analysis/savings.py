@@ -37,7 +37,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from estate.analysis.assets import running_cost_sql, usable_sql
-from estate.errors import EstateError
+from estate.errors import ConflictError, EstateError, NotFoundError
 from estate.exports import Sheet
 from estate.models import Asset, Scenario, ScenarioMove
 from estate.sharing import Viewer
@@ -192,14 +192,14 @@ def list_scenarios(conn: Connection) -> pd.DataFrame:
 def get_scenario(session: Session, name: str) -> Scenario:
     scenario = session.scalar(select(Scenario).where(Scenario.name == name))
     if scenario is None:
-        raise EstateError(f"no scenario named {name!r} (see `estate scenario list`)")
+        raise NotFoundError(f"no scenario named {name!r} (see `estate scenario list`)")
     return scenario
 
 
 def create_scenario(session: Session, name: str, **assumptions: object) -> Scenario:
     """A new, empty scenario; unset assumptions take the defaults the caller passes."""
     if session.scalar(select(Scenario.id).where(Scenario.name == name)) is not None:
-        raise EstateError(f"a scenario named {name!r} exists already")
+        raise ConflictError(f"a scenario named {name!r} exists already")
     scenario = Scenario(name=name, **{k: v for k, v in assumptions.items() if v is not None})
     session.add(scenario)
     session.flush()
@@ -223,7 +223,7 @@ def find_asset(session: Session, ref: str) -> Asset:
     else:
         raise EstateError(f"{ref!r}: give an asset id or BODY:REFERENCE")
     if asset is None:
-        raise EstateError(f"no asset {ref!r}")
+        raise NotFoundError(f"no asset {ref!r}")
     return asset
 
 
