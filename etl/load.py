@@ -285,7 +285,9 @@ def write(
     except Exception as exc:  # noqa: BLE001 - the commit itself, or the connection, failed
         error = exc
     if error is not None:
-        _record_failure(engine, prepared, file_hash, loaded_by, error)
+        # A dry run promises to write nothing, its failures included.
+        if not dry_run:
+            _record_failure(engine, prepared, file_hash, loaded_by, error)
         raise error
     assert result is not None
     return result

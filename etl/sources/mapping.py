@@ -41,10 +41,22 @@ from typing import Any
 from estate.errors import EstateError
 from estate.etl.read import Table, read_table
 from estate.etl.sources.base import RAW_FIELDS, Extracted, Source, drop_blank
+from estate.vocab import BODY_KIND
 
 
 class MappingError(EstateError):
     """The mapping file is not valid."""
+
+
+def body_kind(word: object, origin: str) -> str:
+    """The body kind a mapping file names, in estate's words (publishers' words such as
+    "ambulance trust" or "county council" are synonyms); an unknown one is refused with
+    the kinds there are, before anything is read or written."""
+    kind = BODY_KIND.map_one(str(word))
+    if kind is None:
+        kinds = ", ".join(f"{code} ({label})" for code, label in BODY_KIND.words.items())
+        raise MappingError(f"{origin}: unknown body kind {str(word)!r}; kinds are: {kinds}")
+    return kind
 
 
 class MappingSource(Source):
@@ -66,6 +78,8 @@ class MappingSource(Source):
         self.settings = dict(spec.get("options") or {})
         self.organisation = dict(spec.get("organisation") or {})
         self.description = str(spec.get("description") or self.description)
+        if "kind" in self.organisation:
+            self.organisation["kind"] = body_kind(self.organisation["kind"], origin)
         self.default_kind = self.organisation.get("kind", "other")
         self.required = ((next(iter(self.aliases)),),)
         self.origin = origin

@@ -288,6 +288,49 @@ def test_a_mapping_naming_a_column_the_file_lacks(tmp_path: Path):
     assert str(error.value) == "data.csv: the mapping names column(s) not in the file: Prop Name"
 
 
+def test_a_mapping_with_an_unknown_body_kind_lists_the_kinds(tmp_path: Path, db: Engine):
+    data = write(tmp_path, "data.csv", "Ref,Building\nR1,Depot\n")
+    mapping = write(
+        tmp_path, "m.toml",
+        '[organisation]\ncode = "X"\nname = "X"\nkind = "spaceport"\n[columns]\n'
+        'source_ref = "Ref"\nname = "Building"\n',
+    )  # fmt: skip
+    with pytest.raises(EstateError) as error:
+        load_file(db, data, mapping=mapping, dry_run=True)
+    assert str(error.value) == (
+        "m.toml: unknown body kind 'spaceport'; kinds are: council (Local authority), "
+        "nhs (NHS body), police (Police), fire (Fire and rescue), other (Other public body)"
+    )
+    with db.connect() as conn:
+        batches = conn.exec_driver_sql("SELECT count(*) FROM load_batches").scalar_one()
+    assert batches == 0, "a dry run left a batch behind"
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("Ambulance Trust", "nhs"),
+        ("county council", "council"),
+        ("Fire and Rescue Service", "fire"),
+    ],
+)
+def test_publishers_words_for_a_body_kind_are_synonyms(
+    tmp_path: Path, db: Engine, word: str, kind: str
+):
+    data = write(tmp_path, "data.csv", "Ref,Building\nR1,Depot\n")
+    mapping = write(
+        tmp_path, "m.toml",
+        f'[organisation]\ncode = "KIND-TEST"\nname = "Kind test"\nkind = "{word}"\n'
+        '[columns]\nsource_ref = "Ref"\nname = "Building"\n',
+    )  # fmt: skip
+    load_file(db, data, mapping=mapping)
+    with db.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT kind FROM organisations WHERE code = 'KIND-TEST'"
+        ).scalar_one()
+    assert found == kind
+
+
 def test_a_mapping_with_an_unknown_field(tmp_path: Path):
     data = write(tmp_path, "data.csv", "Ref,Colour\nR1,red\n")
     mapping = write(tmp_path, "m.toml", "[columns]\nsource_ref = 'Ref'\ncolour = 'Colour'\n")
