@@ -19,6 +19,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from estate.labels import for_people, heading
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -73,6 +75,9 @@ class Sheet:
     totals: bool = False
     widths: dict[str, int] = field(default_factory=dict)
     not_summed: Sequence[str] = ()
+    # For people: plain headings, codes as labels, numbers rounded to their unit
+    # (estate.labels). False for layouts whose headings are prescribed (the LGA's).
+    plain: bool = True
 
 
 def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
@@ -103,7 +108,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
     share = workbook.add_format({"num_format": "0.0%"})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name[:31])
-        frame = sheet.frame
+        frame = for_people(sheet.frame, list(sheet.money)) if sheet.plain else sheet.frame
         columns = list(frame.columns)
         for i, column in enumerate(columns):
             fmt = (
@@ -115,9 +120,10 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
                 if column in sheet.shares
                 else None
             )
-            width = sheet.widths.get(column, max(10, min(40, len(str(column)) + 2)))
+            shown = heading(column) if sheet.plain else str(column)
+            width = sheet.widths.get(column, max(10, min(40, len(shown) + 2)))
             ws.set_column(i, i, width, fmt)
-        ws.write_row(0, 0, columns, bold)
+        ws.write_row(0, 0, [heading(c) if sheet.plain else c for c in columns], bold)
         ws.freeze_panes(1, 0)
         row = _write_rows(ws, frame)
         if columns:
@@ -126,7 +132,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
             ws.write_string(row + 1, 0, "Total", bold)
             for i, column in enumerate(columns):
                 if column in sheet.money and column not in sheet.not_summed:
-                    total = pd.to_numeric(sheet.frame[column], errors="coerce").sum()
+                    total = pd.to_numeric(frame[column], errors="coerce").sum()
                     ws.write_formula(
                         row + 1,
                         i,

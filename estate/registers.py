@@ -99,4 +99,4 @@ def lga_register_sheet(conn: Connection, body: str, viewer: Viewer | None = None
         na_values={c: [""] for c in numeric},
     )
     frame["EffectiveDate"] = pd.to_datetime(frame["EffectiveDate"], errors="coerce")
-    return Sheet("assets", frame[LGA_COLUMNS], dates=["EffectiveDate"]), count
+    return Sheet("assets", frame[LGA_COLUMNS], dates=["EffectiveDate"], plain=False), count

@@ -58,7 +58,7 @@ def test_a_workbook_has_formats_frozen_header_totals_and_no_formulas_from_text(t
     path = tmp_path / "book.xlsx"
     write_xlsx(path, [Sheet("schedule", frame, money=["receipt"], dates=["exit"], totals=True)])
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("schedule").to_python()
-    assert rows[0] == ["name", "receipt", "exit", "flag"]
+    assert rows[0] == ["Name", "Receipt", "Exit", "Flag"]
     assert rows[1][0] == '\'=HYPERLINK("x")'
     assert rows[1][1] == 1000.5 and rows[2][1] == ""
     assert rows[1][2] == dt.datetime(2027, 10, 1) or rows[1][2] == dt.date(2027, 10, 1)
@@ -97,3 +97,34 @@ def test_dates_beyond_2262_and_running_totals_are_right_in_workbooks(tmp_path: P
     first = rows[1][0]
     assert (first.year, first.month, first.day) == (3020, 6, 1)
     assert rows[-1][:3] == ["Total", 200.0, ""]
+
+
+def test_a_workbook_speaks_plain_words_and_rounds_to_the_unit(tmp_path: Path):
+    frame = pd.DataFrame(
+        {
+            "body_codes": ["RY2, FRS-E31000040"],
+            "kind": ["fire"],
+            "use_class": ["fire_station"],
+            "spare_m2": [5624.299999999999],
+            "distance_m": [12.345678],
+            "running_cost": [1234.5678],
+            "occupants_fte": [3.0],
+        }
+    )
+    path = tmp_path / "plain.xlsx"
+    write_xlsx(path, [Sheet("s", frame, money=["running_cost"])])
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
+    assert rows[0] == [
+        "Bodies", "Kind of body", "Use", "Spare space (m²)", "Distance (m)", "Running cost",
+        "Occupants (FTE)",
+    ]  # fmt: skip
+    assert rows[1] == ["RY2, FRS-E31000040", "Fire and rescue", "Fire station", 5624.3, 12.3,
+                       1234.57, 3.0]  # fmt: skip
+
+
+def test_a_prescribed_layout_keeps_its_headings(tmp_path: Path):
+    frame = pd.DataFrame({"UPRN": ["1"], "use_class": ["fire_station"], "GIA_m2": [1.23456]})
+    path = tmp_path / "lga.xlsx"
+    write_xlsx(path, [Sheet("s", frame, plain=False)])
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
+    assert rows == [["UPRN", "use_class", "GIA_m2"], ["1", "fire_station", 1.23456]]
