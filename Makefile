@@ -16,6 +16,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/typecheck.py
 	$(BIN)/python -m pytest
 
 ## The suite without the wheel's install test, for a quick local run.
@@ -25,6 +26,7 @@ quick: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/typecheck.py
 
 bench: setup
 	$(BIN)/python -m bench.run
