@@ -86,3 +86,24 @@ def test_every_package_of_the_checkout_is_in_the_wheel():
     assert {"estate.migrations", "estate.sample_data"} <= listed
     assert mapped["estate.migrations"] == "alembic"
     assert mapped["estate.sample_data"] == "sample_data"
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name with a leading underscore is its module's own: what two modules share
+    (the web's parameter parsing, say) lives in a module of its own, under a public name."""
+    found = {}
+    for folder in PACKAGES:
+        for path in sources(folder):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            private = [
+                f"{node.module}.{alias.name}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                for alias in node.names
+                if alias.name.startswith("_")
+                and not alias.name.startswith("__")
+                and node.module.startswith("estate")
+            ]
+            if private:
+                found[str(path.relative_to(ROOT))] = private
+    assert found == {}

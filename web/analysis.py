@@ -16,8 +16,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 from estate import mapdata
 from estate.mapdata import BadQuery
 from estate.web import body_styles, connection, state
-from estate.web.api import _float, _int, bodies_arg, candidates_result, colocation_result
 from estate.web.auth import viewer
+from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.results import candidates_result, colocation_result
 
 bp = Blueprint("analysis", __name__)
 
@@ -68,7 +69,7 @@ def sorted_page(frame: pd.DataFrame, columns: list[Column], default: str, descen
     if order not in ("asc", "desc"):
         raise BadQuery("order is asc or desc")
     pages = max(1, math.ceil(len(frame) / PAGE_ROWS))
-    page = _int("page", 1, 1, pages)
+    page = int_arg("page", 1, 1, pages)
     key = frame[sort]
     if key.dtype == object or str(key.dtype) in ("category", "str", "string"):
         key = key.astype("string").str.casefold()
@@ -137,9 +138,9 @@ CLUSTER_TABLE = [
 @bp.get("/colocation")
 def colocation():
     settings = state().settings
-    distance = _float("distance", settings.colocation_distance_m, 1, 10_000)
+    distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
-    min_saving = _float("min_saving", 0, 0, 1e12)
+    min_saving = float_arg("min_saving", 0, 0, 1e12)
     result = colocation_result(distance, bodies)
     frame = result.clusters.join(result.member_lists()["members"], on="cluster")
     if min_saving:
@@ -201,8 +202,8 @@ CANDIDATE_TABLE = [
 @bp.get("/disposals")
 def disposals():
     settings = state().settings
-    distance = _float("distance", settings.relocation_distance_m, 1, 50_000)
-    min_score = _int("min_score", 3, 1, 30)
+    distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
+    min_score = int_arg("min_score", 3, 1, 30)
     bodies = bodies_arg()
     receiving = request.args.get("receiving", "")
     if receiving not in ("", "yes", "no"):
@@ -238,7 +239,7 @@ def disposals():
 
 @bp.get("/scenarios")
 def scenarios():
-    from estate.web.api import scenario_rows
+    from estate.web.results import scenario_rows
 
     return render_template(
         "scenarios.html",
@@ -281,7 +282,7 @@ NPV_TABLE = [
 
 @bp.get("/scenarios/<path:name>")
 def scenario(name: str):
-    from estate.web.api import scenario_result
+    from estate.web.results import scenario_result
 
     result = scenario_result(name)
     partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]

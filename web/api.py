@@ -6,18 +6,18 @@ summaries. Documented in ``/api/openapi.json``.
 from __future__ import annotations
 
 import json
-import math
 
-import numpy as np
 import pandas as pd
 import shapely
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapdata
 from estate.exports import geojson_text
-from estate.mapdata import AssetFilter, BadQuery, Bbox
+from estate.mapdata import AssetFilter, BadQuery
 from estate.web import cached, connection, state, version
 from estate.web.auth import csrf, viewer, viewer_of
+from estate.web.params import bbox_arg, bodies_arg, float_arg, in_box, int_arg
+from estate.web.results import candidates_result, colocation_result, scenario_result, scenario_rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,41 +25,6 @@ GEOJSON = "application/geo+json"
 MAX_LIMIT = 10_000
 # At most this many assets drawn one by one in a view; past it the view is clustered.
 MAP_POINTS_LIMIT = 5_000
-
-
-def _int(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadQuery(f"{name} must be a whole number, not {raw!r}") from None
-    if not low <= value <= high:
-        raise BadQuery(f"{name} must be between {low} and {high}, not {value}")
-    return value
-
-
-def _float(name: str, default: float | None, low: float, high: float) -> float | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadQuery(f"{name} must be a number, not {raw!r}") from None
-    if not (math.isfinite(value) and low <= value <= high):
-        raise BadQuery(f"{name} must be between {low:g} and {high:g}, not {raw}")
-    return value
-
-
-def bbox_arg(required: bool = False) -> Bbox | None:
-    raw = request.args.get("bbox")
-    if not raw:
-        if required:
-            raise BadQuery("bbox is required: minlon,minlat,maxlon,maxlat")
-        return None
-    return Bbox.parse(raw)
 
 
 PASSED_ON = ("bbox", "body", "use", "tenure", "status", "condition", "f")
@@ -73,11 +38,6 @@ def page_href(endpoint: str, *, external: bool = False, offset: int, limit: int,
     args = {k: request.args[k] for k in PASSED_ON if k in request.args}
     args.update(limit=limit, offset=offset)
     return url_for(endpoint, _external=external, **path) + "?" + urlencode(args)
-
-
-def bodies_arg() -> list[str] | None:
-    raw = request.args.get("body")
-    return [b.strip() for b in raw.split(",") if b.strip()] if raw else None
 
 
 @bp.get("/")
@@ -106,8 +66,8 @@ def assets():
     ``status``, ``condition``), ``limit`` (at most 10,000) and ``offset``."""
     flt = AssetFilter.of(request.args)
     box = bbox_arg()
-    limit = _int("limit", 1000, 1, MAX_LIMIT)
-    offset = _int("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 1000, 1, MAX_LIMIT)
+    offset = int_arg("offset", 0, 0, 10**9)
 
     def build() -> str:
         page = mapdata.features(
@@ -132,7 +92,7 @@ def map_features():
 
     flt = AssetFilter.of(request.args)
     box = bbox_arg(required=True)
-    zoom = _float("zoom", None, 0, 24)
+    zoom = float_arg("zoom", None, 0, 24)
     if zoom is None:
         raise BadQuery("zoom is required (0 to 24)")
 
@@ -203,7 +163,7 @@ def asset(asset_id: int):
 def search():
     """Assets by name, address, postcode, UPRN or reference: ``q``, optional filters."""
     q = request.args.get("q", "")
-    limit = _int("limit", 20, 1, 100)
+    limit = int_arg("limit", 20, 1, 100)
     results = mapdata.search(connection(), q, AssetFilter.of(request.args), limit, viewer=viewer())
     return jsonify(query=q, results=results)
 
@@ -219,47 +179,6 @@ def bodies():
 # --- analysis results -------------------------------------------------------------
 
 
-def colocation_result(distance: float, bodies: list[str] | None):
-    from estate.analysis.colocation import colocation
-
-    settings = state().settings
-    who = viewer()
-    key = (version(), "colocation", who.key, distance, tuple(bodies or ()))
-    return state().result(
-        key,
-        lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies, viewer=who),
-    )
-
-
-def candidates_result(distance: float, min_score: int, bodies: list[str] | None):
-    from estate.analysis.disposal import disposal_candidates
-
-    settings = state().settings
-    who = viewer()
-    key = (version(), "disposals", who.key, distance, min_score, tuple(bodies or ()))
-    return state().result(
-        key,
-        lambda: disposal_candidates(
-            connection(),
-            settings.nia_per_fte_m2,
-            distance,
-            None,
-            min_score,
-            bodies=bodies,
-            viewer=who,
-        ),
-    )
-
-
-def _in_box(x: np.ndarray, y: np.ndarray, box: Bbox | None) -> np.ndarray:
-    if box is None:
-        return np.ones(len(x), dtype=bool)
-    from estate.crs import to_wgs84
-
-    lon, lat = to_wgs84(x, y)
-    return (lon >= box.west) & (lon <= box.east) & (lat >= box.south) & (lat <= box.north)
-
-
 CLUSTER_COLUMNS = [
     "cluster", "assets", "bodies", "body_codes", "body_kinds", "floor_area_m2",
     "occupants_fte", "running_cost", "spare_m2", "saving", "exit_asset_id", "exit_asset_name",
@@ -271,16 +190,16 @@ def clusters():
     """Co-location clusters as GeoJSON outlines, ranked by the saving they could unlock:
     ``distance`` (m), ``body``, ``bbox``; each with its members' ids, bodies and names."""
     settings = state().settings
-    distance = _float("distance", settings.colocation_distance_m, 1, 10_000)
+    distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
     box = bbox_arg()
-    limit = _int("limit", 2000, 1, MAX_LIMIT)
+    limit = int_arg("limit", 2000, 1, MAX_LIMIT)
 
     def build() -> str:
         result = colocation_result(distance, bodies)
         frame = result.clusters
         hulls = result.hulls()
-        keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
+        keep = in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
         frame = frame[keep].head(limit).copy()
         hulls = hulls[keep][:limit]
         frame = frame.join(result.member_lists(), on="cluster")
@@ -303,16 +222,16 @@ def candidates():
     partner site with room: ``distance`` (relocation search, m), ``min_score``, ``body``,
     ``bbox``."""
     settings = state().settings
-    distance = _float("distance", settings.relocation_distance_m, 1, 50_000)
-    min_score = _int("min_score", 3, 1, 30)
+    distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
+    min_score = int_arg("min_score", 3, 1, 30)
     bodies = bodies_arg()
     box = bbox_arg()
-    limit = _int("limit", 5000, 1, MAX_LIMIT)
+    limit = int_arg("limit", 5000, 1, MAX_LIMIT)
 
     def build() -> str:
         frame = candidates_result(distance, min_score, bodies).candidates
         frame = frame[frame["x"].notna()]
-        frame = frame[_in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)].head(limit)
+        frame = frame[in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)].head(limit)
         frame = frame.assign(
             reasons=frame["reasons"].map(lambda r: list(r) if r is not None else [])
         )
@@ -333,23 +252,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def scenarios():
     """Every scenario with its assumptions and number of moves."""
     return jsonify(scenarios=scenario_rows())
-
-
-def scenario_rows() -> list[dict]:
-    """Every scenario (name, assumptions, moves) with the link to its schedules."""
-    from estate.analysis.savings import list_scenarios
-
-    rows = _records(list_scenarios(connection()))
-    return [{**r, "href": url_for("api.scenario", name=r["name"])} for r in rows]
-
-
-def scenario_result(name: str):
-    from sqlalchemy.orm import Session
-
-    from estate.analysis.savings import evaluate
-
-    with Session(bind=connection()) as session:
-        return evaluate(session, name, viewer())
 
 
 @bp.get("/scenarios/<path:name>")

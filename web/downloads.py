@@ -15,15 +15,9 @@ from flask import Blueprint, Response, abort, render_template, send_file
 from estate import mapdata
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from estate.web import connection, state
-from estate.web.api import (
-    _float,
-    _int,
-    bodies_arg,
-    candidates_result,
-    colocation_result,
-    scenario_result,
-)
 from estate.web.auth import viewer
+from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.results import candidates_result, colocation_result, scenario_result
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 
@@ -73,7 +67,7 @@ def send(
 
 @bp.get("/")
 def index():
-    from estate.web.api import scenario_rows
+    from estate.web.results import scenario_rows
 
     return render_template(
         "downloads.html",
@@ -87,7 +81,7 @@ def index():
 def colocation(fmt: str):
     """Clusters (outlines in GeoJSON/GeoPackage), with members and pairs in the workbook."""
     settings = state().settings
-    distance = _float("distance", settings.colocation_distance_m, 1, 10_000)
+    distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     result = colocation_result(distance, bodies_arg())
     frame = result.clusters
     geometry = None
@@ -100,8 +94,8 @@ def colocation(fmt: str):
 def disposals(fmt: str):
     """Disposal candidates with their reasons and receiving sites (points where located)."""
     settings = state().settings
-    distance = _float("distance", settings.relocation_distance_m, 1, 50_000)
-    min_score = _int("min_score", 3, 1, 30)
+    distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
+    min_score = int_arg("min_score", 3, 1, 30)
     result = candidates_result(distance, min_score, bodies_arg())
     frame = result.candidates
     if fmt in ("geojson", "gpkg"):

@@ -17,18 +17,10 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from estate import mapdata
 from estate.mapdata import AssetFilter, BadQuery
 from estate.web import cached, connection, state, version
-from estate.web.api import (
-    CANDIDATE_COLUMNS,
-    CLUSTER_COLUMNS,
-    GEOJSON,
-    MAX_LIMIT,
-    _int,
-    bbox_arg,
-    candidates_result,
-    colocation_result,
-    page_href,
-)
+from estate.web.api import CANDIDATE_COLUMNS, CLUSTER_COLUMNS, GEOJSON, MAX_LIMIT, page_href
 from estate.web.auth import viewer
+from estate.web.params import bbox_arg, int_arg
+from estate.web.results import candidates_result, colocation_result
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -166,8 +158,8 @@ def items(cid: str):
     _format()
     _find(cid)
     box = bbox_arg()
-    limit = _int("limit", 100, 1, MAX_LIMIT)
-    offset = _int("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 100, 1, MAX_LIMIT)
+    offset = int_arg("offset", 0, 0, 10**9)
 
     def page_links(matched: int) -> list[dict]:
         def href(at: int) -> str:
@@ -225,10 +217,10 @@ def _analysis_frame(cid: str):
 
 def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
     from estate.exports import geojson_text
-    from estate.web.api import _in_box
+    from estate.web.params import in_box
 
     frame, geoms, columns, _ = _analysis_frame(cid)
-    keep = _in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
+    keep = in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
     frame, geoms = frame[keep], geoms[keep]
     matched = len(frame)
     frame, geoms = frame.iloc[offset : offset + limit], geoms[offset : offset + limit]

@@ -1,0 +1,62 @@
+"""The analyses' results as the web serves them: computed once per data version and
+viewer and kept in the app's result cache, shared by the API, the pages and the
+downloads (so none of them imports another's helpers)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import url_for
+
+from estate.web import connection, state, version
+from estate.web.auth import viewer
+
+
+def colocation_result(distance: float, bodies: list[str] | None):
+    from estate.analysis.colocation import colocation
+
+    settings = state().settings
+    who = viewer()
+    key = (version(), "colocation", who.key, distance, tuple(bodies or ()))
+    return state().result(
+        key,
+        lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies, viewer=who),
+    )
+
+
+def candidates_result(distance: float, min_score: int, bodies: list[str] | None):
+    from estate.analysis.disposal import disposal_candidates
+
+    settings = state().settings
+    who = viewer()
+    key = (version(), "disposals", who.key, distance, min_score, tuple(bodies or ()))
+    return state().result(
+        key,
+        lambda: disposal_candidates(
+            connection(),
+            settings.nia_per_fte_m2,
+            distance,
+            None,
+            min_score,
+            bodies=bodies,
+            viewer=who,
+        ),
+    )
+
+
+def scenario_rows() -> list[dict]:
+    """Every scenario (name, assumptions, moves) with the link to its schedules."""
+    from estate.analysis.savings import list_scenarios
+
+    frame = list_scenarios(connection())
+    rows = json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    return [{**r, "href": url_for("api.scenario", name=r["name"])} for r in rows]
+
+
+def scenario_result(name: str):
+    from sqlalchemy.orm import Session
+
+    from estate.analysis.savings import evaluate
+
+    with Session(bind=connection()) as session:
+        return evaluate(session, name, viewer())
