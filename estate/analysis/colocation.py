@@ -190,8 +190,9 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
         return Colocation(
             pd.DataFrame(columns=CLUSTER_COLUMNS),
             pd.DataFrame(columns=MEMBER_COLUMNS),
-            pd.DataFrame(columns=["asset_id", "other_id", "distance_m"]),
+            pd.DataFrame(columns=["asset_id", "other_id", "distance_m", "cluster"]),
             distance_m,
+            _counts(assets["kind"].iloc[located]),
         )
     n = len(located)
     graph = coo_matrix(
