@@ -148,10 +148,12 @@ bodies_option = click.option(
 
 
 def split_list(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list (None when not given)."""
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def read_within(spec: str | None):
+    """The ``--within`` area as a geometry in the storage CRS (None when not given)."""
     if not spec:
         return None
     from estate.areas import read_area
