@@ -14,12 +14,10 @@ import pandas as pd
 from sqlalchemy import Engine, select, text
 
 from estate.bundled import sample_dir
-from estate.cli import open_engine, print_frame
+from estate.cli.helpers import open_engine, pass_settings, print_frame
 from estate.config import Settings
 from estate.errors import EstateError
 from estate.exports import safe_frame
-
-pass_settings = click.make_pass_decorator(Settings)
 
 
 def read_area(path: Path | None):

@@ -11,9 +11,8 @@ import os
 
 import click
 
+from estate.cli.helpers import open_engine, pass_settings
 from estate.config import Settings
-
-pass_settings = click.make_pass_decorator(Settings)
 
 
 def serve_app(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
@@ -82,25 +81,11 @@ def users() -> None:
     """Accounts of the shared map: add, list, disable, enable, set a password."""
 
 
-def _engine(settings: Settings):
-    from estate.db import ensure_database, make_engine, upgrade
-
-    url = ensure_database(settings)
-    upgrade(url)
-    return make_engine(url)
-
-
 def _run(settings: Settings, action) -> object:
-    from estate.accounts import AccountError
-
-    engine = _engine(settings)
-    try:
-        with engine.begin() as conn:
-            return action(conn)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        engine.dispose()
+    """``action(conn)`` in one transaction; an :class:`AccountError` (an EstateError) is
+    reported by the ``estate`` group's handler like every other."""
+    with open_engine(settings) as engine, engine.begin() as conn:
+        return action(conn)
 
 
 def _password(password_stdin: bool) -> str:

@@ -192,6 +192,7 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
             pd.DataFrame(columns=MEMBER_COLUMNS),
             pd.DataFrame(columns=["asset_id", "other_id", "distance_m", "cluster"]),
             distance_m,
+            _counts(assets["kind"].iloc[located]),
         )
     n = len(located)
     graph = coo_matrix(

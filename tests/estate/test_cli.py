@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import click
+import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine
 
 from estate.cli import cli
+from estate.etl.cli import load_sample
+from tests.conftest import empty_register
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "trafford"
 
 
 def _walk(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()):
@@ -44,3 +53,48 @@ def test_a_bad_setting_is_reported_not_raised():
     result = CliRunner().invoke(cli, ["db", "url"], env={"ESTATE_HORIZON_YEARS": "soon"})
     assert result.exit_code != 0
     assert "ESTATE_HORIZON_YEARS must be a number" in result.output
+
+
+@pytest.fixture(scope="module")
+def sample(engine: Engine) -> Iterator[Engine]:
+    load_sample(engine)
+    yield engine
+    empty_register(engine)
+
+
+def _run_on(db: Engine, *args: str):
+    env = {"ESTATE_DATABASE_URL": db.url.render_as_string(hide_password=False)}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def test_colocation_within_a_ward_without_a_cluster_is_an_empty_result(sample: Engine):
+    """Sale Moor holds no two bodies' assets close together: an empty result, exit 0."""
+    within = f"{SAMPLE / 'wards.geojson'}:Sale Moor"
+    whole = _run_on(sample, "analyse", "colocation", "--format", "csv")
+    assert whole.exit_code == 0, whole.output
+    header = whole.stdout.splitlines()[0]
+
+    as_csv = _run_on(sample, "analyse", "colocation", "--within", within, "--format", "csv")
+    assert as_csv.exit_code == 0, (as_csv.output, repr(as_csv.exception))
+    assert as_csv.stdout.splitlines() == [header]
+    assert "0 clusters" in as_csv.stderr
+
+    table = _run_on(sample, "analyse", "colocation", "--within", within)
+    assert table.exit_code == 0, (table.output, repr(table.exception))
+    assert "no co-location clusters" in table.stdout
+    assert "Traceback" not in table.output
+
+    for extra in (["--members"], ["--pairs"]):
+        for format_ in ("table", "csv", "geojson"):
+            result = _run_on(
+                sample, "analyse", "colocation", "--within", within, *extra, "--format", format_
+            )
+            assert result.exit_code == 0, (extra, format_, result.output, repr(result.exception))
+
+
+def test_an_estate_error_of_another_layers_command_is_one_line_too(db: Engine):
+    """`rejections` comes from etl through the entry points: the same one handler."""
+    result = _run_on(db, "rejections", "999")
+    assert result.exit_code == 1
+    assert result.stderr == "error: no load batch 999 (see `estate loads`)\n"
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -50,4 +50,4 @@ def test_users_add_refuses_with_a_reason(db: Engine):
     unknown = run(db, "users", "add", "bob", "--org", "NOPE", "--password-stdin",
                   stdin=PASSWORD + "\n")  # fmt: skip
     assert "no body with code 'NOPE'" in unknown.output
-    assert run(db, "users", "disable", "nobody").output.strip() == "Error: no user 'nobody'"
+    assert run(db, "users", "disable", "nobody").output.strip() == "error: no user 'nobody'"
