@@ -139,7 +139,7 @@ def test_a_scenario_from_the_cli_to_the_finance_workbook(sample: Engine, tmp_pat
     ]
     partnership = workbook.get_sheet_by_name("savings (partnership)").to_python()
     header, first = partnership[0], partnership[1]
-    assert header[:3] == ["financial_year", "body", "capital_receipts"]
+    assert header[:3] == ["Financial year", "Body", "Capital receipts"]
     assert first[0] == "2027-28" and first[2] == 750000
     assert partnership[-1][0] == "Total"
     with zipfile.ZipFile(book) as archive:
