@@ -15,6 +15,8 @@ from estate.club.errors import NotFound
 from estate.club.rules import _blank, _statuses
 from estate.sharing import Viewer
 
+# --- what the viewer may see (estate.sharing) -----------------------------------------
+
 
 def _seen(viewer: Viewer | None) -> Viewer:
     return viewer or Viewer.operator()
