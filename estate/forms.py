@@ -1,0 +1,126 @@
+"""Reading one value a person typed into a form (or a program passed): text, numbers,
+dates, ids and a use word, each checked, with the reason in words when it will not do.
+
+These are the single-value counterparts of :mod:`estate.values` (which parses whole
+columns of what publishers write). Each reader takes the value and what it is, in
+words ("the minimum area (m²)"), for its message; a blank value (None, or only
+spaces) reads as None unless ``required``. A reader raises ``error`` (a subclass of
+:class:`~estate.errors.EstateError`; :class:`FormError` unless the caller names its
+own, as the club names :class:`estate.club.ClubError`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from estate.errors import EstateError
+from estate.vocab import USE_CLASS
+
+
+class FormError(EstateError):
+    """A value typed into a form that will not do, with the reason in words."""
+
+
+Error = type[EstateError]
+
+
+def blank(value: Any) -> bool:
+    """Is this no value at all: None, or text of only spaces?"""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_text(
+    value: Any, what: str, *, required: bool = False, limit: int = 200, error: Error = FormError
+) -> str | None:
+    """Text, trimmed, of at most ``limit`` characters and without NUL characters."""
+    if blank(value):
+        if required:
+            raise error(f"give {what}")
+        return None
+    words = str(value).strip()
+    if "\x00" in words:
+        raise error(f"{what} holds a NUL character")
+    if len(words) > limit:
+        raise error(f"{what} is {len(words)} characters long; at most {limit}, please")
+    return words
+
+
+def read_number(value: Any, what: str, *, error: Error = FormError) -> float | None:
+    """A number from a form field or a program: ``1,200`` and ``1200.5`` both read."""
+    if blank(value):
+        return None
+    if isinstance(value, bool):
+        raise error(f"{what} must be a number, not {value!r}")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    else:
+        raw = str(value).strip().replace(",", "").replace("_", "")
+        try:
+            number = float(Decimal(raw))
+        except (InvalidOperation, ValueError):
+            raise error(f"{what} must be a number, not {str(value)!r}") from None
+    if not math.isfinite(number):
+        raise error(f"{what} must be a number, not {str(value)!r}")
+    return number
+
+
+def read_positive(
+    value: Any, what: str, *, limit: float, required: bool = False, error: Error = FormError
+) -> float | None:
+    """A number more than 0 and at most ``limit`` (see :func:`read_number`)."""
+    number = read_number(value, what, error=error)
+    if number is None:
+        if required:
+            raise error(f"give {what}")
+        return None
+    if number <= 0:
+        raise error(f"{what} must be more than 0, not {number:g}")
+    if number > limit:
+        raise error(f"{what} must be at most {limit:,.0f}, not {number:,.0f}")
+    return number
+
+
+def read_date(
+    value: Any, what: str, *, required: bool = False, error: Error = FormError
+) -> dt.date | None:
+    """A date: a ``date`` (or the day of a ``datetime``), or text as YYYY-MM-DD."""
+    if blank(value):
+        if required:
+            raise error(f"give {what} (YYYY-MM-DD)")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise error(f"{what} must be a date as YYYY-MM-DD, not {str(value)!r}") from None
+
+
+def read_id(value: Any, what: str, *, error: Error = FormError) -> int | None:
+    """A record's id: a whole number from 1 up to a bigint's largest."""
+    if blank(value):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise error(f"{what} must be a number, not {str(value)!r}") from None
+    if number <= 0 or number >= 2**63:
+        raise error(f"{what} must be a positive number, not {number}")
+    return number
+
+
+def read_use(value: Any, *, error: Error = FormError) -> str | None:
+    """The canonical use word for what a person typed (a word, its label or a synonym)."""
+    if blank(value):
+        return None
+    word = USE_CLASS.map_one(str(value))
+    if word is None:
+        raise error(
+            f"unknown use {str(value).strip()!r}: one of {', '.join(USE_CLASS.codes)}, or none"
+        )
+    return word
