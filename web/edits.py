@@ -21,8 +21,11 @@ from estate import audit, editing
 from estate.accounts import Account
 from estate.web import connection, writing
 from estate.web.auth import current_account, requires, safe_next
+from estate.web.params import int_arg
 
 bp = Blueprint("edits", __name__)
+# Far past any trail's length, well inside PostgreSQL's bigint.
+MAX_OFFSET = 10**12
 
 
 def _asset_row(asset_id: int) -> dict:
@@ -135,7 +138,7 @@ def body_audit(body: str):
     """A body's audit trail (newest first, 500 at a time), and its download."""
     if not _may_read_history(current_account(), _body_id(body)):
         abort(403, description="A body's audit trail is for its own users.")
-    offset = max(0, request.args.get("offset", 0, type=int))
+    offset = int_arg("offset", 0, 0, MAX_OFFSET)
     events = audit.events(connection(), organisation_code=body, limit=500, offset=offset)
     return render_template("audit.html", body=body, events=events, offset=offset)
 

@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from tests.web.conftest import POLICE
+from tests.web.conftest import COUNCIL, POLICE
 
 # One body alone has no cross-body pairs, so no co-location cluster.
 ALONE = f"body={POLICE}"
@@ -75,3 +75,16 @@ def test_what_is_not_there_is_a_404_in_words(client_as: Callable[[str], FlaskCli
     text = response.get_data(as_text=True)
     assert "no scenario named" in text or "no body with the code" in text
     assert "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("offset", "status"),
+    [("99999999999999999999", 400), ("-1", 400), ("ten", 400), ("0", 200), ("1000000", 200)],
+)
+def test_an_audit_offset_out_of_range_is_a_400_in_words(
+    client_as: Callable[[str], FlaskClient], offset: str, status: int
+):
+    response = client_as("viewer").get(f"/audit/{COUNCIL}?offset={offset}")
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if status == 400:
+        assert "offset must be" in response.get_data(as_text=True)
