@@ -86,11 +86,23 @@ def _empty(column: str) -> ColumnElement:
     return null()
 
 
+# A viewer's subqueries are built (and rendered) once: there are a few viewers (one per
+# body, the public, the operator), and building the assets one, fifty columns deep, costs
+# more than the queries on it.
+
+
+def _select(viewer: Viewer, table: str) -> Select:
+    return viewer.assets_select() if table == "assets" else viewer.club_select(table)
+
+
+@lru_cache(maxsize=256)
+def _subquery(viewer: Viewer, table: str, name: str) -> Subquery:
+    return _select(viewer, table).subquery(name)
+
+
 @lru_cache(maxsize=256)
 def _rendered(viewer: Viewer, table: str) -> str:
-    """The text of a viewer's subquery, rendered once per viewer (they are few)."""
-    statement = viewer.assets_select() if table == "assets" else viewer.club_select(table)
-    return f"({to_sql(statement)})"
+    return f"({to_sql(_select(viewer, table))})"
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ class Viewer:
     def assets_table(self, name: str = "a") -> Subquery:
         """``assets`` as this viewer may see them: a Core subquery to select from in place
         of the table, with the table's columns (and ``raw_geom``)."""
-        return self.assets_select().subquery(name)
+        return _subquery(self, "assets", name)
 
     def assets_sql(self) -> str:
         """:meth:`assets_table` as text, for the hot paths that run SQL text
@@ -226,7 +238,7 @@ class Viewer:
         notes or asset. Marking the asset sensitive, or no longer, changes every route
         at once, because nothing about it is stored with the post.
         """
-        return self.club_select(table).subquery(name)
+        return _subquery(self, table, name)
 
     def club_sql(self, table: str) -> str:
         """:meth:`club_table` as text, for SQL text (``FROM {viewer.club_sql(t)} f``)."""
