@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, literal, select
 
 from estate.bundled import sample_dir
 from estate.cli.helpers import open_engine, pass_settings, print_frame
@@ -192,17 +192,22 @@ def loads(settings: Settings, limit: int) -> None:
 @pass_settings
 def rejections(settings: Settings, batch: int, format_: str, output: Path | None) -> None:
     """List the rejected rows of a load batch: file, row, field, value and reason."""
+    from estate.models import LoadBatch, Rejection
+
+    r = Rejection.__table__
+    rejected = (
+        select(
+            r.c.source_file.label("file"), r.c.row_number.label("row"), r.c.field, r.c.value,
+            r.c.reason,
+        )
+        .where(r.c.batch_id == batch)
+        .order_by(r.c.row_number, r.c.id)
+    )  # fmt: skip
     with open_engine(settings) as engine, engine.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM load_batches WHERE id = :b"), {"b": batch}
-        ).scalar()
+        exists = conn.execute(select(literal(1)).where(LoadBatch.__table__.c.id == batch)).scalar()
         if not exists:
             raise EstateError(f"no load batch {batch} (see `estate loads`)")
-        frame = pd.read_sql(
-            text("SELECT source_file AS file, row_number AS row, field, value, reason"
-                 " FROM rejections WHERE batch_id = :b ORDER BY row_number, id"),
-            conn, params={"b": batch},
-        )  # fmt: skip
+        frame = pd.read_sql(rejected, conn)
     if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
         safe_frame(frame).to_csv(output or sys.stdout, index=False)
     else:
@@ -244,18 +249,27 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
 @pass_settings
 def matches(settings: Settings, format_: str) -> None:
     """The same place in two bodies' records: each body's asset, and how they were matched."""
-    with open_engine(settings) as engine, engine.connect() as conn:
-        frame = pd.read_sql(
-            text(
-                "SELECT oa.code AS body, a.source_ref AS ref, a.name, ob.code AS other_body,"
-                " b.source_ref AS other_ref, b.name AS other_name, m.method, m.distance_m,"
-                " m.name_similarity FROM asset_matches m"
-                " JOIN assets a ON a.id = m.asset_id JOIN organisations oa"
-                " ON oa.id = a.organisation_id JOIN assets b ON b.id = m.other_id"
-                " JOIN organisations ob ON ob.id = b.organisation_id ORDER BY oa.code, a.name"
-            ),
-            conn,
+    from estate.models import Asset, AssetMatch, Organisation
+
+    m = AssetMatch.__table__
+    a, b = Asset.__table__.alias("a"), Asset.__table__.alias("b")
+    oa, ob = Organisation.__table__.alias("oa"), Organisation.__table__.alias("ob")
+    pairs = (
+        select(
+            oa.c.code.label("body"), a.c.source_ref.label("ref"), a.c.name,
+            ob.c.code.label("other_body"), b.c.source_ref.label("other_ref"),
+            b.c.name.label("other_name"), m.c.method, m.c.distance_m, m.c.name_similarity,
         )
+        .select_from(
+            m.join(a, a.c.id == m.c.asset_id)
+            .join(oa, oa.c.id == a.c.organisation_id)
+            .join(b, b.c.id == m.c.other_id)
+            .join(ob, ob.c.id == b.c.organisation_id)
+        )
+        .order_by(oa.c.code, a.c.name)
+    )  # fmt: skip
+    with open_engine(settings) as engine, engine.connect() as conn:
+        frame = pd.read_sql(pairs, conn)
     if format_ == "csv":
         safe_frame(frame).to_csv(sys.stdout, index=False)
     else:
@@ -338,7 +352,7 @@ def demo(settings: Settings) -> None:
         current_financial_year,
         evaluate,
     )
-    from estate.models import Asset, Scenario
+    from estate.models import Asset, AssetMatch, Scenario
     from estate.quality import quality_report
 
     with open_engine(settings) as engine:
@@ -346,7 +360,9 @@ def demo(settings: Settings) -> None:
             click.echo(result.summary())
         with engine.connect() as conn:
             frame = quality_report(conn)
-            found = conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one()
+            found = conn.execute(
+                select(func.count()).select_from(AssetMatch.__table__)
+            ).scalar_one()
             clusters = colocation(conn, settings.colocation_distance_m, settings.nia_per_fte_m2)
             disposals = disposal_candidates(
                 conn, settings.nia_per_fte_m2, settings.relocation_distance_m
@@ -431,6 +447,7 @@ def _demo_accounts(engine, settings) -> str:
     import secrets
 
     from estate import accounts
+    from estate.models import Organisation, User
 
     path = settings.home / "demo-password"
     if path.exists():
@@ -440,19 +457,17 @@ def _demo_accounts(engine, settings) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(password + "\n")
         path.chmod(0o600)
+    o, u = Organisation.__table__, User.__table__
+    # The first body of each kind.
+    firsts = select(func.min(o.c.id)).group_by(o.c.kind)
+    first_of_kind = select(o.c.kind, o.c.code).where(o.c.id.in_(firsts)).order_by(o.c.kind)
     with engine.begin() as conn:
-        bodies = dict(
-            conn.execute(
-                text("SELECT DISTINCT ON (kind) kind, code FROM organisations ORDER BY kind, id")
-            ).all()
-        )
+        bodies = dict(conn.execute(first_of_kind).all())
         wanted = [("demo-admin", bodies.get("council"), "admin")] + [
             (f"demo-{kind}", code, "editor") for kind, code in sorted(bodies.items())
         ]
         for username, code, role in wanted:
-            taken = conn.execute(
-                text("SELECT 1 FROM users WHERE username = :u"), {"u": username}
-            ).first()
+            taken = conn.execute(select(literal(1)).where(u.c.username == username)).first()
             if code and not taken:
                 accounts.add(conn, username, code, role, password, "demo account")
             elif taken:
