@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    bindparam,
     cast,
     column,
     func,
@@ -26,7 +28,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSON, JSONB, aggregate_order_by
 
-from estate.club.listing import _ORGANISATIONS, _assets, _filters, _needs, _offers, get_offer
+from estate.club.listing import (
+    _ORGANISATIONS,
+    _assets,
+    _chosen,
+    _filters,
+    _needs,
+    _offers,
+    _seen,
+    get_offer,
+)
 from estate.club.matching import _distance, _offer_pairs, need_matches
 from estate.club.rules import LIVE
 from estate.crs import WGS84_SRID
@@ -54,15 +65,17 @@ def _feature(geom: ColumnElement, properties: ColumnElement, **ident: Any) -> Co
     return _object(type="Feature", **ident, geometry=_geometry(geom), properties=properties)
 
 
-def _collection(conn: Connection, features: Select | CompoundSelect) -> str:
+def _collection(features: Select | CompoundSelect) -> Select:
     """A FeatureCollection (RFC 7946, WGS84) built in the database from a query giving
-    one ``feature`` (json) a row, in the order of its ``ord``."""
+    one ``feature`` (json) a row, in the order of its ``ord``, as text.
+
+    Like the club's other statements, each is built once per viewer (and shape of filter)
+    with its values bound when it runs (see :mod:`estate.club.listing`)."""
     q = features.subquery("q")
     collected = func.coalesce(
         func.json_agg(aggregate_order_by(q.c.feature, q.c.ord)), cast(literal("[]"), JSON)
     )
-    built = _object(type="FeatureCollection", features=collected)
-    return conn.execute(select(cast(built, Text))).scalar_one()
+    return select(cast(_object(type="FeatureCollection", features=collected), Text))
 
 
 def needs_geojson(
@@ -73,6 +86,13 @@ def needs_geojson(
 ) -> str:
     """Needs as GeoJSON points with their radius (``radius_m``) for the map to draw, as
     ``viewer`` may see them."""
+    values = _chosen(status, body)
+    query = _needs_map(_seen(viewer), tuple(sorted(values)))
+    return conn.execute(query, values).scalar_one()
+
+
+@lru_cache(maxsize=128)
+def _needs_map(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
     n, o = _needs(viewer), _ORGANISATIONS.alias("o")
     properties = _object(
         kind="need", id=n.c.id, body=o.c.code, body_name=o.c.name, title=n.c.title,
@@ -85,9 +105,9 @@ def needs_geojson(
             _feature(n.c.geom, properties, id=n.c.id).label("feature"),
         )
         .join_from(n, o, o.c.id == n.c.organisation_id)
-        .where(*_filters(n, o, status, body), n.c.geom.is_not(None))
+        .where(*_filters(n, o, chosen), n.c.geom.is_not(None))
     )
-    return _collection(conn, features)
+    return _collection(features)
 
 
 def offers_geojson(
@@ -97,6 +117,13 @@ def offers_geojson(
     viewer: Viewer | None = None,
 ) -> str:
     """Offers as GeoJSON points, as ``viewer`` may see them."""
+    values = _chosen(status, body)
+    query = _offers_map(_seen(viewer), tuple(sorted(values)))
+    return conn.execute(query, values).scalar_one()
+
+
+@lru_cache(maxsize=128)
+def _offers_map(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
     f, o = _offers(viewer), _ORGANISATIONS.alias("o")
     properties = _object(
         kind="offer", id=f.c.id, body=o.c.code, body_name=o.c.name, offer_kind=f.c.kind,
@@ -110,9 +137,9 @@ def offers_geojson(
             _feature(f.c.geom, properties, id=f.c.id).label("feature"),
         )
         .join_from(f, o, o.c.id == f.c.organisation_id)
-        .where(*_filters(f, o, status, body), f.c.geom.is_not(None))
+        .where(*_filters(f, o, chosen), f.c.geom.is_not(None))
     )
-    return _collection(conn, features)
+    return _collection(features)
 
 
 def need_matches_geojson(
@@ -129,6 +156,13 @@ def need_matches_geojson(
     if matches is None:
         matches = need_matches(conn, need_id, nia_per_fte_m2, viewer)
     found = json.dumps(matches, default=lambda v: v.isoformat())
+    query = _need_matches_map(_seen(viewer))
+    return conn.execute(query, {"need_id": need_id, "matches": found}).scalar_one()
+
+
+@lru_cache(maxsize=64)
+def _need_matches_map(viewer: Viewer) -> Select:
+    need_id = bindparam("need_id", type_=Integer)
     n, o = _needs(viewer), _ORGANISATIONS.alias("o")
     need = (
         select(
@@ -153,7 +187,7 @@ def need_matches_geojson(
     )
     # The matches, one JSON object each, in their order; each joined to the point it is at.
     m = (
-        func.json_array_elements(cast(literal(found, Text), JSON))
+        func.json_array_elements(cast(bindparam("matches", type_=Text), JSON))
         .table_valued(column("value", JSON), with_ordinality="ord")
         .render_derived(name="m")
     )
@@ -175,7 +209,7 @@ def need_matches_geojson(
             .outerjoin(a, a.c.id == cast(value["asset_id"].astext, BigInteger))
         )
     )  # fmt: skip
-    return _collection(conn, union_all(need, lines))
+    return _collection(union_all(need, lines))
 
 
 def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None = None) -> str:
@@ -183,6 +217,13 @@ def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None
     point with its radius (``kind: "need"``) and a line from the offer to each need, as
     ``viewer`` may see them."""
     get_offer(conn, offer_id, viewer)
+    query = _offer_matches_map(_seen(viewer))
+    return conn.execute(query, {"offer_id": offer_id}).scalar_one()
+
+
+@lru_cache(maxsize=64)
+def _offer_matches_map(viewer: Viewer) -> Select:
+    offer_id = bindparam("offer_id", type_=Integer)
     f, o = _offers(viewer), _ORGANISATIONS.alias("o")
     offer = (
         select(
@@ -221,4 +262,4 @@ def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None
         .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == n.c.organisation_id))
         .where(f.c.id == offer_id, n.c.status.in_(LIVE))
     )  # fmt: skip
-    return _collection(conn, union_all(offer, needs))
+    return _collection(union_all(offer, needs))

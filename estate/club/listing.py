@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -14,8 +15,11 @@ from sqlalchemy import (
     Connection,
     Float,
     FromClause,
+    Select,
     Subquery,
     Table,
+    Text,
+    bindparam,
     cast,
     func,
     select,
@@ -71,36 +75,45 @@ def _place(geom: ColumnElement) -> list[ColumnElement]:
     ]
 
 
-def _filters(
-    post: FromClause, body_of: FromClause, status: str | Sequence[str] | None, body: str | None
-) -> list[ColumnElement[bool]]:
-    """The filters of a list: posts of ``status`` (a word or several), of ``body`` (its
-    organisation code, any case), ``body_of`` being the organisations joined to ``post``."""
-    where: list[ColumnElement[bool]] = []
+def _chosen(
+    status: str | Sequence[str] | None, body: str | None, ids: Iterable[int] | None = None
+) -> dict[str, Any]:
+    """The values a list is filtered by, under the names :func:`_filters` binds: posts of
+    ``status`` (a word or several), of ``body`` (an organisation code, any case), of
+    ``ids``. What is not given is not filtered on."""
+    values: dict[str, Any] = {}
     statuses = _statuses(status)
     if statuses is not None:
-        where.append(post.c.status.in_(statuses))
+        values["statuses"] = statuses
     if not _blank(body):
-        where.append(func.lower(body_of.c.code) == func.lower(str(body).strip()))
+        values["body"] = str(body).strip()
+    if ids is not None:
+        values["ids"] = list(ids)
+    return values
+
+
+def _filters(post: FromClause, body_of: FromClause, chosen: Iterable[str]) -> list:
+    """The filters of a list on ``post`` for the values named ``chosen`` (see
+    :func:`_chosen`), bound when it runs; ``body_of`` is the organisations joined."""
+    where: list[ColumnElement[bool]] = []
+    if "statuses" in chosen:
+        where.append(post.c.status.in_(bindparam("statuses", expanding=True)))
+    if "body" in chosen:
+        where.append(func.lower(body_of.c.code) == func.lower(bindparam("body", type_=Text)))
+    if "ids" in chosen:
+        where.append(post.c.id.in_(bindparam("ids", expanding=True)))
     return where
 
 
-def list_needs(
-    conn: Connection,
-    status: str | Sequence[str] | None = None,
-    body: str | None = None,
-    *,
-    ids: Iterable[int] | None = None,
-    viewer: Viewer | None = None,
-) -> list[dict[str, Any]]:
-    """Needs (of ``status``: a word or several; of ``body``: an organisation code), soonest
-    needed first, each with its body's code and name and its place in BNG and WGS84, as
-    ``viewer`` may see them (:meth:`Viewer.club_table`; everything when None)."""
+# The club's statements are built once per viewer and shape of filter, their values bound
+# when they run: building one over a viewer's subqueries (and SQLAlchemy's keying of it
+# for its compiled cache) would otherwise cost more than running it.
+
+
+@lru_cache(maxsize=128)
+def _needs_list(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
     n, o, u = _needs(viewer), _ORGANISATIONS.alias("o"), _USERS.alias("u")
-    where = _filters(n, o, status, body)
-    if ids is not None:
-        where.append(n.c.id.in_(list(ids)))
-    query = (
+    return (
         select(
             n.c.id, n.c.organisation_id, o.c.code.label("body"), o.c.name.label("body_name"),
             n.c.title, n.c.use_class, _float(n.c.min_m2, "min_m2"),
@@ -112,28 +125,16 @@ def list_needs(
         .select_from(
             n.join(o, o.c.id == n.c.organisation_id).outerjoin(u, u.c.id == n.c.created_by)
         )
-        .where(*where)
+        .where(*_filters(n, o, chosen))
         .order_by(n.c.needed_by, n.c.id)
     )  # fmt: skip
-    return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def list_offers(
-    conn: Connection,
-    status: str | Sequence[str] | None = None,
-    body: str | None = None,
-    *,
-    ids: Iterable[int] | None = None,
-    viewer: Viewer | None = None,
-) -> list[dict[str, Any]]:
-    """Offers (of ``status``; of ``body``), soonest available first, with their body, the
-    asset they name and their place in BNG and WGS84, as ``viewer`` may see them."""
+@lru_cache(maxsize=128)
+def _offers_list(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
     f, a = _offers(viewer), _assets(viewer)
     o, u = _ORGANISATIONS.alias("o"), _USERS.alias("u")
-    where = _filters(f, o, status, body)
-    if ids is not None:
-        where.append(f.c.id.in_(list(ids)))
-    query = (
+    return (
         select(
             f.c.id, f.c.organisation_id, o.c.code.label("body"), o.c.name.label("body_name"),
             f.c.kind, f.c.title, f.c.asset_id,
@@ -147,10 +148,40 @@ def list_offers(
             .outerjoin(a, a.c.id == f.c.asset_id)
             .outerjoin(u, u.c.id == f.c.created_by)
         )
-        .where(*where)
+        .where(*_filters(f, o, chosen))
         .order_by(f.c.available_from, f.c.id)
     )  # fmt: skip
-    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def list_needs(
+    conn: Connection,
+    status: str | Sequence[str] | None = None,
+    body: str | None = None,
+    *,
+    ids: Iterable[int] | None = None,
+    viewer: Viewer | None = None,
+) -> list[dict[str, Any]]:
+    """Needs (of ``status``: a word or several; of ``body``: an organisation code), soonest
+    needed first, each with its body's code and name and its place in BNG and WGS84, as
+    ``viewer`` may see them (:meth:`Viewer.club_table`; everything when None)."""
+    values = _chosen(status, body, ids)
+    query = _needs_list(_seen(viewer), tuple(sorted(values)))
+    return [dict(r) for r in conn.execute(query, values).mappings()]
+
+
+def list_offers(
+    conn: Connection,
+    status: str | Sequence[str] | None = None,
+    body: str | None = None,
+    *,
+    ids: Iterable[int] | None = None,
+    viewer: Viewer | None = None,
+) -> list[dict[str, Any]]:
+    """Offers (of ``status``; of ``body``), soonest available first, with their body, the
+    asset they name and their place in BNG and WGS84, as ``viewer`` may see them."""
+    values = _chosen(status, body, ids)
+    query = _offers_list(_seen(viewer), tuple(sorted(values)))
+    return [dict(r) for r in conn.execute(query, values).mappings()]
 
 
 def get_need(conn: Connection, need_id: int, viewer: Viewer | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -20,9 +21,11 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Numeric,
+    Select,
     Table,
     and_,
     any_,
+    bindparam,
     cast,
     exists,
     false,
@@ -41,6 +44,7 @@ from estate.club.listing import (
     _assets,
     _needs,
     _offers,
+    _seen,
     get_need,
     get_offer,
     list_needs,
@@ -92,19 +96,16 @@ def _near_assets(n: FromClause, a: FromClause) -> ColumnElement[bool]:
     )
 
 
-def _match_frame(
-    conn: Connection,
-    need_ids: list[int] | None,
-    nia_per_fte_m2: float,
-    viewer: Viewer | None,
-) -> pd.DataFrame:
-    """Every match of the needs ``need_ids`` (None: every need open or in discussion),
-    one frame of :data:`MATCH_FIELDS`, ordered by need, source, distance."""
+@lru_cache(maxsize=64)
+def _match_queries(viewer: Viewer, by_id: bool) -> tuple[Select, Select, Select]:
+    """The three statements of :func:`_match_frame` for ``viewer``, built once (see
+    :mod:`estate.club.listing`): of the needs bound as ``need_ids`` when ``by_id``, else
+    of every need open or in discussion."""
     n, f, a = _needs(viewer), _offers(viewer), _assets(viewer)
     o = _ORGANISATIONS.alias("o")
-    chosen = n.c.status.in_(LIVE) if need_ids is None else n.c.id.in_(need_ids)
+    chosen = n.c.id.in_(bindparam("need_ids", expanding=True)) if by_id else n.c.status.in_(LIVE)
     near_assets = n.join(a, _near_assets(n, a)).join(o, o.c.id == a.c.organisation_id)
-    offers = conn.execute(
+    offers = (
         select(
             n.c.id.label("need_id"), literal("offer", Text).label("source"),
             f.c.id.label("offer_id"), cast(null(), BigInteger).label("asset_id"),
@@ -113,8 +114,8 @@ def _match_frame(
         )
         .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == f.c.organisation_id))
         .where(chosen)
-    ).all()  # fmt: skip
-    surplus = conn.execute(
+    )  # fmt: skip
+    surplus = (
         select(
             n.c.id.label("need_id"), literal("surplus", Text).label("source"),
             cast(null(), Integer).label("offer_id"), a.c.id.label("asset_id"),
@@ -128,7 +129,7 @@ def _match_frame(
             a.c.status.in_(("surplus", "in_disposal")),
             usable_area(a) >= n.c.min_m2,
         )
-    ).all()  # fmt: skip
+    )  # fmt: skip
     # Spare space: the analysis's own measure (estate.analysis.assets.derive), on the
     # operational sites in reach only.
     sites = (
@@ -146,7 +147,22 @@ def _match_frame(
         .select_from(near_assets)
         .where(chosen, a.c.status.in_(("operational", "under_used")))
     )  # fmt: skip
-    near = pd.DataFrame([dict(r) for r in conn.execute(sites).mappings()])
+    return offers, surplus, sites
+
+
+def _match_frame(
+    conn: Connection,
+    need_ids: list[int] | None,
+    nia_per_fte_m2: float,
+    viewer: Viewer | None,
+) -> pd.DataFrame:
+    """Every match of the needs ``need_ids`` (None: every need open or in discussion),
+    one frame of :data:`MATCH_FIELDS`, ordered by need, source, distance."""
+    by_offer, by_surplus, by_site = _match_queries(_seen(viewer), need_ids is not None)
+    values = {} if need_ids is None else {"need_ids": need_ids}
+    offers = conn.execute(by_offer, values).all()
+    surplus = conn.execute(by_surplus, values).all()
+    near = pd.DataFrame([dict(r) for r in conn.execute(by_site, values).mappings()])
     frames = [
         pd.DataFrame([r._asdict() for r in offers], columns=list(MATCH_FIELDS)),
         pd.DataFrame([r._asdict() for r in surplus], columns=list(MATCH_FIELDS)),
@@ -235,19 +251,36 @@ def offer_matches(
     offer inside their radius: the same test as :func:`need_matches`), nearest first, as
     ``viewer`` may see them. Each has :data:`NEED_MATCH_FIELDS`. Raises :class:`NotFound`."""
     get_offer(conn, offer_id, viewer)
+    query = _offer_matches_query(_seen(viewer))
+    return [dict(r) for r in conn.execute(query, {"offer_id": offer_id}).mappings()]
+
+
+@lru_cache(maxsize=64)
+def _offer_matches_query(viewer: Viewer) -> Select:
     n, f, o = _needs(viewer), _offers(viewer), _ORGANISATIONS.alias("o")
     distance = _distance(f, n).label("distance_m")
-    query = (
+    return (
         select(
             f.c.id.label("offer_id"), n.c.id.label("need_id"), o.c.code.label("body"),
             n.c.title, n.c.use_class, cast(n.c.min_m2, Float).label("min_m2"),
             cast(n.c.max_m2, Float).label("max_m2"), distance, n.c.needed_by, n.c.status,
         )
         .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == n.c.organisation_id))
-        .where(f.c.id == offer_id, n.c.status.in_(LIVE))
+        .where(f.c.id == bindparam("offer_id", type_=Integer), n.c.status.in_(LIVE))
         .order_by(distance, n.c.needed_by, n.c.id)
     )  # fmt: skip
-    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+@lru_cache(maxsize=64)
+def _offer_counts_query(viewer: Viewer, by_id: bool) -> Select:
+    n, f = _needs(viewer), _offers(viewer)
+    chosen = f.c.id.in_(bindparam("offer_ids", expanding=True)) if by_id else f.c.status.in_(LIVE)
+    return (
+        select(f.c.id, func.count())
+        .select_from(n.join(f, _offer_pairs(n, f)))
+        .where(chosen, n.c.status.in_(LIVE))
+        .group_by(f.c.id)
+    )
 
 
 def offer_match_counts(
@@ -255,19 +288,13 @@ def offer_match_counts(
 ) -> dict[int, int]:
     """How many live needs each offer could meet (default: every live offer), as
     ``viewer`` may see them."""
-    n, f = _needs(viewer), _offers(viewer)
+    query = _offer_counts_query(_seen(viewer), offer_ids is not None)
     if offer_ids is None:
-        chosen = f.c.status.in_(LIVE)
         ids = [o["id"] for o in list_offers(conn, LIVE, viewer=viewer)]
+        rows = conn.execute(query).all()
     else:
         ids = list(offer_ids)
-        chosen = f.c.id.in_(ids)
-    rows = conn.execute(
-        select(f.c.id, func.count())
-        .select_from(n.join(f, _offer_pairs(n, f)))
-        .where(chosen, n.c.status.in_(LIVE))
-        .group_by(f.c.id)
-    ).all()
+        rows = conn.execute(query, {"offer_ids": ids}).all()
     counts = dict.fromkeys(ids, 0)
     counts.update({int(i): int(n) for i, n in rows})
     return counts
