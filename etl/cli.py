@@ -167,7 +167,13 @@ def load(
 
 
 @click.command()
-@click.option("--limit", default=50, show_default=True, help="How many batches to show.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="How many batches to show.",
+)
 @pass_settings
 def loads(settings: Settings, limit: int) -> None:
     """List load batches, newest first, with what became of their rows."""
@@ -179,7 +185,7 @@ def loads(settings: Settings, limit: int) -> None:
 
 
 @click.command()
-@click.argument("batch", type=int)
+@click.argument("batch", type=click.IntRange(1, 2**31 - 1))
 @click.option(
     "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )

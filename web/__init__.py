@@ -292,6 +292,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def _no_nul() -> None:
         # PostgreSQL text cannot hold NUL; say so rather than fail in the driver.
         values = [*request.args.values(), *(request.view_args or {}).values()]
+        values += [v for _, listed in request.form.lists() for v in listed]
         if any("\x00" in str(v) for v in values):
             raise BadQuery("a parameter holds a NUL character")
 
