@@ -147,8 +147,8 @@ def _demo_accounts(engine: Engine, settings: Settings) -> str:
         by_kind = select(Organisation.kind, Organisation.code).order_by(
             Organisation.kind, Organisation.id
         )
-        for kind, code in conn.execute(by_kind):
-            bodies.setdefault(kind, code)
+        for kind, body in conn.execute(by_kind):
+            bodies.setdefault(kind, body)
         wanted = [("demo-admin", bodies.get("council"), "admin")] + [
             (f"demo-{kind}", code, "editor") for kind, code in sorted(bodies.items())
         ]

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 
 from estate.models import Asset
 
-ASSETS = Asset.__table__
+ASSETS = Asset.metadata.tables[Asset.__tablename__]
 
 SET_BY_LOAD = frozenset({
     "id", "created_at", "updated_at",  # the database's
