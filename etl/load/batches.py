@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 ERROR_CHARS = 2000
 """How much of a failed load's error its batch keeps."""
 
+REJECTION_COLUMNS = [c for c in Rejection.__table__.columns.keys() if c != "id"]
+"""The columns of ``rejections`` a load writes: all but the key (batch, file, row, field,
+value, reason)."""
+
 
 @dataclass
 class LoadResult:
@@ -119,7 +123,7 @@ def reuse_unchanged(
                     rows_rejected=last.rows_rejected)
             .returning(LoadBatch.id)
         ).scalar_one()  # fmt: skip
-        copied = ["source_file", "row_number", "field", "value", "reason"]
+        copied = [c for c in REJECTION_COLUMNS if c != "batch_id"]
         conn.execute(
             insert(Rejection).from_select(
                 ["batch_id", *copied],

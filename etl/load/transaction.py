@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from estate.etl.load.audit import audit_inserts
 from estate.etl.load.batches import (
+    REJECTION_COLUMNS,
     LoadResult,
     finish_batch,
     name_batch_body,
@@ -28,9 +29,8 @@ from estate.etl.load.prepared import Prepared, Progress
 from estate.etl.load.upsert import staged_count, unknown_references, upsert
 from estate.models import Organisation
 
-REJECTION_COLUMNS = {"batch_id": "batch_id", "source_file": "source_file", "_row": "row_number",
-                     "field": "field", "value": "value", "reason": "reason"}  # fmt: skip
-"""A rejection frame's column -> its column in ``rejections``."""
+# A rejection frame's column for each column of ``rejections`` (a frame numbers its rows _row).
+REJECTION_FRAME_COLUMNS = ["_row" if c == "row_number" else c for c in REJECTION_COLUMNS]
 
 
 def write(
@@ -113,8 +113,8 @@ def _write(
 
     if len(rejections):
         frame = rejections.assign(batch_id=batch_id, source_file=prepared.source_file)
-        copy_frame(conn, "rejections", frame, list(REJECTION_COLUMNS), None,
-                   target_columns=list(REJECTION_COLUMNS.values()))  # fmt: skip
+        copy_frame(conn, "rejections", frame, REJECTION_FRAME_COLUMNS, None,
+                   target_columns=REJECTION_COLUMNS)  # fmt: skip
     result = LoadResult(
         batch_id=None if dry_run else batch_id,
         source_file=prepared.source_file,
