@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from estate import values
-from estate.etl.read import float_text
+from estate.etl.read.vectors import float_text
 from estate.etl.validate import _postcodes
 from estate.vocab import TENURE, USE_CLASS, _key
 
