@@ -1,8 +1,8 @@
 """Who holds each row: the body ``--org`` names, else the one the file's own columns name.
 
-A body the register does not know yet is added with a kind read from its name ("...
-Fire and Rescue" is a fire service), so that a file from a new publisher loads without a
-hand-made list of bodies.
+Each body's kind is the file's own word for it, else read from its name ("... Fire and
+Rescue" is a fire service), else the context's default, so that a file naming a body the
+register does not know yet loads without a hand-made list of bodies.
 """
 
 from __future__ import annotations
