@@ -70,6 +70,31 @@ def test_web_does_not_import_etl():
     assert offenders("web", {"estate.etl"}) == {}
 
 
+# What reads or writes the database: the drivers, the mappings, and the project's
+# modules that hold SQL.
+DATABASE = {
+    "sqlalchemy",
+    "geoalchemy2",
+    "psycopg",
+    "estate.db",
+    "estate.localdb",
+    "estate.models",
+    "estate.sharing",
+    "estate.analysis.assets",
+    "estate.analysis.frames",
+    "estate.analysis.scenarios",
+}
+
+
+def test_the_savings_arithmetic_reads_no_database():
+    """``estate.analysis.savings`` is arithmetic on frames: every figure of a schedule
+    can be checked against one worked by hand, with no register behind it. Reading the
+    moves is :mod:`estate.analysis.scenarios`' job."""
+    path = ROOT / "estate" / "analysis" / "savings.py"
+    found = sorted(n for n in imported_modules(path) if any(_within(n, d) for d in DATABASE))
+    assert found == []
+
+
 def test_nothing_imports_the_checkouts_folder_names():
     """``web`` and ``etl`` are other distributions' names (web.py); the code imports
     ``estate.web`` and ``estate.etl``, the names the wheel installs."""

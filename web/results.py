@@ -46,7 +46,7 @@ def candidates_result(distance: float, min_score: int, bodies: list[str] | None)
 
 def scenario_rows() -> list[dict]:
     """Every scenario (name, assumptions, moves) with the link to its schedules."""
-    from estate.analysis.savings import list_scenarios
+    from estate.analysis.scenarios import list_scenarios
 
     frame = list_scenarios(connection())
     rows = json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
@@ -56,7 +56,7 @@ def scenario_rows() -> list[dict]:
 def scenario_result(name: str):
     from sqlalchemy.orm import Session
 
-    from estate.analysis.savings import evaluate
+    from estate.analysis.scenarios import evaluate
 
     with Session(bind=connection()) as session:
         return evaluate(session, name, viewer())
