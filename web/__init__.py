@@ -27,7 +27,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from estate.config import Settings
 from estate.errors import EstateError
-from estate.mapdata import BadQuery, data_version
+from estate.mapquery import BadQuery
+from estate.mapsummary import data_version
 from estate.vocab import BODY_KIND, CONDITION, STATUS, TENURE, USE_CLASS
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from estate import mapdata
+from estate import mapsummary
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from estate.web import connection, state
 from estate.web.auth import viewer
@@ -73,7 +73,7 @@ def index():
         "downloads.html",
         active="downloads.index",
         scenarios=scenario_rows(),
-        bodies=mapdata.organisations(connection()),
+        bodies=mapsummary.organisations(connection()),
     )
 
 
