@@ -95,6 +95,20 @@ def test_the_savings_arithmetic_reads_no_database():
     assert found == []
 
 
+def test_the_web_package_holds_the_factory_alone():
+    """``create_app`` reads the settings, makes the engine and registers what the other
+    modules hold (state, caches, errors, headers, filters, blueprints); what they hold
+    lives in them, so the factory stays the size of flaskr's."""
+    tree = ast.parse((ROOT / "web" / "__init__.py").read_text())
+    defined = [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+    ]
+    assigned = [node for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))]
+    assert defined == ["create_app"] and assigned == []
+
+
 def test_nothing_imports_the_checkouts_folder_names():
     """``web`` and ``etl`` are other distributions' names (web.py); the code imports
     ``estate.web`` and ``estate.etl``, the names the wheel installs."""

@@ -15,10 +15,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from estate import mapfeatures, mapsummary
 from estate.mapquery import BadQuery
-from estate.web import body_styles, connection, state
 from estate.web.auth import viewer
 from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
+from estate.web.state import connection, state
 
 bp = Blueprint("analysis", __name__)
 

@@ -15,10 +15,12 @@ from estate import mapfeatures, mapsummary
 from estate.exports import geojson_text
 from estate.mapquery import AssetFilter, BadQuery
 from estate.pointindex import PointIndex, ground_resolution
-from estate.web import cached, connection, state, version
 from estate.web.auth import csrf, viewer, viewer_of
+from estate.web.cache import cached, computed, version
 from estate.web.params import bbox_arg, bodies_arg, float_arg, in_box, int_arg
+from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result, scenario_result, scenario_rows
+from estate.web.state import connection, state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -129,7 +131,7 @@ def point_index() -> PointIndex:
     viewer: as a body of none sees them (sensitive points generalised, only the shared
     fields), since one index serves all."""
     nobody = viewer_of(None)
-    return state().result((version(), "points"), lambda: PointIndex.read(connection(), nobody))
+    return computed((version(), "points"), lambda: PointIndex.read(connection(), nobody))
 
 
 def warm_up(app) -> None:
@@ -172,8 +174,6 @@ def search():
 @bp.get("/bodies")
 def bodies():
     """The bodies of the locality with their kinds, colours and counts of assets."""
-    from estate.web import body_styles
-
     return jsonify(bodies=body_styles(mapsummary.organisations(connection())))
 
 

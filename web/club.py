@@ -17,9 +17,9 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from estate import club, mapsummary
 from estate.vocab import USE_CLASS
-from estate.web import connection, state, writing
 from estate.web.analysis import show
 from estate.web.auth import current_account, requires, viewer
+from estate.web.state import connection, state, writing
 
 bp = Blueprint("club", __name__, url_prefix="/club")
 

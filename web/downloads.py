@@ -14,10 +14,10 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from estate import mapsummary
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
-from estate.web import connection, state
 from estate.web.auth import viewer
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.results import candidates_result, colocation_result, scenario_result
+from estate.web.state import connection, state
 
 bp = Blueprint("downloads", __name__, url_prefix="/downloads")
 

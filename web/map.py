@@ -16,7 +16,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import mapsummary
-from estate.web import body_styles, cached, connection, state, vocabularies
+from estate.web.cache import cached
+from estate.web.presentation import body_styles, vocabularies
+from estate.web.state import connection, state
 
 bp = Blueprint("map", __name__)
 

@@ -16,11 +16,12 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapfeatures, mapsummary
 from estate.mapquery import AssetFilter, BadQuery
-from estate.web import cached, connection, state, version
 from estate.web.api import CANDIDATE_COLUMNS, CLUSTER_COLUMNS, GEOJSON, MAX_LIMIT, page_href
 from estate.web.auth import viewer
+from estate.web.cache import cached, computed, version
 from estate.web.params import bbox_arg, int_arg
 from estate.web.results import candidates_result, colocation_result
+from estate.web.state import connection, state
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -86,7 +87,7 @@ def conformance():
 def _collections() -> list[dict]:
     """The collections, read once per data version (every items request checks its
     collection; the extent and the bodies' counts are whole-table scans)."""
-    return state().result((version(), "collections", request.host_url), _read_collections)
+    return computed((version(), "collections", request.host_url), _read_collections)
 
 
 def _read_collections() -> list[dict]:

@@ -8,8 +8,9 @@ import json
 
 from flask import url_for
 
-from estate.web import connection, state, version
 from estate.web.auth import viewer
+from estate.web.cache import computed, version
+from estate.web.state import connection, state
 
 
 def colocation_result(distance: float, bodies: list[str] | None):
@@ -18,7 +19,7 @@ def colocation_result(distance: float, bodies: list[str] | None):
     settings = state().settings
     who = viewer()
     key = (version(), "colocation", who.key, distance, tuple(bodies or ()))
-    return state().result(
+    return computed(
         key,
         lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies, viewer=who),
     )
@@ -30,7 +31,7 @@ def candidates_result(distance: float, min_score: int, bodies: list[str] | None)
     settings = state().settings
     who = viewer()
     key = (version(), "disposals", who.key, distance, min_score, tuple(bodies or ()))
-    return state().result(
+    return computed(
         key,
         lambda: disposal_candidates(
             connection(),
