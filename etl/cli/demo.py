@@ -31,12 +31,8 @@ def demo(settings: Settings) -> None:
 
     from estate.analysis.colocation import colocation
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.savings import (
-        add_move,
-        create_scenario,
-        current_financial_year,
-        evaluate,
-    )
+    from estate.analysis.savings import current_financial_year
+    from estate.analysis.scenarios import add_move, create_scenario, evaluate
     from estate.models import Asset, AssetMatch, Scenario
     from estate.quality import quality_report
 

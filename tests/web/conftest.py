@@ -77,7 +77,8 @@ def terrier(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     import datetime as dt
 
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.savings import add_candidates, create_scenario, current_financial_year
+    from estate.analysis.savings import current_financial_year
+    from estate.analysis.scenarios import add_candidates, create_scenario
 
     empty_register(engine)
     load_sample(engine)
