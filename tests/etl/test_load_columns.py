@@ -18,7 +18,7 @@ from estate.etl.load.columns import (
     STAGING_ONLY,
 )
 from estate.etl.load.copying import STAGING_TABLE, create_staging
-from estate.etl.validate import SUPPLIES
+from estate.etl.validate.fields import SUPPLIES
 
 
 def test_every_column_the_loader_names_is_an_asset_column():
