@@ -31,6 +31,7 @@ from sqlalchemy.types import Text
 
 from estate.accounts import Account
 from estate.models import Asset, AuditEvent, Organisation
+from estate.record_ids import given_id
 
 _EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
@@ -122,12 +123,12 @@ def events(
     """
     where: list[ColumnElement[bool]] = []
     if asset_id is not None:
-        created = select(_ASSETS.c.created_at).where(_ASSETS.c.id == asset_id)
+        created = select(_ASSETS.c.created_at).where(_ASSETS.c.id == given_id(asset_id))
         where.append(
             # The batch event of the load that inserted the asset: written in the same
             # transaction, so at the same now() as the asset's created_at.
             or_(
-                _E.c.asset_id == asset_id,
+                _E.c.asset_id == given_id(asset_id),
                 and_(
                     _E.c.subject == "load",
                     _E.c.action == "insert",

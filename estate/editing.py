@@ -39,6 +39,7 @@ from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
 from estate.errors import EstateError, NotAllowedError
 from estate.models import Asset, EditConflict, LoadBatch, Organisation
+from estate.record_ids import given_id
 from estate.vocab import CONDITION, STATUS, TENURE, USE_CLASS, Vocabulary
 
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
@@ -187,7 +188,7 @@ def _current(conn: Connection, asset_id: int) -> dict[str, Any] | None:
             func.ST_X(a.c.geom).label("easting"), func.ST_Y(a.c.geom).label("northing"),
             a.c.edited,
         )
-        .where(a.c.id == asset_id)
+        .where(a.c.id == given_id(asset_id))
         .with_for_update()
     ).mappings().first()  # fmt: skip
     return dict(row) if row else None
@@ -273,7 +274,7 @@ def conflicts(
     o, b = _ORGANISATIONS.alias("o"), _BATCHES.alias("b")
     where: list[ColumnElement[bool]] = []
     if asset_id is not None:
-        where.append(c.c.asset_id == asset_id)
+        where.append(c.c.asset_id == given_id(asset_id))
     if organisation_code is not None:
         where.append(o.c.code == organisation_code)
     if status is not None:
@@ -306,7 +307,7 @@ def resolve_conflict(
             a.c.organisation_id,
         )
         .join_from(c, a, a.c.id == c.c.asset_id)
-        .where(c.c.id == conflict_id)
+        .where(c.c.id == given_id(conflict_id))
         .with_for_update(of=c)
     ).mappings().first()  # fmt: skip
     if row is None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import mapdata
-from estate.mapdata import BadQuery
-from estate.web import body_styles, connection, state
+from estate import mapfeatures, mapsummary
+from estate.mapquery import BadQuery
 from estate.web.auth import viewer
 from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
+from estate.web.state import connection, state
 
 bp = Blueprint("analysis", __name__)
 
@@ -109,7 +110,7 @@ DETAIL_LABELS = [
 
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
-    found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
+    found = mapfeatures.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
@@ -162,7 +163,7 @@ def colocation():
             [Column(c, c.replace("_", " ")) for c in result.neighbour_shares().columns],
         ),
         share_headings=[c.replace("_", " ") for c in result.neighbour_shares().columns],
-        all_bodies=body_styles(mapdata.organisations(connection())),
+        all_bodies=body_styles(mapsummary.organisations(connection())),
     )
 
 
@@ -230,7 +231,7 @@ def disposals():
         min_score=min_score,
         bodies=",".join(bodies or []),
         receiving=receiving,
-        all_bodies=body_styles(mapdata.organisations(connection())),
+        all_bodies=body_styles(mapsummary.organisations(connection())),
     )
 
 

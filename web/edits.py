@@ -20,9 +20,10 @@ from sqlalchemy import Numeric, Table, cast, func, select
 from estate import audit, editing
 from estate.accounts import Account
 from estate.models import Asset, Organisation
-from estate.web import connection, writing
+from estate.record_ids import given_id
 from estate.web.auth import current_account, requires, safe_next
 from estate.web.params import int_arg
+from estate.web.state import connection, writing
 
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
@@ -40,7 +41,7 @@ def _asset_row(asset_id: int) -> dict:
             o.c.name.label("body_name"),
         )
         .join_from(a, o, o.c.id == a.c.organisation_id)
-        .where(a.c.id == asset_id)
+        .where(a.c.id == given_id(asset_id))
     )  # fmt: skip
     row = connection().execute(query).mappings().first()
     if row is None:
@@ -61,7 +62,7 @@ def _current_values(asset_id: int) -> dict:
         func.round(cast(func.ST_X(a.c.geom), Numeric), 2).label("easting"),
         func.round(cast(func.ST_Y(a.c.geom), Numeric), 2).label("northing"),
         a.c.edited,
-    ).where(a.c.id == asset_id)
+    ).where(a.c.id == given_id(asset_id))
     row = connection().execute(query).mappings().one()
     return {k: ("" if v is None else v) for k, v in row.items()}
 

@@ -41,6 +41,7 @@ from estate.club.listing import (
 from estate.club.matching import _distance, _offer_pairs, need_matches
 from estate.club.rules import LIVE
 from estate.crs import WGS84_SRID
+from estate.record_ids import given_id
 from estate.sharing import Viewer
 
 # --- GeoJSON for the map ------------------------------------------------------------------
@@ -162,7 +163,7 @@ def need_matches_geojson(
 
 @lru_cache(maxsize=64)
 def _need_matches_map(viewer: Viewer) -> Select:
-    need_id = bindparam("need_id", type_=Integer)
+    need_id = given_id(name="need_id")
     n, o = _needs(viewer), _ORGANISATIONS.alias("o")
     need = (
         select(
@@ -223,7 +224,7 @@ def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None
 
 @lru_cache(maxsize=64)
 def _offer_matches_map(viewer: Viewer) -> Select:
-    offer_id = bindparam("offer_id", type_=Integer)
+    offer_id = given_id(name="offer_id")
     f, o = _offers(viewer), _ORGANISATIONS.alias("o")
     offer = (
         select(

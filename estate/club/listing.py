@@ -29,6 +29,7 @@ from estate.club.errors import NotFound
 from estate.club.rules import _blank, _statuses
 from estate.crs import WGS84_SRID
 from estate.models import Organisation, User
+from estate.record_ids import given_ids
 from estate.sharing import Viewer
 
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
@@ -101,7 +102,7 @@ def _filters(post: FromClause, body_of: FromClause, chosen: Iterable[str]) -> li
     if "body" in chosen:
         where.append(func.lower(body_of.c.code) == func.lower(bindparam("body", type_=Text)))
     if "ids" in chosen:
-        where.append(post.c.id.in_(bindparam("ids", expanding=True)))
+        where.append(post.c.id.in_(given_ids("ids")))
     return where
 
 

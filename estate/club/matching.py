@@ -25,7 +25,6 @@ from sqlalchemy import (
     Table,
     and_,
     any_,
-    bindparam,
     cast,
     exists,
     false,
@@ -52,6 +51,7 @@ from estate.club.listing import (
 )
 from estate.club.rules import LIVE, MATCH_FIELDS, SOURCES
 from estate.models import Offer
+from estate.record_ids import given_id, given_ids
 from estate.sharing import Viewer
 
 _OFFER_TABLE: Table = Offer.__table__  # type: ignore[assignment]
@@ -103,7 +103,7 @@ def _match_queries(viewer: Viewer, by_id: bool) -> tuple[Select, Select, Select]
     of every need open or in discussion."""
     n, f, a = _needs(viewer), _offers(viewer), _assets(viewer)
     o = _ORGANISATIONS.alias("o")
-    chosen = n.c.id.in_(bindparam("need_ids", expanding=True)) if by_id else n.c.status.in_(LIVE)
+    chosen = n.c.id.in_(given_ids("need_ids")) if by_id else n.c.status.in_(LIVE)
     near_assets = n.join(a, _near_assets(n, a)).join(o, o.c.id == a.c.organisation_id)
     offers = (
         select(
@@ -266,7 +266,7 @@ def _offer_matches_query(viewer: Viewer) -> Select:
             cast(n.c.max_m2, Float).label("max_m2"), distance, n.c.needed_by, n.c.status,
         )
         .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == n.c.organisation_id))
-        .where(f.c.id == bindparam("offer_id", type_=Integer), n.c.status.in_(LIVE))
+        .where(f.c.id == given_id(name="offer_id"), n.c.status.in_(LIVE))
         .order_by(distance, n.c.needed_by, n.c.id)
     )  # fmt: skip
 
@@ -274,7 +274,7 @@ def _offer_matches_query(viewer: Viewer) -> Select:
 @lru_cache(maxsize=64)
 def _offer_counts_query(viewer: Viewer, by_id: bool) -> Select:
     n, f = _needs(viewer), _offers(viewer)
-    chosen = f.c.id.in_(bindparam("offer_ids", expanding=True)) if by_id else f.c.status.in_(LIVE)
+    chosen = f.c.id.in_(given_ids("offer_ids")) if by_id else f.c.status.in_(LIVE)
     return (
         select(f.c.id, func.count())
         .select_from(n.join(f, _offer_pairs(n, f)))

@@ -85,7 +85,7 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
     if row.organisation_id != organisation_id:
         raise ClubError(f"asset {asset_id} is not one of {body}'s assets")
     # A sensitive asset may be posted on: what other bodies see of the post is decided
-    # when it is read (estate.sharing.Viewer.club_sql), as for the asset itself.
+    # when it is read (estate.sharing.Viewer.club_table), as for the asset itself.
     if row.status == "disposed":
         raise ClubError(f"asset {asset_id} ({row.name}) is disposed of")
     return row

@@ -14,6 +14,7 @@ from estate.club.errors import ClubError, NotFound
 from estate.club.posts import _may_change
 from estate.club.rules import LIVE, MAX_NOTES, MOVES, STATUS_LABELS, _id, _status, _text
 from estate.models import Asset, Need, Offer, Organisation
+from estate.record_ids import given_id
 
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
 _NEEDS: Table = Need.__table__  # type: ignore[assignment]
@@ -54,7 +55,7 @@ def _lock(
     row = conn.execute(
         select(t.c.organisation_id, o.c.code.label("body"), t.c.status, *(t.c[c] for c in columns))
         .join_from(t, o, o.c.id == t.c.organisation_id)
-        .where(t.c.id == subject_id)
+        .where(t.c.id == given_id(subject_id))
         .with_for_update(of=t)
     ).first()
     if row is None:
@@ -85,7 +86,9 @@ def set_need_status(
     if offer_id:
         f = _OFFERS
         offer = conn.execute(
-            select(f.c.organisation_id, f.c.status, f.c.asset_id).where(f.c.id == offer_id)
+            select(f.c.organisation_id, f.c.status, f.c.asset_id).where(
+                f.c.id == given_id(offer_id)
+            )
         ).first()
         if offer is None:
             raise NotFound(f"there is no offer {offer_id}")
@@ -98,7 +101,9 @@ def set_need_status(
     if asset_id:
         a = _ASSETS
         asset = conn.execute(
-            select(a.c.status, a.c.sensitive, a.c.organisation_id).where(a.c.id == asset_id)
+            select(a.c.status, a.c.sensitive, a.c.organisation_id).where(
+                a.c.id == given_id(asset_id)
+            )
         ).first()
         # Another body's sensitive site is answered as if it were not there: saying more
         # would tell a partner which ids are refuges or custody suites.
