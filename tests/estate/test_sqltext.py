@@ -75,3 +75,15 @@ def test_core_and_text_give_the_same_rows(session: Session, viewer: Viewer):
         # Generalised: the centre of its cell_m square.
         centre = {250.0: "POINT(380125 395375)", 1000.0: "POINT(380500 395500)"}
         assert refuge["name"] == SENSITIVE_NAME and refuge["geom"] == centre[viewer.cell_m]
+
+
+def test_an_id_past_every_columns_range_finds_nothing(connection):
+    """Ids from outside are written in as literals (estate.record_ids): no cast to fail."""
+    from estate import audit, club, editing
+
+    huge = 10**20
+    assert audit.events(connection, asset_id=huge) == []
+    assert editing.conflicts(connection, asset_id=huge) == []
+    assert club.list_needs(connection, ids=[huge, 2**40]) == []
+    with pytest.raises(club.NotFound):
+        club.offer_matches(connection, huge)
