@@ -1,16 +1,18 @@
-"""Accounts: who may sign in, for which body, in which role; and the sign-in rate limit.
+"""Accounts: who may sign in, for which body, in which role; and the sign-in itself.
 
 Passwords are hashed with Argon2id by argon2-cffi (the OWASP first choice, in its
 self-describing PHC form, so the cost can be raised later without breaking old hashes).
 Hashes stored before it, ``scrypt$n$r$p$salt$hash`` from the standard library, still
 verify, and are replaced by an Argon2id hash at the account's next sign-in. The web
-layer (Flask-Login) holds the session; this module holds the rules, so the CLI and the web agree.
+layer (Flask-Login) keeps the session's token in its cookie; the rules are here, so the
+CLI and the web agree: how fast failed sign-ins may come (:mod:`estate.sign_in_limits`),
+and which sessions still hold (:mod:`estate.sessions`; a password changed or an account
+disabled ends every session of it).
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -18,22 +20,16 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Row, Select, Table, func, insert, literal, or_, select, update
-from sqlalchemy.types import Text
+from sqlalchemy import Connection, Row, Select, Table, func, insert, literal, select, update
 
+from estate import sessions, sign_in_limits
 from estate.errors import EstateError
-from estate.models import ROLES, Organisation, SignInAttempt, User
+from estate.models import ROLES, Organisation, User
 
 _USERS: Table = User.__table__  # type: ignore[assignment]
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
-_ATTEMPTS: Table = SignInAttempt.__table__  # type: ignore[assignment]
 
 MIN_PASSWORD_LENGTH = 10
-
-# Sign-in rate limit: failures counted over a sliding window, per username and per address.
-WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 
 class AccountError(EstateError):
@@ -41,9 +37,17 @@ class AccountError(EstateError):
 
 
 class RateLimited(AccountError):
-    """Too many failed sign-ins from one name or address."""
+    """Too many failed sign-ins lately from where this one comes: try again after
+    ``retry_after`` seconds (HTTP's Retry-After)."""
 
     status = 429
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(
+            f"too many failed sign-ins: try again in {sign_in_limits.in_words(retry_after)}"
+            " (an admin can reset a forgotten password)"
+        )
 
 
 _HASHER = PasswordHasher()
@@ -142,10 +146,18 @@ def get(conn: Connection, user_id: int) -> Account | None:
     return _account(row) if row else None
 
 
-def get_with_hash(conn: Connection, user_id: int) -> tuple[Account, str] | None:
-    """An account and its stored password hash (for the web to tell a changed password)."""
-    row = conn.execute(_accounts().where(_USERS.c.id == user_id)).first()
-    return (_account(row), row.password_hash) if row else None
+def signed_in(conn: Connection, token: str) -> tuple[Account, bool] | None:
+    """The account of the live session ``token`` names, and whether the session's last
+    request is due to be noted (:func:`estate.sessions.note_seen`); None when the session
+    has ended or run out of time, or its account is disabled. One query, every request."""
+    s = sessions.SESSIONS
+    row = conn.execute(
+        _accounts()
+        .add_columns(sessions.due_to_be_seen().label("due"))
+        .join(s, s.c.user_id == _USERS.c.id)
+        .where(*sessions.live(token), _USERS.c.active)
+    ).first()
+    return (_account(row), bool(row.due)) if row else None
 
 
 def password_hash(conn: Connection, user_id: int) -> str | None:
@@ -202,24 +214,32 @@ def add(
 
 
 def set_active(conn: Connection, username: str, active: bool) -> None:
-    done = conn.execute(
+    """Enable or disable an account; disabling ends its sessions."""
+    user_id = conn.execute(
         update(_USERS)
         .where(_USERS.c.username == normalise_username(username))
         .values(active=active)
-    ).rowcount
-    if not done:
+        .returning(_USERS.c.id)
+    ).scalar()
+    if user_id is None:
         raise AccountError(f"no user {username!r}")
+    if not active:
+        sessions.end_all(conn, user_id, "disabled")
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
+    """Set a new password (an admin's reset, or the person's own); every session signed
+    in with the old one ends, wherever it is."""
     check_new_password(password)
-    done = conn.execute(
+    user_id = conn.execute(
         update(_USERS)
         .where(_USERS.c.username == normalise_username(username))
         .values(password_hash=hash_password(password))
-    ).rowcount
-    if not done:
+        .returning(_USERS.c.id)
+    ).scalar()
+    if user_id is None:
         raise AccountError(f"no user {username!r}")
+    sessions.end_all(conn, user_id, "password_changed")
 
 
 def list_accounts(conn: Connection) -> list[Account]:
@@ -228,32 +248,19 @@ def list_accounts(conn: Connection) -> list[Account]:
 
 
 def sign_in(conn: Connection, username: str, password: str, address: str | None) -> Account:
-    """Check a sign-in and record the attempt; raises :class:`AccountError` when refused.
-
-    Failures are counted in the database, so the limit holds across server workers:
-    at most :data:`MAX_FAILURES_PER_USERNAME` per username and
-    :data:`MAX_FAILURES_PER_ADDRESS` per address in :data:`WINDOW`.
-    The caller commits, so a refused attempt is still recorded.
+    """Check a sign-in and record the attempt; raises :class:`AccountError` when refused,
+    :class:`RateLimited` (untried, unrecorded) while failures from where it comes must
+    wait (:mod:`estate.sign_in_limits`). The caller commits, so a failed attempt is
+    recorded and counts.
     """
     username = normalise_username(username)
-    since = dt.datetime.now(dt.UTC) - WINDOW
-    t = _ATTEMPTS
-    # A bound value, never ``IS NULL``: an attempt without an address matches no other.
-    at_address = t.c.address == literal(address, Text)
-    by_name, by_address = conn.execute(
-        select(
-            func.count().filter(t.c.username == username),
-            func.count().filter(at_address),
-        ).where(~t.c.succeeded, t.c.at > since, or_(t.c.username == username, at_address))
-    ).one()
-    if by_name >= MAX_FAILURES_PER_USERNAME or by_address >= MAX_FAILURES_PER_ADDRESS:
-        raise RateLimited(
-            "too many failed sign-ins: wait 15 minutes, or ask an admin to reset the password"
-        )
+    wait = sign_in_limits.seconds_to_wait(conn, username, address)
+    if wait > 0:
+        raise RateLimited(wait)
     row = conn.execute(_accounts().where(_USERS.c.username == username)).first()
     ok = check_password(row.password_hash if row else _DUMMY_HASH, password)
     ok = ok and row is not None and row.active
-    conn.execute(insert(t).values(username=username, address=address, succeeded=ok))
+    sign_in_limits.record_attempt(conn, username, address, ok)
     if not ok or row is None:
         raise AccountError("the username or password is not right, or the account is disabled")
     mine = update(_USERS).where(_USERS.c.id == row.id)

@@ -108,6 +108,11 @@ class Settings:
     tile_url
         Basemap tile URL template (``https://.../{z}/{x}/{y}.png``); none by
         default, since council networks often reach no tile server.
+    trusted_proxies
+        How many proxies stand in front of the web app (0 by default: none). With one or
+        more, the client's address is read from ``X-Forwarded-For`` (the sign-in limits
+        count failures by it), as far back as that many proxies wrote it; without, the
+        header is ignored, since anyone can send it.
     """
 
     database_url: str | None = None
@@ -128,6 +133,7 @@ class Settings:
     secure_cookies: bool | None = None
     shared_fields: tuple[str, ...] | None = None
     sensitive_cell_m: float = 1000.0
+    trusted_proxies: int = 0
 
     @property
     def cookies_secure(self) -> bool:
@@ -161,6 +167,7 @@ class Settings:
             ),
             shared_fields=_words(env, "SHARED_FIELDS"),
             sensitive_cell_m=_float(env, "SENSITIVE_CELL_M", cls.sensitive_cell_m),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", cls.trusted_proxies),
         )
         settings.check()
         return settings
@@ -179,6 +186,10 @@ class Settings:
             raise ConfigError("ESTATE_HORIZON_YEARS must be at least 1")
         if self.sensitive_cell_m < 100:
             raise ConfigError("ESTATE_SENSITIVE_CELL_M must be at least 100 (metres)")
+        if not 0 <= self.trusted_proxies <= 10:
+            raise ConfigError(
+                "ESTATE_TRUSTED_PROXIES is how many proxies stand in front of the app: 0 to 10"
+            )
         if self.shared_fields is not None:
             from estate.sharing import SHAREABLE
 

@@ -431,6 +431,36 @@ class SignInAttempt(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
+SESSION_ENDINGS = ("signed_out", "signed_in_again", "password_changed", "disabled")
+"""Why a session was ended before its time (one that ran out of time is not marked)."""
+
+
+class SignInSession(Base):
+    """One sign-in through the form, held on the server so that it can be ended there.
+
+    The browser's signed cookie carries a random token; the record is kept under the
+    token's SHA-256, so a copy of this table opens no session. Signing out, a password
+    changed and an account disabled set ``ended_at``; a cookie copied before then is
+    refused after it (:mod:`estate.sessions`).
+    """
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index(None, "user_id"),
+        CheckConstraint(_in("ended_why", SESSION_ENDINGS), name="ended_why"),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now()
+    )
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_why: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEvent(Base):
     """One change to the register or the club: who, when, what (before and after), and why.
 

@@ -7,8 +7,8 @@ API (``estate.web.api``), OGC API - Features (``estate.web.ogcapi``), the analys
 call into ``estate/`` for every query; this package only turns requests into calls and
 results into responses. What every blueprint shares has a module of its own: the state
 and connection (``state``), the caches (``cache``), gzip (``compression``), the headers
-(``headers``), errors (``errors``), what pages show (``presentation``) and the query
-parameters (``params``).
+(``headers``), errors (``errors``), what pages show (``presentation``), the query
+parameters (``params``) and the trusted proxies (``proxies``).
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         headers,
         ogcapi,
         presentation,
+        proxies,
         state,
     )
     from estate.web import map as map_page
 
     state.init_app(app, settings, engine)
+    proxies.init_app(app, settings)
     cache.init_app(app)
     with app.app_context():
         auth.init_app(app)

@@ -1,15 +1,16 @@
 """Sign-in, roles and who is looking: every route needs a signed-in partner unless the
 public view is on (``ESTATE_PUBLIC_VIEW``), and then only to read the map and the APIs.
 
-Flask-Login keeps the session (a signed cookie, HttpOnly, SameSite=Lax, Secure in
-production); Flask-WTF's CSRFProtect guards every POST form. The rules themselves
-(password hashes, the sign-in rate limit, what a role may do) are in
-:mod:`estate.accounts`, so the command line and the web agree.
+Flask-Login keeps the session in a signed cookie (HttpOnly, SameSite=Lax, Secure in
+production) that carries only the random token of a session held on the server
+(:mod:`estate.sessions`), so signing out, a password change or an account disabled ends
+it there, and a copy of the cookie stops working with it. Flask-WTF's CSRFProtect
+guards every POST form. The rules themselves (password hashes, the sign-in limits,
+what a role may do) are in :mod:`estate.accounts`, so the command line and the web agree.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -33,7 +35,7 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from estate import accounts
+from estate import accounts, sessions
 from estate.accounts import Account, AccountError, RateLimited
 from estate.sharing import Viewer
 from estate.web.state import connection, state
@@ -51,13 +53,13 @@ PUBLIC_BLUEPRINTS = {"map", "api", "ogcapi"}
 class SignedIn:
     """The Flask-Login face of an :class:`~estate.accounts.Account`.
 
-    Its session id carries a fingerprint of the password hash it signed in with, so a
-    password changed (or reset by an admin) ends every other session at its next request.
+    Its id (what the cookie keeps) is the token of its session on the server; a program
+    signed in by HTTP Basic has none, as each of its requests is checked.
     """
 
-    def __init__(self, account: Account, password_hash: str = ""):
+    def __init__(self, account: Account, token: str | None = None):
         self.account = account
-        self.fingerprint = _fingerprint(password_hash)
+        self.token = token
 
     is_authenticated = True
     is_anonymous = False
@@ -66,14 +68,8 @@ class SignedIn:
     def is_active(self) -> bool:
         return self.account.active
 
-    def get_id(self) -> str:
-        return f"{self.account.id}.{self.fingerprint}"
-
-
-def _fingerprint(password_hash: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    def get_id(self) -> str | None:
+        return self.token
 
 
 def current_account() -> Account | None:
@@ -164,39 +160,57 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def session_token() -> str | None:
+    """The token of this request's session on the server (None: no session, or HTTP Basic)."""
+    return getattr(current_user, "token", None)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm(next=request.args.get("next", ""))
-    message, status = None, 200
+    message, status, headers = None, 200, {}
     if form.validate_on_submit():
-        engine = state().engine
+        address = request.remote_addr
+        previous = session_token()
         try:
-            with engine.begin() as conn:
+            with state().engine.begin() as conn:
                 try:
                     account = accounts.sign_in(
-                        conn, form.username.data, form.password.data, request.remote_addr
+                        conn, form.username.data, form.password.data, address
                     )
                 except AccountError as exc:
-                    # The failed attempt is recorded (it counts towards the limit).
+                    # The failed attempt is recorded (it counts towards the limits).
                     refused: AccountError | None = exc
                 else:
                     refused = None
-                    stored = accounts.password_hash(conn, account.id) or ""
+                    if previous:
+                        sessions.end(conn, previous, "signed_in_again")
+                    token = sessions.start(conn, account.id, address)
         except Exception:  # noqa: BLE001 - the database is down: say so, not 500 with a trace
             abort(503, "the register's database cannot be reached")
         if refused is None:
-            login_user(SignedIn(account, stored), remember=False, duration=dt.timedelta(hours=12))
+            # A new session, with nothing of the one before it (its CSRF token included).
+            session.clear()
+            login_user(SignedIn(account, token), remember=False)
             return redirect(safe_next(form.next.data))
-        message = str(refused)
-        status = 429 if isinstance(refused, RateLimited) else 401
+        message, status = str(refused), 401
+        if isinstance(refused, RateLimited):
+            status, headers = 429, {"Retry-After": str(refused.retry_after)}
     elif request.method == "POST":
         message, status = "give a username and a password", 400
-    return render_template("sign_in.html", form=form, message=message), status
+    return render_template("sign_in.html", form=form, message=message), status, headers
 
 
 @bp.post("/sign-out")
 def sign_out():
+    """End the session on the server, then in the browser: a copy of the cookie taken
+    before signing out is refused after it."""
+    token = session_token()
+    if token:
+        with state().engine.begin() as conn:
+            sessions.end(conn, token, "signed_out")
     logout_user()
+    session.clear()
     return redirect(url_for("auth.sign_in"))
 
 
@@ -218,8 +232,8 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_NAME="estate_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.cookies_secure,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
-        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        PERMANENT_SESSION_LIFETIME=sessions.LIFETIME,
+        WTF_CSRF_TIME_LIMIT=int(sessions.LIFETIME.total_seconds()),
     )
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -259,9 +273,11 @@ def _load_from_basic(req) -> SignedIn | None:
     with state().engine.begin() as conn:
         try:
             account = accounts.sign_in(conn, auth.username, auth.password, req.remote_addr)
+        except RateLimited:
+            raise  # 429 with Retry-After (estate.web.errors); nothing was tried or recorded
         except AccountError:
             # Caught inside the transaction, so the failed attempt is committed and
-            # counts towards the limit, as a failed form sign-in does.
+            # counts towards the limits, as a failed form sign-in does.
             return None
         stored = accounts.password_hash(conn, account.id)
     if len(cache) > 1000:
@@ -271,16 +287,15 @@ def _load_from_basic(req) -> SignedIn | None:
 
 
 @login_manager.user_loader
-def _load(session_id: str) -> SignedIn | None:
-    user_id, _, fingerprint = session_id.partition(".")
-    if not user_id.isdecimal():
-        return None
-    found = accounts.get_with_hash(connection(), int(user_id))
+def _load(token: str) -> SignedIn | None:
+    """The session the cookie names, if it is still live on the server: one that was
+    signed out, or whose account was disabled or had its password changed since, or
+    that ran out of time (:mod:`estate.sessions`), is no session at all."""
+    found = accounts.signed_in(connection(), token)
     if found is None:
         return None
-    account, stored = found
-    # A disabled account's session ends at its next request; so does one whose password
-    # has changed since it signed in.
-    if not account.active or fingerprint != _fingerprint(stored):
-        return None
-    return SignedIn(account, stored)
+    account, due = found
+    if due:
+        with state().engine.begin() as conn:
+            sessions.note_seen(conn, token)
+    return SignedIn(account, token)

@@ -42,14 +42,17 @@ def refuse_nul() -> None:
 
 
 def answer_estate_error(exc: EstateError):
-    """The one mapping of the project's errors to HTTP: each carries its meaning."""
+    """The one mapping of the project's errors to HTTP: each carries its meaning (and
+    one that says how long to wait, ``retry_after`` seconds, says it in Retry-After)."""
     status = getattr(exc, "status", 400)
     if status >= 500:
         logger.warning("%s: %s", type(exc).__name__, exc)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     if wants_json():
         name = HTTP_STATUS_CODES.get(status, "Bad Request").replace(" ", "")
-        return jsonify(code=name, description=str(exc)), status
-    return render_template("error.html", code=status, message=str(exc)), status
+        return jsonify(code=name, description=str(exc)), status, headers
+    return render_template("error.html", code=status, message=str(exc)), status, headers
 
 
 def answer_http_error(exc: HTTPException):

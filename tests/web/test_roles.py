@@ -1,6 +1,6 @@
 """The partners' protocol, route by route: who may open what (a table of role, route and
-expected status), CSRF on every form, the sign-in rate limit, disabled accounts, and the
-public read-only view."""
+expected status, sessions ended on the server among the "who"), CSRF on every form, the
+sign-in limits, disabled accounts, and the public read-only view."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-from estate import accounts
+from estate import accounts, sign_in_limits
 from estate.config import Settings
 from estate.web import create_app
-from tests.web.conftest import COUNCIL, PASSWORD, POLICE, csrf_token, scalar, sign_in
+from tests.web.conftest import (
+    COUNCIL,
+    PASSWORD,
+    POLICE,
+    SESSION_COOKIE,
+    csrf_token,
+    scalar,
+    sign_in,
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +86,84 @@ TABLE = [
     ("police-editor", "GET", f"/assets/{A}/edit", 403),
     ("police-editor", "POST", f"/assets/{A}/edit", 403),
     ("police-editor", "GET", f"/audit/{POLICE}", 200),
+    # Sessions: another browser holding a copy of an editor's session cookie. While the
+    # session is live the copy works (the server cannot tell them apart); once the session
+    # has ended on the server, for any reason, the copy is signed out.
+    ("copy of a live session", "GET", "/", 200),
+    ("copy of a live session", "GET", "/api/assets?limit=1", 200),
+    ("copy after signing out", "GET", "/", 302),
+    ("copy after signing out", "GET", "/api/assets?limit=1", 401),
+    ("copy after signing out", "GET", f"/assets/{A}/edit", 302),
+    ("copy after signing out", "POST", f"/assets/{A}/edit", 302),
+    ("copy after a new password", "GET", "/account", 302),
+    ("copy after a new password", "GET", "/club/api/needs", 401),
+    ("copy after disabling", "GET", "/", 302),
+    ("copy after disabling", "GET", "/ogcapi/collections", 401),
+    ("copy idle 31 minutes", "GET", "/", 302),
+    ("copy idle 31 minutes", "GET", "/api/assets?limit=1", 401),
+    ("copy 12 hours old", "GET", "/account", 302),
 ]
+
+# How each "copy ..." of TABLE is made: what ends the session after the cookie is copied.
+SESSION_ENDINGS: dict[str, Callable[[FlaskClient, Engine, str], None]] = {
+    "copy of a live session": lambda browser, engine, username: None,
+    "copy after signing out": lambda browser, engine, username: _sign_out(browser),
+    "copy after a new password": lambda browser, engine, username: _run(
+        engine, accounts.set_password, username, PASSWORD
+    ),
+    "copy after disabling": lambda browser, engine, username: _run(
+        engine, accounts.set_active, username, False
+    ),
+    "copy idle 31 minutes": lambda browser, engine, username: _age(
+        engine, username, "last_seen_at", "31 minutes"
+    ),
+    "copy 12 hours old": lambda browser, engine, username: _age(
+        engine, username, "created_at", "12 hours 1 minute"
+    ),
+}
+
+
+def _sign_out(browser: FlaskClient) -> None:
+    response = browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/account")})
+    assert response.status_code == 302
+
+
+def _run(engine: Engine, change: Callable, *args: object) -> None:
+    with engine.begin() as conn:
+        change(conn, *args)
+
+
+def _age(engine: Engine, username: str, column: str, interval: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"UPDATE sessions s SET {column} = now() - CAST(:i AS interval) FROM users u"
+                " WHERE u.id = s.user_id AND u.username = :u"
+            ),
+            {"i": interval, "u": username},
+        )
+
+
+@pytest.fixture
+def session_copy(app: Flask, terrier: Engine) -> Callable[[str], FlaskClient]:
+    """A browser holding a copy of a council editor's session cookie, copied before the
+    session was ended as ``who`` says (:data:`SESSION_ENDINGS`)."""
+
+    def make(who: str) -> FlaskClient:
+        username = "copied-" + who.replace(" ", "-")
+        with terrier.begin() as conn:
+            if username in {a.username for a in accounts.list_accounts(conn)}:
+                accounts.set_active(conn, username, True)  # the row before disabled it
+            else:
+                accounts.add(conn, username, COUNCIL, "editor", PASSWORD)
+        browser = app.test_client()
+        assert sign_in(browser, username).status_code == 302
+        copy = app.test_client()
+        copy.set_cookie(SESSION_COOKIE, browser.get_cookie(SESSION_COOKIE).value)
+        SESSION_ENDINGS[who](browser, terrier, username)
+        return copy
+
+    return make
 
 
 def ask(client: FlaskClient, method: str, path: str):
@@ -92,6 +177,7 @@ def ask(client: FlaskClient, method: str, path: str):
 @pytest.mark.parametrize(("who", "method", "path", "expected"), TABLE)
 def test_the_role_table(
     client_as: Callable[[str], FlaskClient],
+    session_copy: Callable[[str], FlaskClient],
     anonymous: FlaskClient,
     council_asset: int,
     who: str,
@@ -99,7 +185,12 @@ def test_the_role_table(
     path: str,
     expected: int,
 ):
-    client = anonymous if who == "anonymous" else client_as(who)
+    if who == "anonymous":
+        client = anonymous
+    elif who in SESSION_ENDINGS:
+        client = session_copy(who)
+    else:
+        client = client_as(who)
     response = ask(client, method, path.replace(A, str(council_asset)))
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     if expected == 302:
@@ -172,16 +263,22 @@ def test_an_editor_edits_through_the_form_and_the_history_shows_it(
     assert "head count <June>" in csv and "occupants_fte" in csv
 
 
-def test_sign_in_is_rate_limited_per_username(app: Flask, terrier: Engine):
+def test_sign_in_is_slowed_per_username_and_address(app: Flask, terrier: Engine):
+    """Five failures are free; then each try waits, doubling (the whole table of the
+    limits: tests/estate/test_sign_in_limits.py; over HTTP: tests/web/test_sign_in.py)."""
     with terrier.begin() as conn:
         accounts.add(conn, "often-wrong", COUNCIL, "viewer", PASSWORD)
     client = app.test_client()
     for _ in range(5):
         assert sign_in(client, "often-wrong", "not the password").status_code == 401
+    with terrier.begin() as conn:  # and three more, each after waiting its turn
+        for _ in range(3):
+            sign_in_limits.record_attempt(conn, "often-wrong", "127.0.0.1", False)
     limited = sign_in(client, "often-wrong", PASSWORD)
     assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 8
     assert "too many failed sign-ins" in limited.get_data(as_text=True)
-    # Another account from the same address is not locked out by it.
+    # Another account from the same address is not slowed by it.
     assert sign_in(app.test_client(), "viewer").status_code == 302
 
 
@@ -251,8 +348,13 @@ def test_failed_http_basic_sign_ins_count_towards_the_limit(app: Flask, terrier:
         scalar(terrier, "SELECT count(*) FROM sign_in_attempts WHERE username = 'script-wrong'")
         == 5
     )
-    # Locked now, even with the right password.
-    assert client.get("/api/bodies", auth=("script-wrong", PASSWORD)).status_code == 401
+    with terrier.begin() as conn:  # three more, each after waiting its turn
+        for _ in range(3):
+            sign_in_limits.record_attempt(conn, "script-wrong", "127.0.0.1", False)
+    # Slowed now, even with the right password: 429, with how long to wait.
+    slowed = client.get("/api/bodies", auth=("script-wrong", PASSWORD))
+    assert slowed.status_code == 429
+    assert 1 <= int(slowed.headers["Retry-After"]) <= 8
 
 
 def test_answers_for_one_partner_are_not_kept_by_shared_caches(client: FlaskClient):
