@@ -3,6 +3,13 @@
 Nothing on these pages comes from elsewhere; the policy says so, so that a script
 slipped into a record's text could not load or send anything either. The basemap's
 host, when one is set, is the one exception, for images.
+
+Scripts run only from this site's own files (``script-src 'self'``, no
+``'unsafe-inline'``): no page has an inline script or event handler (data for a
+page's script travels in ``data-`` attributes or a ``<script type="application/json">``
+block, which is never run; the map's Folium script is served as ``/map.js``), so a
+``<script>`` or an ``onerror=`` slipped into a record's text would not run even where
+the text was not escaped. Styles may still be inline: Folium and Leaflet write them.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ def content_security_policy(tile_url: str | None) -> str:
         parts = urlsplit(tile_url.replace("{s}.", "sub-domain."))
         tiles = f" {parts.scheme}://{parts.netloc.replace('sub-domain.', '*.')}"
     return (
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; script-src 'self'; "
         f"style-src 'self' 'unsafe-inline'; img-src 'self' data:{tiles}; "
         "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
     )

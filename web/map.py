@@ -6,9 +6,17 @@ defaults are CDN links). The estate's own layers are one script, ``terrier.js``,
 started by a Folium element with the bodies, colours and vocabularies as JSON: it
 fetches clusters or assets for the view from ``/api/map``, so the page's size does
 not grow with the estate.
+
+Folium writes its script inline, which a Content-Security-Policy without
+``'unsafe-inline'`` does not run (and that policy is what keeps a script slipped into
+a record's text from running). So the page is Folium's header and body parts in
+``map.html``, and its script part is served on its own, from ``/map.js``.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import folium
 from branca.element import Element, MacroElement
@@ -41,8 +49,33 @@ class TerrierLayers(MacroElement):
         self.config = config
 
 
-def build_map_page() -> str:
-    """The whole map page as HTML (cached by the caller per data version)."""
+class TerrierMap(folium.Map):
+    """Folium's map under a fixed name. The page and its script are built and cached
+    apart, by whichever worker is asked, so the script must find the map's element by
+    the same name whichever build the page came from (Folium's names are random)."""
+
+    def get_name(self) -> str:
+        return "terrier_map"
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """The map page in Folium's three parts."""
+
+    header: str
+    """The head: the scripts' and styles' links, the title, Folium's styles."""
+    body: str
+    """The navigation and the map's element."""
+    script: str
+    """What makes the map: Folium's script, served as ``/map.js``."""
+
+
+# Folium's own markup, never the register's: an inline script has no attributes.
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def build_map() -> MapPage:
+    """The map page's parts (each cached by its route per data version)."""
     settings = state().settings
     conn = connection()
     bodies = body_styles(mapsummary.organisations(conn))
@@ -60,7 +93,7 @@ def build_map_page() -> str:
         ("estate_css", static("css/estate.css")),
     ]
 
-    m = folium.Map(
+    m = TerrierMap(
         location=[(box[1] + box[3]) / 2, (box[0] + box[2]) / 2],
         zoom_start=12,
         tiles=None,
@@ -112,7 +145,16 @@ def build_map_page() -> str:
             "footprints_from_zoom": FOOTPRINTS_FROM_ZOOM,
         }
     ).add_to(m)
-    return root.render()
+    m.render()  # each element writes its header, body and script parts into the page
+    header = root.header.render()
+    # Folium's header sets Leaflet's L_NO_TOUCH and L_DISABLE_3D inline, to their defaults,
+    # after Leaflet has read them: moved to the script, they still do nothing.
+    switches = INLINE_SCRIPT.findall(header)
+    return MapPage(
+        header=INLINE_SCRIPT.sub("", header),
+        body=root.html.render(),
+        script="\n".join([*switches, root.script.render()]),
+    )
 
 
 # From this zoom the map shows assets one by one (a town's view, a few thousand at
@@ -131,5 +173,14 @@ def favicon():
 
 @bp.get("/")
 def index():
-    """The terrier map."""
-    return cached("text/html", build_map_page, per_viewer=False)
+    """The terrier map: Folium's header and body in ``map.html``, which loads the rest."""
+    return cached(
+        "text/html", lambda: render_template("map.html", page=build_map()), per_viewer=False
+    )
+
+
+@bp.get("/map.js")
+def script():
+    """What makes the map on the page: the Leaflet map, its basemap and scale, and
+    terrier.js started with its configuration (the bodies, vocabularies and links)."""
+    return cached("text/javascript", lambda: build_map().script, per_viewer=False)

@@ -86,6 +86,8 @@ TABLE = [
     ("police-editor", "GET", f"/assets/{A}/edit", 403),
     ("police-editor", "POST", f"/assets/{A}/edit", 403),
     ("police-editor", "GET", f"/audit/{POLICE}", 200),
+    ("anonymous", "GET", "/map.js", 302),
+    ("viewer", "GET", "/map.js", 200),
     # Sessions: another browser holding a copy of an editor's session cookie. While the
     # session is live the copy works (the server cannot tell them apart); once the session
     # has ended on the server, for any reason, the copy is signed out.
