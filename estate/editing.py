@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import Text
 
-from estate import audit, values
+from estate import audit, forms, values
 from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
 from estate.errors import EstateError, NotAllowedError
@@ -128,26 +129,40 @@ def parse_value(field: Field, raw: str | None) -> tuple[Any, str | None]:
         return word, None
     if kind == "bool":
         return bool(raw) and raw.strip().lower() not in ("0", "false", "no", "off", ""), None
-    if kind == "area":
-        return _one(values.parse_area(series))
-    if kind in ("number", "whole"):
-        value, problem = _one(values.parse_number(series))
+    if kind in ("area", "number", "whole", "money"):
+        parse = {"area": values.parse_area, "money": values.parse_money}.get(kind)
+        # 1e308 overflows as it is rounded (to inf, refused below): no warning for it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            value, problem = _one((parse or values.parse_number)(series))
         if problem is None and value is not None:
-            if value < 0:
-                return None, f"'{raw}' is below zero"
-            if kind == "whole":
+            problem = _unkeepable(field, float(value), raw)
+            if problem is None and kind == "whole":
                 if value != int(value):
                     return None, f"'{raw}' is not a whole number"
                 value = int(value)
-        return value, problem
-    if kind == "money":
-        return _one(values.parse_money(series))
+        return (None, problem) if problem else (value, None)
     if kind == "date":
         value, problem = _one(values.parse_date(series))
         if isinstance(value, pd.Timestamp):
             value = value.date()
         return value, problem
     raise ValueError(f"unknown field kind {kind!r}")
+
+
+def _unkeepable(field: Field, number: float, raw: str | None) -> str | None:
+    """Why the register cannot keep ``number`` as ``field`` (None: it can): no number at
+    all (``inf``), below zero where nothing is (a floor area, a head count), or past
+    what the field's column holds (PostgreSQL would refuse it with an error)."""
+    if not np.isfinite(number):
+        return f"'{raw}' is not a number"
+    if number < 0 and field.kind != "money":
+        return f"'{raw}' is below zero"
+    column = _ASSETS.c.get(field.name)
+    if column is not None and not forms.holds(column.type, number):
+        return (
+            f"'{raw}' is more than the register holds (at most {forms.largest_held(column.type):,})"
+        )
+    return None
 
 
 def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -172,7 +187,7 @@ def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]
         (x, px), (y, py) = parse_value(number, e), parse_value(number, n)
         x0, y0, x1, y1 = BNG_BOUNDS
         if px or py or x is None or y is None:
-            problems["easting"] = "give both easting and northing, in metres"
+            problems["easting"] = px or py or "give both easting and northing, in metres"
         elif not (x0 <= x <= x1 and y0 <= y <= y1):
             problems["easting"] = f"{x:.0f}, {y:.0f} is outside British National Grid"
         else:
@@ -234,7 +249,7 @@ def edit_asset(
         else:
             sets[name] = parsed[name]
             if name == "uprn":
-                sets["uprn_number"] = int(parsed["uprn"]) if parsed["uprn"] else None
+                sets["uprn_number"] = _uprn_number(parsed["uprn"])
     mark = {
         ("geom" if k == "location" else k): {"by": account.username, "at": _now()} for k in changes
     }
@@ -256,6 +271,15 @@ def edit_asset(
         changes=changes, reason=reason.strip(),
     )  # fmt: skip
     return changes
+
+
+def _uprn_number(uprn: str | None) -> int | None:
+    """The number of a UPRN as the loader reads it: none for "0", the digits kept by a
+    spreadsheet's "1.00012797623E+11" (``int()`` of the text would fail on both)."""
+    if not uprn:
+        return None
+    number = values.parse_uprn(pd.Series([uprn], dtype=object)).number.iloc[0]
+    return None if pd.isna(number) else int(number)
 
 
 def _now() -> str:

@@ -16,6 +16,9 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger
+from sqlalchemy.types import TypeEngine
+
 from estate.errors import EstateError
 from estate.vocab import USE_CLASS
 
@@ -68,9 +71,17 @@ def read_number(value: Any, what: str, *, error: Error = FormError) -> float | N
 
 
 def read_positive(
-    value: Any, what: str, *, limit: float, required: bool = False, error: Error = FormError
+    value: Any,
+    what: str,
+    *,
+    limit: float,
+    required: bool = False,
+    places: int = 2,
+    error: Error = FormError,
 ) -> float | None:
-    """A number more than 0 and at most ``limit`` (see :func:`read_number`)."""
+    """A number more than 0 and at most ``limit`` (see :func:`read_number`), and still
+    more than 0 kept to ``places`` decimal places, as its column keeps it (an area of
+    1e-30 m² would be kept as 0, which no area is)."""
     number = read_number(value, what, error=error)
     if number is None:
         if required:
@@ -78,9 +89,41 @@ def read_positive(
         return None
     if number <= 0:
         raise error(f"{what} must be more than 0, not {number:g}")
+    if round(number, places) <= 0:
+        raise error(f"{what} must be at least {10.0**-places:g}, not {number:g}")
     if number > limit:
         raise error(f"{what} must be at most {limit:,.0f}, not {number:,.0f}")
     return number
+
+
+def largest_held(column_type: TypeEngine) -> Decimal | None:
+    """The largest number a column of ``column_type`` holds, exactly (None: no bound).
+
+    ``Numeric(12, 2)`` holds less than 10**10, kept to 2 places; ``Integer`` up to
+    2**31 - 1. A larger value fails in PostgreSQL, so a form refuses it first, in words.
+
+    >>> largest_held(Numeric(12, 2)), largest_held(Integer())
+    (Decimal('9999999999.99'), Decimal('2147483647'))
+    """
+    if isinstance(column_type, Numeric) and column_type.precision is not None:
+        scale = column_type.scale or 0
+        return Decimal(10) ** (column_type.precision - scale) - Decimal(10) ** -scale
+    for kind, bits in ((BigInteger, 63), (SmallInteger, 15), (Integer, 31)):
+        if isinstance(column_type, kind):
+            return Decimal(2**bits - 1)
+    return None
+
+
+def holds(column_type: TypeEngine, number: float) -> bool:
+    """Whether a column of ``column_type`` holds ``number`` once rounded to its places
+    (9,999,999,999.995 does not fit ``Numeric(12, 2)``: it rounds to 10**10)."""
+    largest = largest_held(column_type)
+    if largest is None:
+        return True
+    if not math.isfinite(number) or abs(number) > 2 * float(largest) + 1:
+        return False
+    places = -int(largest.as_tuple().exponent)
+    return abs(round(Decimal(repr(number)), places)) <= largest
 
 
 def read_date(
