@@ -172,7 +172,7 @@ def _set_active(settings: Settings, username: str, active: bool) -> None:
 @click.argument("username")
 @pass_settings
 def users_disable(settings: Settings, username: str) -> None:
-    """Stop an account signing in (its open sessions end at their next request)."""
+    """Stop an account signing in (its sessions end: their next request is signed out)."""
     _set_active(settings, username, False)
 
 
@@ -189,7 +189,7 @@ def users_enable(settings: Settings, username: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_settings
 def users_password(settings: Settings, username: str, password_stdin: bool) -> None:
-    """Set a new password for an account."""
+    """Set a new password for an account; every session of it ends, wherever it is."""
     from estate import accounts
 
     password = _password(password_stdin)
