@@ -444,6 +444,34 @@ ALL = {
 """Column name -> vocabulary; the migrations build CHECK constraints from this."""
 
 
+# Not stored under a CHECK constraint (a load may add a flag without a migration), but
+# shown to people: the words for the flags a load sets on a record (``quality_flags``).
+QUALITY_FLAG = Vocabulary(
+    "quality flag",
+    {
+        "uprn_invalid": "UPRN not valid",
+        "uprn_excel_mangled": "UPRN recovered from a spreadsheet's rounding",
+        "postcode_invalid": "Postcode not valid",
+        "postcode_in_text": "Postcode found in the address",
+        "postcode_outward_only": "Only the first half of the postcode",
+        "postcode_corrected": "Postcode corrected",
+        "use_from_name": "Use read from the name",
+        "coordinates_unusable": "Coordinates unusable",
+        "outside_locality": "Outside the locality",
+        "probable_centroid": "Probably a shared point (a postcode or a town centre)",
+        "reference_generated": "No reference in the file: one was made",
+        "location_from_postcode": "Placed at its postcode",
+        "latlon_swapped": "Latitude and longitude were swapped in the file",
+        "location_coarse": "Placed only roughly (postcode district)",
+        "generalised": "Shown only as a square (a sensitive site)",
+        **{
+            f"unknown_{column}": f"{v.name[:1].upper()}{v.name[1:]} not recognised"
+            for column, v in ALL.items()
+        },
+    },
+)
+
+
 # Words in an asset's name that say its use, for registers that publish no use (most of
 # Trafford's). Checked in this order, so "Library Car Park" is a car park and "Sale
 # Health Centre" a health centre; whole words only, case ignored.

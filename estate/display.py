@@ -1,0 +1,112 @@
+"""How numbers, dates and times are shown to people: rounded to their unit, thousands
+separated, money in pounds, dates as "31 Mar 2026" and times as "3 Dec 2026, 11:31" in
+the partners' time zone (never ISO text with microseconds).
+
+The pages (through one Jinja filter each), the popups' server-side twins, the command
+line's tables and the words of the audit trail all show values through these, so a
+number reads the same everywhere. Programs get the values as they are.
+
+>>> show_when("2026-12-03T11:31:07.123456+00:00")
+'3 Dec 2026, 11:31'
+>>> show_number(5622.04), show_money(-1234.6)
+('5,622', '-£1,235')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+DISPLAY_TIMEZONE = "Europe/London"
+"""Times are stored in UTC and shown in the partners' own time."""
+
+
+def missing(value: object) -> bool:
+    """Nothing to show: None, pandas' NA and NaT, or NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def decimals(column: object, money: bool = False) -> int | None:
+    """How many decimals a number in this column is worth showing (None: as it is).
+
+    Areas to 0.1 m², distances to 0.1 m, shares to 0.1 %, money to the penny.
+    """
+    name = str(column)
+    if money:
+        return 2
+    if name.endswith(("_m2", "_m", "_pct")) or name in ("x", "y", "other_x", "other_y"):
+        return 1
+    return None
+
+
+def show_number(value: object, places: int = 1) -> str:
+    """A number with thousands separated and no more than ``places`` decimals, trailing
+    zeros dropped: 5622.0 -> "5,622", 37.66 -> "37.7"."""
+    if missing(value):
+        return ""
+    shown = f"{float(value):,.{places}f}"  # type: ignore[arg-type]
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def show_money(value: object, pence: bool = False) -> str:
+    """Pounds as a person writes them: "£1,235", "-£20", or to the penny: "£1,234.57"."""
+    if missing(value):
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    places = 2 if pence and round(number, 2) != round(number) else 0
+    shown = f"£{abs(number):,.{places}f}"
+    return "-" + shown if number < 0 else shown
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _as_time(value: object) -> dt.date | dt.datetime | None:
+    """A date or a time from a date, a time, a timestamp or ISO text (None: not one)."""
+    if isinstance(value, pd.Timestamp):
+        return None if value is pd.NaT else value.to_pydatetime()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        words = value.strip()
+        try:
+            if ISO_DATE.match(words):
+                return dt.date.fromisoformat(words)
+            if _ISO_TIME.match(words):
+                return dt.datetime.fromisoformat(words.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def show_day(value: object) -> str:
+    """A date as a person reads it: "31 Mar 2026" (text that is no date as it is)."""
+    when = _as_time(value)
+    if when is None:
+        return "" if missing(value) else str(value)
+    if isinstance(when, dt.datetime):
+        when = _local(when).date()
+    return f"{when.day} {when:%b %Y}"
+
+
+def show_when(value: object) -> str:
+    """A time as a person reads it, in the partners' time zone: "3 Dec 2026, 11:31" (no
+    seconds, no microseconds, no offset); a date alone as :func:`show_day` shows it."""
+    when = _as_time(value)
+    if when is None:
+        return "" if missing(value) else str(value)
+    if not isinstance(when, dt.datetime):
+        return show_day(when)
+    when = _local(when)
+    return f"{when.day} {when:%b %Y, %H:%M}"
+
+
+def _local(when: dt.datetime) -> dt.datetime:
+    return when.astimezone(ZoneInfo(DISPLAY_TIMEZONE)) if when.tzinfo else when
