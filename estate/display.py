@@ -96,6 +96,13 @@ def show_day(value: object) -> str:
     return f"{when.day} {when:%b %Y}"
 
 
+def show_days(values: pd.Series) -> pd.Series:
+    """:func:`show_day` of a column of dates ("" where there is none), each distinct date
+    worded once."""
+    words = {v: show_day(v) for v in values.dropna().unique()}
+    return values.astype(object).map(words).astype(object).fillna("")
+
+
 def show_when(value: object) -> str:
     """A time as a person reads it, in the partners' time zone: "3 Dec 2026, 11:31" (no
     seconds, no microseconds, no offset); a date alone as :func:`show_day` shows it."""

@@ -83,6 +83,8 @@ _UNITS = (("_m2", "m²"), ("_pct", "%"), ("_fte", "FTE"), ("_gbp", "£"), ("_m",
 ROLE_LABELS = {"viewer": "Viewer", "editor": "Editor", "club_admin": "Club admin",
                "admin": "Administrator"}  # fmt: skip
 MATCH_METHOD_LABELS = {"uprn": "the same UPRN", "proximity_name": "nearness and name"}
+LOAD_STATUS_LABELS = {"running": "Running", "committed": "Loaded", "failed": "Failed",
+                      "dry_run": "Trial run (nothing kept)"}  # fmt: skip
 # A choice of every body of one kind (the pages' body filter; ``?body=nhs``).
 BODY_GROUPS = {
     "council": "Every local authority",
@@ -107,6 +109,7 @@ def vocabularies() -> dict[str, Mapping[str, str]]:
         quality_flags=QUALITY_FLAG.words,
         role=ROLE_LABELS,
         method=MATCH_METHOD_LABELS,
+        load_status=LOAD_STATUS_LABELS,
         club_status={k: v[:1].upper() + v[1:] for k, v in STATUS_LABELS.items()},
         offer_kind=OFFER_KIND_LABELS,
     )
@@ -129,6 +132,13 @@ def in_sentence(words: str) -> str:
     if len(words) > 1 and (words[1].isupper() or not words[1].isalpha()):
         return words
     return words[:1].lower() + words[1:]
+
+
+def sentence_labels(column: str, codes: pd.Series) -> pd.Series:
+    """A column of codes as their labels read inside a sentence (each distinct code looked
+    up once): ``fire_station`` -> "fire station"; nothing as ""."""
+    words = {code: in_sentence(label(column, code)) for code in codes.dropna().unique()}
+    return codes.astype(object).map(words).astype(object).fillna("")
 
 
 def heading(column: object) -> str:

@@ -8,87 +8,31 @@ Every value reaches the page through Jinja's autoescaping; none is marked safe.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import mapdata
+from estate import display, mapdata
+from estate.labels import heading
 from estate.mapdata import BadQuery
 from estate.web import body_styles, connection, state
 from estate.web.auth import viewer
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.results import candidates_result, colocation_result
+from estate.web.tables import Column, member_lines, show, sorted_page, table_rows
 
 bp = Blueprint("analysis", __name__)
-
-PAGE_ROWS = 100
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a listed table: its field, heading and how to show its values."""
-
-    field: str
-    heading: str
-    kind: str = "text"  # text, money, number, area, date, list, percent
-
-
-def show(value: object, kind: str) -> str:
-    """A value as the page shows it: money in pounds, areas in whole m², blanks for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if kind == "money":
-        number = float(value)
-        return f"-£{-number:,.0f}" if number < 0 else f"£{number:,.0f}"
-    if kind in ("area", "number"):
-        number = float(value)
-        return f"{number:,.0f}" if kind == "area" or number == int(number) else f"{number:,.1f}"
-    if kind == "percent":
-        return f"{float(value):.1f}%"
-    if kind == "list":
-        return "; ".join(str(v) for v in value) if not isinstance(value, str) else value
-    return str(value)
-
-
-def table_rows(frame: pd.DataFrame, columns: list[Column]) -> list[list[str]]:
-    return [
-        [show(value, c.kind) for value, c in zip(row, columns, strict=True)]
-        for row in frame[[c.field for c in columns]].itertuples(index=False, name=None)
-    ]
-
-
-def sorted_page(frame: pd.DataFrame, columns: list[Column], default: str, descending: bool):
-    """The frame sorted by ``?sort=FIELD&order=asc|desc`` (known fields only) and cut
-    to ``?page=N``; returns the page's rows and the paging state for the template."""
-    fields = {c.field for c in columns}
-    sort = request.args.get("sort", default)
-    if sort not in fields:
-        raise BadQuery(f"cannot sort by {sort!r}; one of: {', '.join(sorted(fields))}")
-    order = request.args.get("order", "desc" if descending else "asc")
-    if order not in ("asc", "desc"):
-        raise BadQuery("order is asc or desc")
-    pages = max(1, math.ceil(len(frame) / PAGE_ROWS))
-    page = int_arg("page", 1, 1, pages)
-    key = frame[sort]
-    if key.dtype == object or str(key.dtype) in ("category", "str", "string"):
-        key = key.astype("string").str.casefold()
-    ordered = frame.iloc[key.reset_index(drop=True).sort_values(
-        ascending=order == "asc", na_position="last", kind="stable"
-    ).index]  # fmt: skip
-    shown = ordered.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
-    return shown, {"sort": sort, "order": order, "page": page, "pages": pages, "total": len(frame)}
 
 
 # --- an asset ---------------------------------------------------------------------
 
 DETAIL_LABELS = [
-    ("Body", "body_name", "text"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
+    ("Body", "body", "body"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
     ("Address", "address", "text"), ("Town", "town", "text"), ("Postcode", "postcode", "text"),
-    ("Use", "use_class", "text"), ("Use as published", "use_raw", "text"),
-    ("Tenure", "tenure", "text"), ("Occupancy", "occupancy", "text"),
-    ("Holding", "holding", "text"), ("Status", "status", "text"),
-    ("Condition", "condition", "text"), ("Listed", "listed_grade", "text"),
+    ("Use", "use_class", "label"), ("Use as published", "use_raw", "text"),
+    ("Tenure", "tenure", "label"), ("Occupancy", "occupancy", "label"),
+    ("Holding", "holding", "label"), ("Status", "status", "label"),
+    ("Condition", "condition", "label"), ("Listed", "listed_grade", "label"),
     ("Energy rating", "energy_rating", "text"), ("Gross internal area (m²)", "gia_m2", "area"),
     ("Net internal area (m²)", "nia_m2", "area"), ("Usable area (m²)", "usable_m2", "area"),
     ("Site area (m²)", "site_area_m2", "area"), ("Workstations", "workstations", "number"),
@@ -98,12 +42,12 @@ DETAIL_LABELS = [
     ("Running cost a year", "running_cost", "money"),
     ("Backlog maintenance", "backlog_cost", "money"),
     ("Valuation", "valuation", "money"), ("Valuation basis", "valuation_basis", "text"),
-    ("Valuation date", "valuation_date", "text"), ("Lease break", "lease_break", "text"),
-    ("Lease end", "lease_end", "text"), ("Effective date", "effective_date", "text"),
+    ("Valuation date", "valuation_date", "day"), ("Lease break", "lease_break", "day"),
+    ("Lease end", "lease_end", "day"), ("Effective date", "effective_date", "day"),
     ("Easting", "easting", "area"), ("Northing", "northing", "area"),
-    ("Located by", "location_method", "text"), ("Quality flags", "quality_flags", "list"),
+    ("Located by", "location_method", "label"), ("Quality flags", "quality_flags", "list"),
     ("Source file", "source_file", "text"), ("Source row", "source_row", "text"),
-    ("Load batch", "load_batch_id", "text"), ("Updated", "updated_at", "text"),
+    ("Load batch", "load_batch_id", "text"), ("Updated", "updated_at", "when"),
 ]  # fmt: skip
 
 
@@ -113,7 +57,10 @@ def asset(asset_id: int):
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
-    rows = [(label, show(props.get(field), kind)) for label, field, kind in DETAIL_LABELS]
+    rows = [
+        (label, show(props.get(field), kind, field if kind in ("label", "list") else None))
+        for label, field, kind in DETAIL_LABELS
+    ]
     point = found.get("geometry") or {}
     lonlat = point.get("coordinates") if point else None
     return render_template("asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat)
@@ -124,14 +71,22 @@ def asset(asset_id: int):
 CLUSTER_TABLE = [
     Column("cluster", "Cluster", "number"),
     Column("assets", "Assets", "number"),
-    Column("body_codes", "Bodies"),
+    Column("body_codes", "Bodies", "bodies"),
     Column("floor_area_m2", "Floor area (m²)", "area"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("running_cost", "Running cost", "money"),
     Column("spare_m2", "Spare space (m²)", "area"),
     Column("saving", "Saving it could unlock", "money"),
     Column("exit_asset_name", "Could close"),
-    Column("members", "Members", "list"),
+    Column("members", "Members", "members"),
+]
+
+SHARE_TABLE = [
+    Column("kind", "Kind of body", "label"),
+    Column("other_kind", "Other kind of body", "label"),
+    Column("assets", "Located assets", "number"),
+    Column("with_neighbour", heading("with_neighbour"), "number"),
+    Column("share_pct", "Share", "percent"),
 ]
 
 
@@ -142,11 +97,12 @@ def colocation():
     bodies = bodies_arg()
     min_saving = float_arg("min_saving", 0, 0, 1e12)
     result = colocation_result(distance, bodies)
-    frame = result.clusters.join(result.member_lists()["members"], on="cluster")
+    frame = result.clusters.join(member_lines(result.members).rename("members"), on="cluster")
     if min_saving:
         frame = frame[frame["saving"].fillna(0) >= min_saving]
     shown, paging = sorted_page(frame, CLUSTER_TABLE, "saving", True)
     lonlat = _lonlat(shown)
+    shares = result.neighbour_shares()
     return render_template(
         "colocation.html",
         active="analysis.colocation",
@@ -157,11 +113,8 @@ def colocation():
         distance=distance,
         bodies=",".join(bodies or []),
         min_saving=min_saving or "",
-        shares=table_rows(
-            result.neighbour_shares(),
-            [Column(c, c.replace("_", " ")) for c in result.neighbour_shares().columns],
-        ),
-        share_headings=[c.replace("_", " ") for c in result.neighbour_shares().columns],
+        shares=table_rows(shares, SHARE_TABLE),
+        share_headings=[c.heading for c in SHARE_TABLE],
         all_bodies=body_styles(mapdata.organisations(connection())),
     )
 
@@ -186,8 +139,8 @@ def _map_link(lon: float, lat: float, zoom: int, asset_id: int | None = None) ->
 
 CANDIDATE_TABLE = [
     Column("name", "Asset"),
-    Column("body", "Body"),
-    Column("use_class", "Use"),
+    Column("body", "Body", "body"),
+    Column("use_class", "Use", "label"),
     Column("score", "Score", "number"),
     Column("reasons", "Reasons", "list"),
     Column("running_cost", "Running cost", "money"),
@@ -261,16 +214,16 @@ SAVINGS_TABLE = [
 ]
 DISPOSAL_TABLE = [
     Column("name", "Asset"),
-    Column("body", "Body"),
-    Column("exit_date", "Exit"),
-    Column("completion_date", "Completion"),
+    Column("body", "Body", "body"),
+    Column("exit_date", "Exit", "day"),
+    Column("completion_date", "Completion", "day"),
     Column("estimated_receipt", "Receipt", "money"),
     Column("annual_running_cost", "Running cost a year", "money"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("receiving_name", "Moving to"),
 ]
 NPV_TABLE = [
-    Column("body", "Body"),
+    Column("body", "Body", "body"),
     Column("net_receipts", "Net receipts", "money"),
     Column("revenue_savings", "Revenue savings", "money"),
     Column("extra_running_costs", "Extra running costs", "money"),
@@ -302,7 +255,7 @@ def scenario(name: str):
         "scenario.html",
         active="analysis.scenarios",
         scenario=result.scenario,
-        assumptions=result.assumptions.rows(),
+        assumptions=[(n, assumption(n, v), m) for n, v, m in result.assumptions.rows()],
         savings_columns=SAVINGS_TABLE,
         savings=table_rows(partnership, SAVINGS_TABLE),
         disposal_columns=DISPOSAL_TABLE,
@@ -314,11 +267,21 @@ def scenario(name: str):
     )
 
 
+def assumption(name: str, value: object) -> str:
+    """A scenario's assumption as a person reads it: "£2,500", "3.5%", "8 m²"."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if "(£" in name:
+        return display.show_money(value, pence=True)
+    if name.startswith(("discount rate", "costs of sale")):
+        return f"{display.show_number(100 * value, 2)}%"
+    return display.show_number(value, 2)
+
+
 # --- data quality -----------------------------------------------------------------
 
 QUALITY_TABLE = [
-    Column("body", "Body"),
-    Column("name", "Name"),
+    Column("body", "Body", "body"),
     Column("records", "Records", "number"),
     Column("uprn_pct", "With UPRN", "percent"),
     Column("located_pct", "Located", "percent"),
@@ -329,14 +292,14 @@ QUALITY_TABLE = [
     Column("probable_centroids", "Probable centroids", "number"),
     Column("outside_locality", "Outside the locality", "number"),
     Column("stale_dates", "Older than a year", "number"),
-    Column("newest_date", "Newest record"),
+    Column("newest_date", "Newest record", "day"),
 ]
 BATCH_TABLE = [
     Column("batch", "Batch"),
-    Column("started", "Started"),
+    Column("started", "Started", "when"),
     Column("file", "File"),
     Column("format", "Format"),
-    Column("status", "Status"),
+    Column("status", "Status", "label", "load_status"),
     Column("read", "Read", "number"),
     Column("inserted", "Inserted", "number"),
     Column("updated", "Updated", "number"),

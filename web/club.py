@@ -15,11 +15,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
-from estate import club, mapdata
+from estate import club, labels, mapdata
 from estate.vocab import USE_CLASS
 from estate.web import connection, state, writing
-from estate.web.analysis import show
 from estate.web.auth import current_account, requires, viewer
+from estate.web.filters import body_names
+from estate.web.tables import show
 
 bp = Blueprint("club", __name__, url_prefix="/club")
 
@@ -67,6 +68,11 @@ def _map_config(**data: Any) -> dict[str, Any]:
         if settings.tile_url
         else None,
         "boundary": url_for("api.areas", kind="boundary"),
+        # Plain words for the popups: the GeoJSON keeps the codes (body, status).
+        "words": {
+            "bodies": body_names(),
+            "status": labels.vocabularies()["club_status"],
+        },
         "links": {
             "need": url_for("club.need", need_id=0).removesuffix("0"),
             "offer": url_for("club.offer", offer_id=0).removesuffix("0"),

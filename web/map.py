@@ -15,10 +15,13 @@ from branca.element import Element, MacroElement
 from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
-from estate import mapdata
-from estate.web import body_styles, cached, connection, state, vocabularies
+from estate import labels, mapdata
+from estate.web import body_styles, cached, connection, filters, state, vocabularies
 
 bp = Blueprint("map", __name__)
+# The pages' filters (plain words for codes, bodies, dates) ride on the map's blueprint,
+# which every application registers: see estate.web.filters.
+bp.register_blueprint(filters.bp)
 
 
 class TerrierLayers(MacroElement):
@@ -43,7 +46,12 @@ def build_map_page() -> str:
     """The whole map page as HTML (cached by the caller per data version)."""
     settings = state().settings
     conn = connection()
-    bodies = body_styles(mapdata.organisations(conn))
+    # Bodies by their display names, and every vocabulary's labels: the popups and the
+    # legend show words, while /api keeps the codes (see the README's "Labels").
+    bodies = [
+        {**b, "name": labels.body_display_name(b["code"], b["name"], b["kind"])}
+        for b in body_styles(mapdata.organisations(conn))
+    ]
     box = mapdata.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
     static = lambda path: url_for("static", filename=path)  # noqa: E731
     # Leaflet first: the draw plugin and terrier.js extend it.
@@ -95,6 +103,8 @@ def build_map_page() -> str:
         {
             "bodies": bodies,
             "vocab": vocabularies(),
+            "labels": labels.vocabularies(),
+            "body_names": labels.SPECIAL_BODIES,
             "urls": {
                 "map": url_for("api.map_features"),
                 "asset": url_for("api.asset", asset_id=0).removesuffix("0"),

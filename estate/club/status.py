@@ -13,6 +13,7 @@ from estate.accounts import Account
 from estate.club.errors import ClubError, NotFound
 from estate.club.posts import _may_change
 from estate.club.rules import LIVE, MAX_NOTES, MOVES, STATUS_LABELS, _id, _status, _text
+from estate.labels import body_display_name
 
 _BECOME = {
     "open": "be reopened",
@@ -43,7 +44,8 @@ def _check_move(subject: str, subject_id: int, current: str, new: str) -> None:
 def _lock(conn: Connection, table: str, subject: str, subject_id: int, columns: str) -> Any:
     row = conn.execute(
         text(
-            f"SELECT t.organisation_id, o.code AS body, t.status, {columns} FROM {table} t"
+            f"SELECT t.organisation_id, o.code AS body, o.name AS body_name, o.kind AS"
+            f" body_kind, t.status, {columns} FROM {table} t"
             " JOIN organisations o ON o.id = t.organisation_id WHERE t.id = :id FOR UPDATE OF t"
         ),
         {"id": subject_id},
@@ -125,7 +127,8 @@ def set_need_status(
         audit.record(
             conn, account, "offer", "status", organisation_id=offer.organisation_id,
             subject_id=offer_id, changes={"status": [offer.status, "agreed"]},
-            reason=f"need {need_id} of {row.body} agreed on it",
+            reason=f"need {need_id} of {body_display_name(row.body, row.body_name, row.body_kind)}"
+            " agreed on it",
         )  # fmt: skip
 
 
