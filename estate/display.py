@@ -54,6 +54,21 @@ def show_number(value: object, places: int = 1) -> str:
     return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
+# Money columns of the analysis frames and schedules; any name ending so is money too.
+MONEY_COLUMNS = frozenset(
+    {"rent", "rates", "valuation", "saving", "npv", "net", "cumulative", "present_value",
+     "estimated_receipt", "receipt", "costs_of_sale", "relocation_cost_per_fte",
+     "refit_cost_per_m2", "receiving_cost_per_m2"}
+)  # fmt: skip
+_MONEY_ENDINGS = ("_cost", "_costs", "_receipts", "_savings", "_gbp")
+
+
+def is_money(column: object) -> bool:
+    """Whether a column holds pounds (``running_cost``, ``npv``, ``capital_receipts``)."""
+    name = str(column)
+    return name in MONEY_COLUMNS or name.endswith(_MONEY_ENDINGS)
+
+
 def show_money(value: object, pence: bool = False) -> str:
     """Pounds as a person writes them: "£1,235", "-£20", or to the penny: "£1,234.57"."""
     if missing(value):
@@ -117,3 +132,42 @@ def show_when(value: object) -> str:
 
 def _local(when: dt.datetime) -> dt.datetime:
     return when.astimezone(ZoneInfo(DISPLAY_TIMEZONE)) if when.tzinfo else when
+
+
+def show_assumption(name: str, value: object) -> str:
+    """A scenario's assumption as a person reads it: "£2,500", "3.5%", "8"; its name
+    says its unit ("relocation cost per FTE (£)", "discount rate")."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if "(£" in name:
+        return show_money(value, pence=True)
+    if name.startswith(("discount rate", "costs of sale")):
+        return f"{show_number(100 * value, 2)}%"
+    return show_number(value, 2)
+
+
+def show_cell(value: object, column: object) -> str:
+    """A value of a frame's column as a person reads it on a screen: money in pounds,
+    numbers to their unit, dates and times in words, yes or no, nothing as blank."""
+    if isinstance(value, list | tuple):
+        return "; ".join(show_cell(v, column) for v in value)
+    if missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_money(column):
+            return show_money(value)
+        if str(column).endswith(("_rate", "_share")):
+            return f"{show_number(100 * value, 2)}%"
+        if isinstance(value, int) or float(value).is_integer():
+            name = str(column)
+            ident = name in ("id", "cluster", "batch") or name.endswith(("_id", "_row", "year"))
+            return str(int(value)) if ident else f"{int(value):,}"
+        places = decimals(column)
+        return show_number(value, 2 if places is None else places)
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return show_when(value)
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_TIME.match(value)):
+        return show_when(value)
+    return str(value)

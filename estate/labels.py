@@ -73,7 +73,29 @@ HEADINGS = {
     "exit_asset_name": "Could close",
     "receiving_name": "Could move to",
     "receiving_note": "Note",
+    "receiving_distance_m": "Distance to it (m)",
+    "receiving_spare_m2": "Its spare space (m²)",
+    "exit_asset_id": "Could close (asset id)",
     "with_neighbour": "With a neighbour",
+    "uprn_pct": "With UPRN (%)",
+    "located_pct": "Located (%)",
+    "located_by_postcode_pct": "Located by postcode (%)",
+    "floor_area_pct": "With floor area (%)",
+    "costs_pct": "With costs (%)",
+    "occupancy_pct": "With occupancy (%)",
+    "outside_locality": "Outside the locality",
+    "stale_dates": "Older than a year",
+    "newest_date": "Newest record",
+    "horizon": "Horizon (years)",
+    "horizon_years": "Horizon (years)",
+    "relocation_cost_per_fte": "Relocation cost per FTE (£)",
+    "refit_cost_per_m2": "Refit cost per m² (£)",
+    "sale_cost_share": "Costs of sale (share of receipt)",
+    "nia_per_fte_m2": "NIA per FTE (m²)",
+    "ref": "Reference",
+    "other_ref": "Other reference",
+    "name_similarity": "Name similarity",
+    "method": "Matched by",
 }
 _UNITS = (("_m2", "m²"), ("_pct", "%"), ("_fte", "FTE"), ("_gbp", "£"), ("_m", "m"))
 
@@ -303,6 +325,7 @@ def label_codes(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> 
     names; codes outside the vocabulary are kept as they are."""
     out = frame
     tables: dict[str, Mapping[str, str]] = {c: v.words for c, v in _COLUMN_VOCABULARIES.items()}
+    tables["method"] = MATCH_METHOD_LABELS
     for column, words in tables.items():
         if column in frame.columns and not pd.api.types.is_numeric_dtype(frame[column]):
             if out is frame:

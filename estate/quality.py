@@ -42,10 +42,11 @@ def quality_report(conn: Connection) -> pd.DataFrame:
 
 
 def recent_batches(conn: Connection, limit: int = 50) -> pd.DataFrame:
-    """Load batches, newest first, with what became of their rows."""
+    """Load batches, newest first, with what became of their rows (``started`` a time
+    with its zone: the screens show it in the partners' time, :mod:`estate.display`)."""
     return pd.read_sql(
         text(
-            "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
+            "SELECT id AS batch, started_at AS started,"
             " source_file AS file, source_format AS format, status, rows_read AS read,"
             " rows_inserted AS inserted, rows_updated AS updated,"
             " rows_unchanged AS unchanged, rows_merged AS merged, rows_rejected AS rejected"

@@ -18,6 +18,7 @@ from estate.cli.helpers import open_engine, pass_settings, print_frame
 from estate.config import Settings
 from estate.errors import EstateError
 from estate.exports import safe_frame
+from estate.labels import body_names, vocabularies
 
 
 def read_area(path: Path | None):
@@ -175,7 +176,8 @@ def loads(settings: Settings, limit: int) -> None:
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = recent_batches(conn, limit)
-    print_frame(frame, "no loads yet")
+    status = frame["status"].map(vocabularies()["load_status"]).fillna(frame["status"])
+    print_frame(frame.assign(status=status), "no loads yet")
 
 
 @click.command()
@@ -231,10 +233,11 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = quality_report(conn)
+        names = body_names(conn)
     if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
         safe_frame(frame).to_csv(output or sys.stdout, index=False)
     else:
-        print_frame(frame.drop(columns=["name"]), "no assets loaded yet")
+        print_frame(frame.drop(columns=["name"]), "no assets loaded yet", names=names)
 
 
 @click.command()
@@ -256,10 +259,11 @@ def matches(settings: Settings, format_: str) -> None:
             ),
             conn,
         )
+        names = body_names(conn)
     if format_ == "csv":
         safe_frame(frame).to_csv(sys.stdout, index=False)
     else:
-        print_frame(frame, "no matches")
+        print_frame(frame, "no matches", names=names)
 
 
 SAMPLE = sample_dir()
@@ -351,8 +355,9 @@ def demo(settings: Settings) -> None:
             disposals = disposal_candidates(
                 conn, settings.nia_per_fte_m2, settings.relocation_distance_m
             )
+            names = body_names(conn)
         click.echo("\nData quality by body (estate quality):")
-        print_frame(frame.drop(columns=["name"]), "no assets")
+        print_frame(frame.drop(columns=["name"]), "no assets", names=names)
         click.echo(f"\n{found} records matched across bodies (estate matches)")
 
         click.echo(
@@ -373,6 +378,7 @@ def demo(settings: Settings) -> None:
             ],
             "none",
             limit=5,
+            names=names,
         )
         candidates = disposals.candidates
         click.echo(f"\n{len(candidates)} disposal candidates (estate analyse disposals):")
@@ -380,6 +386,7 @@ def demo(settings: Settings) -> None:
             candidates[["body", "name", "score", "receiving_name", "receiving_note"]],
             "none",
             limit=10,
+            names=names,
         )
 
         with Session(engine) as session, session.begin():

@@ -255,7 +255,10 @@ def scenario(name: str):
         "scenario.html",
         active="analysis.scenarios",
         scenario=result.scenario,
-        assumptions=[(n, assumption(n, v), m) for n, v, m in result.assumptions.rows()],
+        assumptions=[
+            (name, display.show_assumption(name, value), meaning)
+            for name, value, meaning in result.assumptions.rows()
+        ],
         savings_columns=SAVINGS_TABLE,
         savings=table_rows(partnership, SAVINGS_TABLE),
         disposal_columns=DISPOSAL_TABLE,
@@ -265,17 +268,6 @@ def scenario(name: str):
         npv=table_rows(result.totals, NPV_TABLE),
         chart=chart,
     )
-
-
-def assumption(name: str, value: object) -> str:
-    """A scenario's assumption as a person reads it: "£2,500", "3.5%", "8 m²"."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return str(value)
-    if "(£" in name:
-        return display.show_money(value, pence=True)
-    if name.startswith(("discount rate", "costs of sale")):
-        return f"{display.show_number(100 * value, 2)}%"
-    return display.show_number(value, 2)
 
 
 # --- data quality -----------------------------------------------------------------
