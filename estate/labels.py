@@ -105,6 +105,15 @@ _UNITS = (("_m2", "m²"), ("_pct", "%"), ("_fte", "FTE"), ("_gbp", "£"), ("_m",
 ROLE_LABELS = {"viewer": "Viewer", "editor": "Editor", "club_admin": "Club admin",
                "admin": "Administrator"}  # fmt: skip
 MATCH_METHOD_LABELS = {"uprn": "the same UPRN", "proximity_name": "nearness and name"}
+# The formats of ``estate load --format`` (estate.etl.sources), as a person names them.
+SOURCE_FORMAT_LABELS = {
+    "fire-assets": "Fire and rescue assets list",
+    "fire-stations": "Home Office fire stations list",
+    "nhs-eric": "NHS ERIC return",
+    "partnership": "Partnership data return",
+    "police": "police.uk stations list",
+    "transparency": "Transparency Code assets list",
+}
 LOAD_STATUS_LABELS = {"running": "Running", "committed": "Loaded", "failed": "Failed",
                       "dry_run": "Trial run (nothing kept)"}  # fmt: skip
 # A choice of every body of one kind (the pages' body filter; ``?body=nhs``).
@@ -132,7 +141,8 @@ def vocabularies() -> dict[str, Mapping[str, str]]:
         role=ROLE_LABELS,
         method=MATCH_METHOD_LABELS,
         load_status=LOAD_STATUS_LABELS,
-        club_status={k: v[:1].upper() + v[1:] for k, v in STATUS_LABELS.items()},
+        format=SOURCE_FORMAT_LABELS,
+        club_status=STATUS_LABELS,
         offer_kind=OFFER_KIND_LABELS,
     )
     return words
@@ -325,7 +335,7 @@ def label_codes(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> 
     names; codes outside the vocabulary are kept as they are."""
     out = frame
     tables: dict[str, Mapping[str, str]] = {c: v.words for c, v in _COLUMN_VOCABULARIES.items()}
-    tables["method"] = MATCH_METHOD_LABELS
+    tables.update(method=MATCH_METHOD_LABELS, format=SOURCE_FORMAT_LABELS)
     for column, words in tables.items():
         if column in frame.columns and not pd.api.types.is_numeric_dtype(frame[column]):
             if out is frame:
@@ -333,7 +343,7 @@ def label_codes(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> 
             values = frame[column].astype(object)
             out[column] = values.map(words).where(values.isin(words), values)
     for column, vocabulary in _JOINED_VOCABULARIES.items():
-        if column in frame.columns and frame[column].dtype == object:
+        if column in frame.columns and not pd.api.types.is_numeric_dtype(frame[column]):
             if out is frame:
                 out = frame.copy()
             out[column] = [_joined_labels(v, vocabulary.words) for v in frame[column]]

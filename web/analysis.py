@@ -29,7 +29,9 @@ bp = Blueprint("analysis", __name__)
 DETAIL_LABELS = [
     ("Body", "body", "body"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
     ("Address", "address", "text"), ("Town", "town", "text"), ("Postcode", "postcode", "text"),
-    ("Use", "use_class", "label"), ("Use as published", "use_raw", "text"),
+    # The loaders of lists that publish no use (fire and police stations) set the raw
+    # word to the use's code: shown as its label, as any other raw word is shown as it is.
+    ("Use", "use_class", "label"), ("Use as published", "use_raw", "label:use_class"),
     ("Tenure", "tenure", "label"), ("Occupancy", "occupancy", "label"),
     ("Holding", "holding", "label"), ("Status", "status", "label"),
     ("Condition", "condition", "label"), ("Listed", "listed_grade", "label"),
@@ -51,6 +53,14 @@ DETAIL_LABELS = [
 ]  # fmt: skip
 
 
+def detail_kind(field: str, kind: str) -> tuple[str, str | None]:
+    """A detail row's kind and vocabulary: "label:use_class" is a label of another
+    field's vocabulary; a label or a list of codes is of the field's own."""
+    if kind.startswith("label:"):
+        return "label", kind.removeprefix("label:")
+    return kind, field if kind in ("label", "list") else None
+
+
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
     found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
@@ -58,7 +68,7 @@ def asset(asset_id: int):
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
     rows = [
-        (label, show(props.get(field), kind, field if kind in ("label", "list") else None))
+        (label, show(props.get(field), *detail_kind(field, kind)))
         for label, field, kind in DETAIL_LABELS
     ]
     point = found.get("geometry") or {}
@@ -142,13 +152,13 @@ CANDIDATE_TABLE = [
     Column("body", "Body", "body"),
     Column("use_class", "Use", "label"),
     Column("score", "Score", "number"),
-    Column("reasons", "Reasons", "list"),
+    Column("reasons", "Reasons", "sentence"),
     Column("running_cost", "Running cost", "money"),
     Column("valuation", "Valuation", "money"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("receiving_name", "Could move to"),
     Column("receiving_distance_m", "Distance (m)", "area"),
-    Column("receiving_note", "Note"),
+    Column("receiving_note", "Note", "sentence"),
 ]
 
 
@@ -290,7 +300,7 @@ BATCH_TABLE = [
     Column("batch", "Batch"),
     Column("started", "Started", "when"),
     Column("file", "File"),
-    Column("format", "Format"),
+    Column("format", "Format", "label"),
     Column("status", "Status", "label", "load_status"),
     Column("read", "Read", "number"),
     Column("inserted", "Inserted", "number"),

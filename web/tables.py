@@ -27,7 +27,7 @@ PAGE_ROWS = 100
 class Column:
     """A column of a listed table: its field, heading and how to show its values.
 
-    ``kind`` is text, money, number, area, percent, list, day, when, label (a code of
+    ``kind`` is text, sentence, money, number, area, percent, list, day, when, label (a code of
     the vocabulary of ``vocab``, or of the field's own), body (a body code), bodies
     (codes joined by ", ") or members (a co-location cluster's members)."""
 
@@ -59,6 +59,9 @@ def show(value: object, kind: str, vocab: str | None = None) -> str:
         return body_names().get(str(value), str(value))
     if kind == "bodies":
         return labels.name_bodies(value, body_names())
+    if kind == "sentence":  # the analysis' reasons and notes, as a sentence starts
+        words = str(value)
+        return words[:1].upper() + words[1:]
     if kind == "day":
         return display.show_day(value)
     if kind == "when":

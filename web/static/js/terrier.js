@@ -71,6 +71,8 @@ var Terrier = (function () {
     function bodyName(code) {
       return code && Object.prototype.hasOwnProperty.call(names, code) ? names[code] : (code || "");
     }
+    // The analysis' reasons and notes begin as a sentence does: "Vacant; condition C".
+    function sentence(words) { return words ? String(words).charAt(0).toUpperCase() + String(words).slice(1) : ""; }
     function bodiesNamed(joined) {
       return joined ? String(joined).split(", ").map(bodyName).join(", ") : "";
     }
@@ -201,7 +203,7 @@ var Terrier = (function () {
       });
       state.loaded += 1;
       document.body.setAttribute("data-terrier-loaded", String(state.loaded));
-      setStatus(assets.toLocaleString("en-GB") + " assets in view" +
+      setStatus(assets.toLocaleString("en-GB") + (assets === 1 ? " asset in view" : " assets in view") +
         (collection.mode === "clusters" ? " (grouped; zoom in to see each one)" : "") +
         (collection.truncated ? " (the first " + collection.features.length + "; zoom in for all)" : "") +
         (map.getZoom() < config.analysis_from_zoom ? ". Zoom in to see co-location clusters and disposal candidates." : ""));
@@ -288,8 +290,8 @@ var Terrier = (function () {
         table([["Body", bodyName(p.body)], ["Use", word("use_class", p.use_class)], ["Score", p.score],
                ["Running cost", money(p.running_cost)], ["Valuation", money(p.valuation)],
                ["Could move to", p.receiving_name ? p.receiving_name + " (" + bodyName(p.receiving_body) + ", " + number(p.receiving_distance_m) + " m)" : ""],
-               ["Note", p.receiving_note]]),
-        el("ul", {}, (p.reasons || []).map(function (r) { return el("li", { text: r }); })),
+               ["Note", sentence(p.receiving_note)]]),
+        el("ul", {}, (p.reasons || []).map(function (r) { return el("li", { text: sentence(r) }); })),
         el("a", { href: urls.page + p.id, text: "Full details" })
       ]);
     }
