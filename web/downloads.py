@@ -16,6 +16,7 @@ from estate import mapdata
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from estate.web import connection, state
 from estate.web.auth import viewer
+from estate.web.filters import body_names
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.results import candidates_result, colocation_result, scenario_result
 
@@ -51,7 +52,7 @@ def send(
         write_frame_csv(frame, text)
         buffer.write(text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
-        write_xlsx(buffer, sheets or [Sheet("data", frame)])
+        write_xlsx(buffer, sheets or [Sheet("data", frame)], names=body_names())
     elif fmt == "geojson":
         write_geo(geo_frame(frame, geometry), buffer, "GeoJSON")
     else:

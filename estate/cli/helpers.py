@@ -131,7 +131,7 @@ def emit(
                 output.unlink()
             write_geo(gdf, output, driver)
     elif format_ == "xlsx":
-        write_xlsx(output, sheets or [Sheet("data", frame)])
+        write_xlsx(output, sheets or [Sheet("data", frame)], names=names)
     if output is not None:
         click.echo(f"wrote {len(frame)} rows to {output}", err=True)
 
