@@ -137,7 +137,7 @@ def _tipg_server(engine):
 
 def _extent(engine) -> tuple[float, float, float, float]:
     """The WGS84 box of every located asset (the domain's own extent)."""
-    from estate.mapdata import extent
+    from estate.mapsummary import extent
 
     with engine.connect() as conn:
         return extent(conn, boundary_first=False)
@@ -422,8 +422,8 @@ def sharing(n: int):
     generalised, fields filtered: estate.sharing) and through the table as stored."""
     import random
 
-    from estate import mapdata
-    from estate.mapdata import AssetFilter, Bbox
+    from estate import mapfeatures
+    from estate.mapquery import AssetFilter, Bbox
     from estate.sharing import Viewer
 
     engine = _estate_engine(n)
@@ -445,7 +445,7 @@ def sharing(n: int):
         for name, viewer in [*viewers.items(), *viewers.items()]:  # second pass is timed
             start = time.perf_counter()
             returned[name] = sum(
-                mapdata.features(conn, AssetFilter(), box, limit=5000, footprints=close,
+                mapfeatures.features(conn, AssetFilter(), box, limit=5000, footprints=close,
                                  properties="map", viewer=viewer).returned
                 for box, close in boxes
             )  # fmt: skip

@@ -12,13 +12,14 @@ import math
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import display, mapdata
+from estate import display, mapfeatures, mapsummary
 from estate.labels import heading
-from estate.mapdata import BadQuery
-from estate.web import body_styles, connection, state
+from estate.mapquery import BadQuery
 from estate.web.auth import viewer
 from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
+from estate.web.state import connection, state
 from estate.web.tables import Column, member_lines, show, sorted_page, table_rows
 
 bp = Blueprint("analysis", __name__)
@@ -63,7 +64,7 @@ def detail_kind(field: str, kind: str) -> tuple[str, str | None]:
 
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
-    found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
+    found = mapfeatures.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
@@ -125,7 +126,7 @@ def colocation():
         min_saving=min_saving or "",
         shares=table_rows(shares, SHARE_TABLE),
         share_headings=[c.heading for c in SHARE_TABLE],
-        all_bodies=body_styles(mapdata.organisations(connection())),
+        all_bodies=body_styles(mapsummary.organisations(connection())),
     )
 
 
@@ -193,7 +194,7 @@ def disposals():
         min_score=min_score,
         bodies=",".join(bodies or []),
         receiving=receiving,
-        all_bodies=body_styles(mapdata.organisations(connection())),
+        all_bodies=body_styles(mapsummary.organisations(connection())),
     )
 
 

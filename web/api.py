@@ -11,13 +11,16 @@ import pandas as pd
 import shapely
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from estate import mapdata
+from estate import mapfeatures, mapsummary
 from estate.exports import geojson_text
-from estate.mapdata import AssetFilter, BadQuery
-from estate.web import cached, connection, state, version
+from estate.mapquery import AssetFilter, BadQuery
+from estate.pointindex import PointIndex, ground_resolution
 from estate.web.auth import csrf, viewer, viewer_of
+from estate.web.cache import cached, computed, version
 from estate.web.params import bbox_arg, bodies_arg, float_arg, in_box, int_arg
+from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result, scenario_result, scenario_rows
+from estate.web.state import connection, state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -70,14 +73,14 @@ def assets():
     offset = int_arg("offset", 0, 0, 10**9)
 
     def build() -> str:
-        page = mapdata.features(
+        page = mapfeatures.features(
             connection(), flt, box, limit=limit, offset=offset, count=True, viewer=viewer()
         )
         links = []
         if offset + page.returned < (page.matched or 0):
             href = page_href("api.assets", offset=offset + limit, limit=limit)
             links.append({"rel": "next", "href": href, "type": GEOJSON})
-        return mapdata.feature_collection(
+        return mapfeatures.feature_collection(
             page, numberMatched=page.matched, numberReturned=page.returned, links=links
         )
 
@@ -99,7 +102,7 @@ def map_features():
     def build() -> str:
         conn = connection()
         if zoom >= POINTS_FROM_ZOOM:
-            page = mapdata.features(
+            page = mapfeatures.features(
                 conn,
                 flt,
                 box,
@@ -108,12 +111,12 @@ def map_features():
                 properties="map",
                 viewer=viewer(),
             )
-            return mapdata.feature_collection(
+            return mapfeatures.feature_collection(
                 page, mode="assets", truncated=page.returned >= MAP_POINTS_LIMIT
             )
         clipped = box.params()
         latitude = (clipped["s"] + clipped["n"]) / 2 if not box.outside_grid else 0.0
-        cell = 64 * mapdata.ground_resolution(zoom, latitude)
+        cell = 64 * ground_resolution(zoom, latitude)
         body = point_index().clusters(flt, box, cell)
         return (
             f'{{"type":"FeatureCollection","mode":"clusters","cell_m":{cell:.1f},'
@@ -123,14 +126,12 @@ def map_features():
     return cached(GEOJSON, build)
 
 
-def point_index() -> mapdata.PointIndex:
+def point_index() -> PointIndex:
     """The located assets in memory for clustering, read once per data version for every
     viewer: as a body of none sees them (sensitive points generalised, only the shared
     fields), since one index serves all."""
     nobody = viewer_of(None)
-    return state().result(
-        (version(), "points"), lambda: mapdata.PointIndex.read(connection(), nobody)
-    )
+    return computed((version(), "points"), lambda: PointIndex.read(connection(), nobody))
 
 
 def warm_up(app) -> None:
@@ -153,7 +154,7 @@ def warm_up(app) -> None:
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
     """One asset with every field and its matches in other bodies' registers."""
-    found = mapdata.asset_feature(connection(), asset_id, viewer=viewer())
+    found = mapfeatures.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"no asset {asset_id}")
     return Response(json.dumps(found, default=str), mimetype=GEOJSON)
@@ -164,16 +165,16 @@ def search():
     """Assets by name, address, postcode, UPRN or reference: ``q``, optional filters."""
     q = request.args.get("q", "")
     limit = int_arg("limit", 20, 1, 100)
-    results = mapdata.search(connection(), q, AssetFilter.of(request.args), limit, viewer=viewer())
+    results = mapfeatures.search(
+        connection(), q, AssetFilter.of(request.args), limit, viewer=viewer()
+    )
     return jsonify(query=q, results=results)
 
 
 @bp.get("/bodies")
 def bodies():
     """The bodies of the locality with their kinds, colours and counts of assets."""
-    from estate.web import body_styles
-
-    return jsonify(bodies=body_styles(mapdata.organisations(connection())))
+    return jsonify(bodies=body_styles(mapsummary.organisations(connection())))
 
 
 # --- analysis results -------------------------------------------------------------
@@ -280,7 +281,7 @@ def areas(kind: str):
     """The locality boundary (``boundary``) or its wards (``ward``) as GeoJSON."""
     if kind not in ("boundary", "ward"):
         abort(404, description=f"no kind of area {kind!r}: boundary or ward")
-    return cached(GEOJSON, lambda: mapdata.areas_geojson(connection(), kind))
+    return cached(GEOJSON, lambda: mapsummary.areas_geojson(connection(), kind))
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -298,7 +299,7 @@ def summary():
         if not isinstance(geometry, dict) or "type" not in geometry:
             raise BadQuery("POST a GeoJSON geometry (or a Feature) as JSON")
         try:
-            rows = mapdata.summarise_polygon(conn, json.dumps(geometry), flt, viewer=viewer())
+            rows = mapsummary.summarise_polygon(conn, json.dumps(geometry), flt, viewer=viewer())
         except BadQuery:
             raise
         except Exception as exc:  # noqa: BLE001 - PostGIS refuses malformed GeoJSON
@@ -308,7 +309,7 @@ def summary():
     ward = request.args.get("ward")
     if not ward:
         raise BadQuery("say which area: ?ward=NAME, or POST a GeoJSON polygon")
-    rows = mapdata.summarise_ward(conn, ward, flt, viewer=viewer())
+    rows = mapsummary.summarise_ward(conn, ward, flt, viewer=viewer())
     if rows is None:
         abort(404, description=f"no ward named {ward!r}")
     return jsonify(area=ward, rows=rows)

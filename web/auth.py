@@ -36,6 +36,7 @@ from wtforms.validators import DataRequired, Length
 from estate import accounts
 from estate.accounts import Account, AccountError, RateLimited
 from estate.sharing import Viewer
+from estate.web.state import connection, state
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -91,8 +92,6 @@ def viewer() -> Viewer:
 
 def viewer_of(organisation_id: int | None) -> Viewer:
     """A body's users (None: the public, or a body of none), under the settings' sharing."""
-    from estate.web import state
-
     settings = state().settings
     return Viewer(organisation_id, settings.shared_fields, settings.sensitive_cell_m)
 
@@ -140,8 +139,6 @@ def _guard():
     endpoint = request.endpoint or ""
     if endpoint in OPEN_ENDPOINTS or current_account() is not None:
         return None
-    from estate.web import state
-
     if (
         state().settings.public_view
         and request.method in ("GET", "HEAD")
@@ -169,8 +166,6 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    from estate.web import state
-
     form = SignInForm(next=request.args.get("next", ""))
     message, status = None, 200
     if form.validate_on_submit():
@@ -208,8 +203,6 @@ def sign_out():
 @bp.get("/account")
 @requires("viewer")
 def account_page():
-    from estate.web import state
-
     return render_template(
         "account.html", account=current_account(), cell_m=state().settings.sensitive_cell_m
     )
@@ -217,8 +210,6 @@ def account_page():
 
 def init_app(app: Flask) -> None:
     """Sessions, CSRF and the sign-in guard, from the settings."""
-    from estate.web import state
-
     settings = state().settings
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -249,8 +240,6 @@ def _load_from_basic(req) -> SignedIn | None:
     the account's password hash of the time: a password changed since is a miss."""
     import hashlib
     import time
-
-    from estate.web import connection, state
 
     auth = req.authorization
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
@@ -283,8 +272,6 @@ def _load_from_basic(req) -> SignedIn | None:
 
 @login_manager.user_loader
 def _load(session_id: str) -> SignedIn | None:
-    from estate.web import connection
-
     user_id, _, fingerprint = session_id.partition(".")
     if not user_id.isdecimal():
         return None

@@ -19,9 +19,9 @@ from sqlalchemy import text
 
 from estate import audit, editing
 from estate.accounts import Account
-from estate.web import connection, writing
 from estate.web.auth import current_account, requires, safe_next
 from estate.web.params import int_arg
+from estate.web.state import connection, writing
 
 bp = Blueprint("edits", __name__)
 # Far past any trail's length, well inside PostgreSQL's bigint.

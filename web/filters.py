@@ -11,8 +11,7 @@ In a template::
     {{ asset.lease_end | day }}                   -> 31 Mar 2028
 
 The filters are registered by this module's blueprint (``app_template_filter``), which
-the map's blueprint carries (see ``estate.web.map``), so the application factory needs
-no line of its own for them.
+:func:`estate.web.presentation.init_app` registers on the application.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from typing import Any
 from flask import Blueprint, g
 
 from estate import display, labels
-from estate.web import connection
+from estate.web.state import connection
 
 bp = Blueprint("words", __name__)
 

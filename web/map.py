@@ -15,13 +15,12 @@ from branca.element import Element, MacroElement
 from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
-from estate import labels, mapdata
-from estate.web import body_styles, cached, connection, filters, state, vocabularies
+from estate import labels, mapsummary
+from estate.web.cache import cached
+from estate.web.presentation import body_styles, vocabularies
+from estate.web.state import connection, state
 
 bp = Blueprint("map", __name__)
-# The pages' filters (plain words for codes, bodies, dates) ride on the map's blueprint,
-# which every application registers: see estate.web.filters.
-bp.register_blueprint(filters.bp)
 
 
 class TerrierLayers(MacroElement):
@@ -47,12 +46,12 @@ def build_map_page() -> str:
     settings = state().settings
     conn = connection()
     # Bodies by their display names, and every vocabulary's labels: the popups and the
-    # legend show words, while /api keeps the codes (see the README's "Labels").
+    # legend show words, while /api keeps the codes (see the README's plain words).
     bodies = [
         {**b, "name": labels.body_display_name(b["code"], b["name"], b["kind"])}
-        for b in body_styles(mapdata.organisations(conn))
+        for b in body_styles(mapsummary.organisations(conn))
     ]
-    box = mapdata.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
+    box = mapsummary.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
     static = lambda path: url_for("static", filename=path)  # noqa: E731
     # Leaflet first: the draw plugin and terrier.js extend it.
     local_js = [

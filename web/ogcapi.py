@@ -14,13 +14,14 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from estate import mapdata
-from estate.mapdata import AssetFilter, BadQuery
-from estate.web import cached, connection, state, version
+from estate import mapfeatures, mapsummary
+from estate.mapquery import AssetFilter, BadQuery
 from estate.web.api import CANDIDATE_COLUMNS, CLUSTER_COLUMNS, GEOJSON, MAX_LIMIT, page_href
 from estate.web.auth import viewer
+from estate.web.cache import cached, computed, version
 from estate.web.params import bbox_arg, int_arg
 from estate.web.results import candidates_result, colocation_result
+from estate.web.state import connection, state
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -86,13 +87,13 @@ def conformance():
 def _collections() -> list[dict]:
     """The collections, read once per data version (every items request checks its
     collection; the extent and the bodies' counts are whole-table scans)."""
-    return state().result((version(), "collections", request.host_url), _read_collections)
+    return computed((version(), "collections", request.host_url), _read_collections)
 
 
 def _read_collections() -> list[dict]:
     conn = connection()
-    box = mapdata.extent(conn, boundary_first=False) or (-180.0, -90.0, 180.0, 90.0)
-    bodies = mapdata.organisations(conn)
+    box = mapsummary.extent(conn, boundary_first=False) or (-180.0, -90.0, 180.0, 90.0)
+    bodies = mapsummary.organisations(conn)
     found = [("assets", "Assets of every body", "Every asset of the locality's public bodies")]
     found += [
         (f"assets-{b['code']}", f"Assets of {b['name']}", f"{b['kind']}: {b['assets']} assets")
@@ -147,9 +148,7 @@ def collection(cid: str):
 def _filter(cid: str) -> AssetFilter:
     flt = AssetFilter.of(request.args)
     if cid.startswith("assets-"):
-        flt = AssetFilter(
-            (cid.removeprefix("assets-"),), flt.uses, flt.tenures, flt.statuses, flt.conditions
-        )
+        flt = flt.with_bodies(cid.removeprefix("assets-"))
     return flt
 
 
@@ -182,11 +181,11 @@ def items(cid: str):
                 f'"numberReturned":{returned},"timeStamp":"{stamp}",'
                 f'"links":{json.dumps(page_links(matched))},{body}'
             )
-        page = mapdata.features(
+        page = mapfeatures.features(
             connection(), _filter(cid), box, limit=limit, offset=offset, count=True,
             viewer=viewer(),
         )  # fmt: skip
-        return mapdata.feature_collection(
+        return mapfeatures.feature_collection(
             page,
             numberMatched=page.matched,
             numberReturned=page.returned,
@@ -243,7 +242,7 @@ def item(cid: str, fid: str):
         return Response(json.dumps(feature), mimetype=GEOJSON)
     if not (fid.isascii() and fid.isdecimal()):
         abort(404, description=f"no asset {fid!r}")
-    found = mapdata.asset_feature(connection(), int(fid), viewer=viewer())
+    found = mapfeatures.asset_feature(connection(), int(fid), viewer=viewer())
     if found is None or (
         cid.startswith("assets-") and found["properties"]["body"] != cid.removeprefix("assets-")
     ):

@@ -1,5 +1,5 @@
 """The query parameters every blueprint reads, parsed one way: a bad value is a
-:class:`~estate.mapdata.BadQuery` (400, in words), never a 500.
+:class:`~estate.mapquery.BadQuery` (400, in words), never a 500.
 
 The API, the OGC API, the pages and the downloads all take their numbers, boxes and
 bodies from here, so no blueprint imports another's private helpers.
@@ -12,7 +12,7 @@ import math
 import numpy as np
 from flask import request
 
-from estate.mapdata import BadQuery, Bbox
+from estate.mapquery import BadQuery, Bbox
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:

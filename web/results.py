@@ -8,8 +8,9 @@ import json
 
 from flask import url_for
 
-from estate.web import connection, state, version
 from estate.web.auth import viewer
+from estate.web.cache import computed, version
+from estate.web.state import connection, state
 
 
 def colocation_result(distance: float, bodies: list[str] | None):
@@ -18,7 +19,7 @@ def colocation_result(distance: float, bodies: list[str] | None):
     settings = state().settings
     who = viewer()
     key = (version(), "colocation", who.key, distance, tuple(bodies or ()))
-    return state().result(
+    return computed(
         key,
         lambda: colocation(connection(), distance, settings.nia_per_fte_m2, bodies, viewer=who),
     )
@@ -30,7 +31,7 @@ def candidates_result(distance: float, min_score: int, bodies: list[str] | None)
     settings = state().settings
     who = viewer()
     key = (version(), "disposals", who.key, distance, min_score, tuple(bodies or ()))
-    return state().result(
+    return computed(
         key,
         lambda: disposal_candidates(
             connection(),
@@ -46,7 +47,7 @@ def candidates_result(distance: float, min_score: int, bodies: list[str] | None)
 
 def scenario_rows() -> list[dict]:
     """Every scenario (name, assumptions, moves) with the link to its schedules."""
-    from estate.analysis.savings import list_scenarios
+    from estate.analysis.scenarios import list_scenarios
 
     frame = list_scenarios(connection())
     rows = json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
@@ -56,7 +57,7 @@ def scenario_rows() -> list[dict]:
 def scenario_result(name: str):
     from sqlalchemy.orm import Session
 
-    from estate.analysis.savings import evaluate
+    from estate.analysis.scenarios import evaluate
 
     with Session(bind=connection()) as session:
         return evaluate(session, name, viewer())

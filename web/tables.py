@@ -16,7 +16,7 @@ import pandas as pd
 from flask import request
 
 from estate import display, labels
-from estate.mapdata import BadQuery
+from estate.mapquery import BadQuery
 from estate.web.filters import body_names
 from estate.web.params import int_arg
 

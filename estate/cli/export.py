@@ -28,7 +28,7 @@ def export_disposal_schedule(
     settings: Settings, name: str, format_: str, output: Path | None
 ) -> None:
     """The disposal schedule of scenario NAME (xlsx: every schedule and the assumptions)."""
-    from estate.analysis.savings import evaluate
+    from estate.analysis.scenarios import evaluate
 
     with open_session(settings) as session:
         result = evaluate(session, name)
@@ -56,7 +56,7 @@ def export_savings_schedule(
 ) -> None:
     """The savings schedule of scenario NAME by financial year and body, with the
     partnership's total and NPV (xlsx: every schedule and the assumptions)."""
-    from estate.analysis.savings import evaluate
+    from estate.analysis.scenarios import evaluate
 
     with open_session(settings) as session:
         result = evaluate(session, name)

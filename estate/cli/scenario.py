@@ -91,7 +91,8 @@ def scenario() -> None:
 @pass_settings
 def scenario_create(settings: Settings, name: str, **values: object) -> None:
     """Create an empty scenario NAME; assumptions not given take the settings' defaults."""
-    from estate.analysis.savings import create_scenario, current_financial_year
+    from estate.analysis.savings import current_financial_year
+    from estate.analysis.scenarios import create_scenario
 
     defaults = {
         "first_year": current_financial_year(),
@@ -113,7 +114,7 @@ def scenario_set(settings: Settings, name: str, rename: str | None, **values: ob
     """Change the assumptions (or the name) of scenario NAME."""
     import datetime as dt
 
-    from estate.analysis.savings import get_scenario
+    from estate.analysis.scenarios import get_scenario
 
     changes = _assumptions(values)
     if rename:
@@ -172,7 +173,7 @@ def scenario_add(
     """Add the exit of ASSET (id, or BODY:REFERENCE) to scenario NAME, or change it."""
     from decimal import Decimal
 
-    from estate.analysis.savings import add_move, find_asset, get_scenario
+    from estate.analysis.scenarios import add_move, find_asset, get_scenario
 
     with open_session(settings) as session:
         found = get_scenario(session, name)
@@ -217,7 +218,7 @@ def scenario_add_candidates(
     """Add the top disposal candidates that have a receiving site (or are vacant) to
     scenario NAME, each moving to its nearest site with room."""
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.savings import add_candidates, get_scenario
+    from estate.analysis.scenarios import add_candidates, get_scenario
 
     with open_session(settings) as session:
         found = get_scenario(session, name)
@@ -243,7 +244,7 @@ def scenario_remove(settings: Settings, name: str, asset: str) -> None:
     """Take the exit of ASSET out of scenario NAME."""
     from sqlalchemy import delete
 
-    from estate.analysis.savings import find_asset, get_scenario
+    from estate.analysis.scenarios import find_asset, get_scenario
     from estate.models import ScenarioMove
 
     with open_session(settings) as session:
@@ -264,7 +265,7 @@ def scenario_remove(settings: Settings, name: str, asset: str) -> None:
 @pass_settings
 def scenario_delete(settings: Settings, name: str) -> None:
     """Delete scenario NAME and its moves."""
-    from estate.analysis.savings import get_scenario
+    from estate.analysis.scenarios import get_scenario
 
     with open_session(settings) as session:
         session.delete(get_scenario(session, name))
@@ -275,7 +276,7 @@ def scenario_delete(settings: Settings, name: str) -> None:
 @pass_settings
 def scenario_list(settings: Settings) -> None:
     """Every scenario with its moves and assumptions."""
-    from estate.analysis.savings import list_scenarios
+    from estate.analysis.scenarios import list_scenarios
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = list_scenarios(conn).drop(columns=["description"])
@@ -287,7 +288,7 @@ def scenario_list(settings: Settings) -> None:
 @pass_settings
 def scenario_show(settings: Settings, name: str) -> None:
     """Scenario NAME: its assumptions, moves, savings by year for the partnership, NPV."""
-    from estate.analysis.savings import evaluate
+    from estate.analysis.scenarios import evaluate
 
     with open_session(settings) as session:
         result = evaluate(session, name)

@@ -1,5 +1,8 @@
 """The contract every source format implements, and the header matching they share.
 
+Headers are folded for matching by :func:`estate.etl.read.headers.header_key`, the
+reader's own fold (it finds the header by the same known names).
+
 A source turns a publisher's file into a frame of **raw fields**: canonical field
 names (:data:`RAW_FIELDS`) holding the publisher's text, one row per file row,
 with ``_row`` the row number a person would see. Parsing values, locating,
@@ -11,7 +14,6 @@ Sources never touch the database.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ import pandas as pd
 
 from estate.errors import EstateError
 from estate.etl.read import Table, read_table
+from estate.etl.read.headers import header_key
 
 RAW_FIELDS: tuple[str, ...] = (
     "org_code", "org_name", "org_kind", "org_uri",
@@ -38,20 +41,6 @@ RAW_FIELDS: tuple[str, ...] = (
 
 class SourceError(EstateError):
     """The file is not of the format asked for, or lacks what that format needs."""
-
-
-def header_key(name: object) -> str:
-    """Fold a header for matching: case, spaces, underscores, punctuation and units ignored.
-
-    >>> header_key("Post Code") == header_key("POSTCODE") == header_key("post_code")
-    True
-    >>> header_key("GIA (m²)")
-    'gia'
-    """
-    text = str(name).replace("\xa0", " ").lower()
-    text = re.sub(r"\((?:£|m²|m2|sq ?m|ha|hectares|gbp|%)\)", "", text)
-    text = re.sub(r"__\d+$", "", text)  # the reader's suffix for a repeated header
-    return re.sub(r"[^a-z0-9]+", "", text)
 
 
 @dataclass

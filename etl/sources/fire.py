@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from estate.etl.read import Table
-from estate.etl.sources.base import Extracted, Source, drop_blank, header_key, slug
+from estate.etl.read.headers import header_key
+from estate.etl.sources.base import Extracted, Source, drop_blank, slug
 
 
 class FireAssetsSource(Source):

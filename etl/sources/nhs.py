@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from estate.etl.read import Table, read_table
-from estate.etl.sources.base import Extracted, Source, header_key
+from estate.etl.read.headers import header_key
+from estate.etl.sources.base import Extracted, Source
 from estate.values import parse_money
 
 BACKLOG_BANDS = (

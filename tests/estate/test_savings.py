@@ -21,14 +21,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from estate.analysis.savings import (
-    Assumptions,
-    add_move,
-    create_scenario,
-    evaluate,
-    financial_year,
-    fy_label,
-)
+from estate.analysis.savings import Assumptions, financial_year, fy_label
+from estate.analysis.scenarios import add_move, create_scenario, evaluate
 from estate.errors import EstateError
 from tests.estate.builders import make_asset, make_organisation
 
@@ -173,7 +167,7 @@ def test_candidates_never_overfill_a_receiving_site_and_keep_what_a_person_set(
 ):
     import pandas as pd
 
-    from estate.analysis.savings import add_candidates
+    from estate.analysis.scenarios import add_candidates
 
     police = make_organisation(session, kind="police")
     council = make_organisation(session, kind="council")

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from estate import values
-from estate.etl.read import float_text
-from estate.etl.validate import _postcodes
+from estate.etl.read.vectors import float_text
+from estate.etl.validate.places import parse_postcodes
 from estate.vocab import TENURE, USE_CLASS, _key
 
 AWKWARD = [
@@ -77,7 +77,7 @@ def test_vocabulary_map_is_the_same_for_text_and_for_other_objects():
 
 def test_postcodes_in_standard_form_pass_and_the_rest_are_normalised():
     cells = ["M33 7NY", "m33 7ny", "M337NY", "M33\xa07NY", "WA14 OPF", "M41", "X", None]
-    parsed = _postcodes(pd.Series(cells, dtype="string[pyarrow]"))
+    parsed = parse_postcodes(pd.Series(cells, dtype="string[pyarrow]"))
     assert parsed.value.tolist() == ["M33 7NY", "M33 7NY", "M33 7NY", "M33 7NY", "WA14 0PF",
                                      "M41", None, None]  # fmt: skip
     assert parsed.flag.tolist()[4:6] == ["postcode_corrected", "postcode_outward_only"]

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from estate import accounts
 from estate.config import Settings
-from estate.etl.cli import load_sample
+from estate.etl.cli.sample import load_sample
 from estate.etl.pipeline import load_file
 from estate.web import create_app
 from tests.conftest import PROJECT_ROOT, empty_register
@@ -77,7 +77,8 @@ def terrier(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     import datetime as dt
 
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.savings import add_candidates, create_scenario, current_financial_year
+    from estate.analysis.savings import current_financial_year
+    from estate.analysis.scenarios import add_candidates, create_scenario
 
     empty_register(engine)
     load_sample(engine)

@@ -395,7 +395,7 @@ def test_a_box_outside_the_grid_holds_nothing(client: FlaskClient):
 def test_a_scenario_name_with_a_slash_has_working_links(client: FlaskClient, terrier: Engine):
     from sqlalchemy.orm import Session
 
-    from estate.analysis.savings import create_scenario, get_scenario
+    from estate.analysis.scenarios import create_scenario, get_scenario
 
     name = "2025/26 review"
     with Session(terrier) as session, session.begin():

@@ -1,0 +1,126 @@
+"""The row rules in order: a source's raw fields in, records to load and rejections out.
+
+Each step fills its columns of the records and reports to one :class:`Problems
+<estate.etl.validate.problems.Problems>`, in a fixed order, so that a row's flags and
+rejections always read the same way: who holds it, identity and address, words, the
+yes/no, numbers, money and dates, where it is, its reference, the extra fields; then
+rejected rows are set aside and repeated references merged or rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pyarrow as pa
+
+from estate import values
+from estate.etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
+from estate.etl.sources.base import RAW_FIELDS, Extracted
+from estate.etl.validate.context import Context
+from estate.etl.validate.duplicates import find_duplicates
+from estate.etl.validate.fields import TEXT_FIELDS, supplied_columns
+from estate.etl.validate.measures import parse_measures
+from estate.etl.validate.organisations import find_organisations
+from estate.etl.validate.places import compose_address, find_postcodes, locate_rows
+from estate.etl.validate.problems import Problems
+from estate.etl.validate.words import map_words
+
+logger = logging.getLogger(__name__)
+
+
+def prepare(extracted: Extracted, context: Context) -> Prepared:
+    """Turn a source's raw fields into records to load, rejections and merged rows."""
+    extra_columns = [c for c in extracted.raw.columns if c.startswith(EXTRA_PREFIX)]
+    index = extracted.raw.index
+    raw = pd.DataFrame({"_row": extracted.raw["_row"]}, index=index)
+    for column in RAW_FIELDS:
+        # Arrow strings from here on: the vectorised steps below run in C++ on them.
+        if column in extracted.raw.columns:
+            raw[column] = values.nullify(extracted.raw[column].astype("string[pyarrow]"))
+        else:  # a field the file does not have: nulls, made by Arrow without a cell each
+            empty = pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.string()))
+            raw[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
+    rows = raw["_row"].astype("int64")
+    problems = Problems(index, rows)
+    out = pd.DataFrame({"_row": rows}, index=index)
+
+    for column in TEXT_FIELDS:
+        raw[column] = values.normalise_text(raw[column])
+
+    # Who holds it
+    organisations, out["org_code"] = find_organisations(raw, context)
+
+    # Identity and address
+    uprn = values.parse_uprn(raw["uprn"])
+    out["uprn"] = uprn.text
+    out["uprn_number"] = uprn.number
+    problems.flag_values(uprn.flag)
+    problems.flag("uprn_invalid", uprn.problem.notna())
+    out["name"] = raw["name"]
+    out["address"] = compose_address(raw)
+    out["town"] = raw["town"]
+    postcode_text, postcode = find_postcodes(raw)
+    out["postcode"] = postcode.value
+    problems.flag_values(postcode.flag)
+    problems.flag("postcode_invalid", postcode.problem.notna())
+
+    # Words, the energy rating and the yes/no
+    map_words(raw, out, problems)
+    out["energy_rating"] = raw["energy_rating"].str.upper().str.slice(0, 3)
+    sensitive = values.parse_bool(raw["sensitive"])
+    problems.reject("sensitive", raw["sensitive"], sensitive.problem)
+    out["sensitive"] = sensitive.value
+
+    # Numbers, money and dates: a value that is not what it should be rejects the row.
+    parse_measures(raw, out, problems)
+
+    # Where
+    location_problem = locate_rows(raw, out, problems, context, extracted.geometry)
+
+    # Reference: the file's, else the UPRN, else one made from what identifies the place.
+    reference = raw["source_ref"]
+    missing_ref = reference.isna()
+    if missing_ref.any():
+        generated = "GEN-" + pd.util.hash_pandas_object(
+            raw.loc[missing_ref, ["name", "address", "street", "postcode", "town"]].fillna(""),
+            index=False,
+        ).map("{:016x}".format)
+        reference = reference.where(~missing_ref, out["uprn"].where(out["uprn"].notna(), generated))
+        problems.flag("reference_generated", missing_ref)
+    out["source_ref"] = reference
+
+    # Extra fields the model has no column for: kept with the asset.
+    for column in extra_columns:
+        out[column] = values.normalise_text(values.nullify(extracted.raw[column].astype(object)))
+    out["extra.location_problem"] = location_problem
+    out["extra.postcode_as_published"] = postcode_text.where(postcode.problem.notna(), None)
+
+    out["quality_flags"] = problems.joined_flags()
+    rejections = problems.rejected_frame()
+    rejections = pd.concat([extracted.excluded, rejections], ignore_index=True)
+
+    rejected_rows = set(rejections["_row"].astype("int64"))
+    keep = ~out["_row"].isin(rejected_rows)
+    records = out.loc[keep]
+    records, merged, duplicate_rejections = find_duplicates(records)
+    rejections = pd.concat([rejections, duplicate_rejections], ignore_index=True)
+    merged = pd.concat([extracted.merged, merged], ignore_index=True)
+    records = records.reindex(
+        columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
+    )
+    present = set(extracted.raw.columns)
+    if context.postcodes is not None and "postcode" in present:
+        present.add("x")  # the postcode places the record: it supplies the location
+    return Prepared(
+        supplied=supplied_columns(present),
+        mode=context.mode,
+        source_file=context.source_file,
+        source_format=context.source_format,
+        rows_read=extracted.rows_read,
+        records=records,
+        organisations=organisations,
+        rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True),
+        merged=merged,
+        options=dict(context.options or {}),
+    )
