@@ -289,6 +289,10 @@ def test_the_map_popup_opened_by_a_click_speaks_plain_words(
         assert rows["Condition"].startswith(("A:", "B:", "C:", "D:"))
         assert codes_shown([line.strip() for line in re.split(r"[\t\n]", shown)], codes) == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # Leaflet fades a popup in: the picture is taken once it is all there.
+        page.wait_for_function(
+            "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+        )
         page.screenshot(path=str(SCREENSHOTS / "popup-plain-words.png"))
 
         # The asset page and the co-location page, for the eye.
