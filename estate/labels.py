@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select
 
 from estate.display import ISO_DATE, decimals, missing, show_day, show_money, show_number
 from estate.vocab import ALL, BODY_KIND, QUALITY_FLAG, Vocabulary
@@ -225,7 +225,9 @@ def body_display_name(code: str, name: str | None, kind: str | None) -> str:
 
 def body_names(conn: Connection) -> dict[str, str]:
     """Every body's code -> display name (and the rows that stand for several bodies)."""
-    rows = conn.execute(text("SELECT code, name, kind FROM organisations")).all()
+    from estate.models import Organisation
+
+    rows = conn.execute(select(Organisation.code, Organisation.name, Organisation.kind)).all()
     return {**SPECIAL_BODIES, **{r.code: body_display_name(r.code, r.name, r.kind) for r in rows}}
 
 

@@ -37,8 +37,8 @@ from sqlalchemy import (
     Numeric,
     Text,
     UniqueConstraint,
+    column,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -202,7 +202,7 @@ class Asset(Base):
             "ix_assets_geom_sensitive",
             "geom",
             postgresql_using="gist",
-            postgresql_where=text("sensitive"),
+            postgresql_where=column("sensitive"),
         ),
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
@@ -470,7 +470,7 @@ class EditConflict(Base):
     __tablename__ = "edit_conflicts"
     __table_args__ = (
         CheckConstraint(_in("status", CONFLICT_STATUSES), name="status"),
-        Index(None, "asset_id", "field", unique=True, postgresql_where=text("status = 'open'")),
+        Index(None, "asset_id", "field", unique=True, postgresql_where=column("status") == "open"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
