@@ -138,6 +138,7 @@ def _account(row: Row) -> Account:
 
 
 def get(conn: Connection, user_id: int) -> Account | None:
+    """The account of that id, with its body, or None when no account has it."""
     row = conn.execute(_accounts().where(_USERS.c.id == user_id)).first()
     return _account(row) if row else None
 
@@ -154,10 +155,12 @@ def password_hash(conn: Connection, user_id: int) -> str | None:
 
 
 def normalise_username(username: str) -> str:
+    """Usernames are compared stripped and lower case, so "Alice " and "alice" are one account."""
     return username.strip().lower()
 
 
 def check_new_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH` (an :class:`AccountError`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
@@ -202,6 +205,8 @@ def add(
 
 
 def set_active(conn: Connection, username: str, active: bool) -> None:
+    """Disable or re-enable an account by username, keeping it so its audit events still name
+    it; an unknown username raises :class:`AccountError`."""
     done = conn.execute(
         update(_USERS)
         .where(_USERS.c.username == normalise_username(username))
@@ -212,6 +217,8 @@ def set_active(conn: Connection, username: str, active: bool) -> None:
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
+    """Give an account a new password (length checked, hashed with Argon2id); an unknown
+    username raises :class:`AccountError`."""
     check_new_password(password)
     done = conn.execute(
         update(_USERS)
@@ -223,6 +230,7 @@ def set_password(conn: Connection, username: str, password: str) -> None:
 
 
 def list_accounts(conn: Connection) -> list[Account]:
+    """Every account with its body, by body code then username (``estate users list``)."""
     rows = conn.execute(_accounts().order_by(_ORGANISATIONS.c.code, _USERS.c.username)).all()
     return [_account(r) for r in rows]
 

@@ -131,6 +131,8 @@ class Settings:
 
     @property
     def cookies_secure(self) -> bool:
+        """Whether session cookies are marked Secure: as set, else only in production (a development
+        server speaks plain HTTP, where a Secure cookie would never come back)."""
         return self.env == "production" if self.secure_cookies is None else self.secure_cookies
 
     @classmethod

@@ -79,10 +79,12 @@ class Vocabulary:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The canonical words, in order (for CHECK lists, form choices and messages)."""
         return tuple(self.words)
 
     @property
     def lookup(self) -> dict[str, str]:
+        """Every accepted spelling (word, label or synonym, folded by :func:`_key`) -> its word."""
         table = {_key(w): w for w in self.words}
         table.update({_key(label): w for w, label in self.words.items()})
         table.update({_key(s): w for s, w in self.synonyms.items()})

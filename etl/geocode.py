@@ -64,6 +64,8 @@ def first_postcode(text: pd.Series) -> pd.Series:
 
 
 def outward_code(postcode: pd.Series) -> pd.Series:
+    """The outward part of each postcode ("LU1" of "LU1 1SD"), to place a row at its district
+    when its full postcode is not in the lookup."""
     return postcode.astype("string").str.split(" ").str[0]
 
 

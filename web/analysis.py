@@ -64,6 +64,8 @@ def detail_kind(field: str, kind: str) -> tuple[str, str | None]:
 
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
+    """One asset's page: every detail this viewer may see, and where it is; 404 when the viewer
+    has no asset of that id."""
     found = mapfeatures.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
@@ -103,6 +105,8 @@ SHARE_TABLE = [
 
 @bp.get("/colocation")
 def colocation():
+    """The co-location clusters as a sortable, paged table linked to the map, and how often each
+    kind of body has another's building near. ``distance``, ``bodies`` and ``min_saving`` filter."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
@@ -165,6 +169,8 @@ CANDIDATE_TABLE = [
 
 @bp.get("/disposals")
 def disposals():
+    """The disposal candidates as a sortable, paged table with their reasons and receiving sites.
+    ``distance``, ``min_score``, ``bodies`` and ``receiving=yes|no`` filter; bad values are 400."""
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
@@ -203,6 +209,7 @@ def disposals():
 
 @bp.get("/scenarios")
 def scenarios():
+    """The scenarios with their assumptions and moves, each linked to its schedules."""
     from estate.web.results import scenario_rows
 
     return render_template(
@@ -246,6 +253,8 @@ NPV_TABLE = [
 
 @bp.get("/scenarios/<path:name>")
 def scenario(name: str):
+    """One scenario's schedules for a finance team: its assumptions, the partnership's savings by
+    year (table and chart), its disposals and each body's NPV; 404 for an unknown name."""
     from estate.web.results import scenario_result
 
     result = scenario_result(name)
@@ -313,6 +322,8 @@ BATCH_TABLE = [
 
 @bp.get("/quality")
 def quality():
+    """The data-quality report: how complete each body's records are, and the last 30 loads
+    with what became of their rows."""
     from estate.quality import quality_report, recent_batches
 
     conn = connection()

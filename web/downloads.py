@@ -68,6 +68,8 @@ def send(
 
 @bp.get("/")
 def index():
+    """The downloads page: the analyses, each scenario's schedules and each body's register in
+    the formats on offer, and the links to the APIs for programs."""
     from estate.web.results import scenario_rows
 
     return render_template(

@@ -76,6 +76,8 @@ def cell(value: object, column: Column) -> str:
 
 
 def table_rows(frame: pd.DataFrame, columns: list[Column]) -> list[list[str]]:
+    """A frame's rows as the page's text cells, one a column, each shown as its column's kind
+    says (money, area, label...)."""
     return [
         [cell(value, c) for value, c in zip(row, columns, strict=True)]
         for row in frame[[c.field for c in columns]].itertuples(index=False, name=None)

@@ -60,6 +60,9 @@ def body_kind(word: object, origin: str) -> str:
 
 
 class MappingSource(Source):
+    """A layout no built-in adapter knows, described by the user's TOML mapping file: which header
+    holds each field, value translations, options and the publishing body."""
+
     name = "mapping"
     description = "any layout, described by a --mapping file"
 

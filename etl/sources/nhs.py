@@ -30,6 +30,9 @@ BACKLOG_BANDS = (
 
 
 class EricSource(Source):
+    """NHS Digital's ERIC site return: a trust's sites with floor areas, land and running costs,
+    but no locations (a partnership return adds them)."""
+
     name = "nhs-eric"
     description = "NHS ERIC site data return (sheet 'Site Data')"
     aliases = {

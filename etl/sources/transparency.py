@@ -21,6 +21,9 @@ from estate.etl.sources.base import Extracted, Source, drop_blank
 
 
 class TransparencySource(Source):
+    """A council's land and building assets file under the Local Government Transparency Code
+    (LGA schema), with the many header spellings councils publish it under."""
+
     name = "transparency"
     description = "Local Government Transparency Code land and building assets file"
     aliases = {
