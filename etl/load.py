@@ -9,7 +9,8 @@ This is the only module of ``etl`` that touches the database. A load:
    ``INSERT ... ON CONFLICT DO UPDATE ... WHERE record_hash IS DISTINCT FROM ...``,
    so an unchanged record is not written at all and the statement's
    ``RETURNING (xmax = 0)`` tells inserts from updates;
-5. COPYs the rejections, fills in the batch's counts and commits.
+5. COPYs the rejections (and the warnings, in the same table: what was left out of
+   records that loaded), fills in the batch's counts and commits.
 
 Any failure rolls the whole file back (the register is as it was) and a
 ``failed`` batch is recorded in a transaction of its own, with the error.
@@ -119,6 +120,10 @@ class Prepared:
         ``_row``, ``field``, ``value``, ``reason``.
     merged
         ``_row``, ``into_row``: rows folded into another row of the same file.
+    warnings
+        ``_row``, ``field``, ``value``, ``reason``, like rejections, for what a record that
+        loads lost on the way (a value out of range, a line read in another encoding):
+        stored with the rejections, never counted as rejected.
     """
 
     source_file: str
@@ -133,6 +138,9 @@ class Prepared:
     """Asset columns this file supplies (``location`` stands for geom and its method). A load
     writes only these, so a register reloaded later does not wipe what a partnership return
     added, and vice versa."""
+    warnings: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["_row", "field", "value", "reason"])
+    )
     mode: str = "register"
     """``register``: the file is the body's list; an empty cell clears a value.
     ``supplement``: a partnership return; an empty cell leaves the value, and a reference
@@ -157,6 +165,9 @@ class LoadResult:
     dry_run: bool = False
     organisations_added: list[str] = field(default_factory=list)
     rejections: pd.DataFrame | None = None
+    warnings: pd.DataFrame | None = None
+    """What records that loaded lost on the way (``_row``, ``field``, ``value``, ``reason``);
+    a load answered from an earlier batch lists them with its rejections."""
 
     @property
     def accounted(self) -> int:
@@ -170,6 +181,10 @@ class LoadResult:
             f"  inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}, "
             f"merged {self.merged}, rejected {self.rejected}",
         ]
+        if self.warnings is not None and len(self.warnings):
+            count = len(self.warnings)
+            lines.append(f"  {count} warning{'s' if count > 1 else ''} (the records load; each "
+                         "names what was left out or read otherwise)")  # fmt: skip
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
         if self.conflicts:
@@ -353,8 +368,11 @@ def _write(
     if progress:
         progress("upsert", len(records), len(records))
 
-    if len(rejections):
-        frame = rejections.assign(batch_id=batch_id, source_file=prepared.source_file)
+    # Warnings go with the rejections (`estate rejections` lists both); not counted below.
+    parts = [frame for frame in (rejections, prepared.warnings) if len(frame)]
+    stored = pd.concat(parts, ignore_index=True) if parts else rejections
+    if len(stored):
+        frame = stored.assign(batch_id=batch_id, source_file=prepared.source_file)
         _copy_frame(
             conn, "rejections", frame,
             ["batch_id", "source_file", "_row", "field", "value", "reason"],
@@ -403,6 +421,7 @@ def _write(
         dry_run=dry_run,
         organisations_added=added,
         rejections=result_rejections,
+        warnings=prepared.warnings,
     )
     if result.accounted != result.rows_read:
         raise AssertionError(
