@@ -364,7 +364,8 @@ def parse_date(series: pd.Series) -> Parsed:
         ~outside,
         _problem(outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"),
     )
-    flag = pd.Series(np.where(outside, "implausible_date", None), index=raw.index, dtype=object)
+    flag = pd.Series(None, index=raw.index, dtype=object)
+    flag[outside] = "implausible_date"
     return Parsed(result, problem, flag)
 
 
