@@ -44,7 +44,7 @@ def read_delimited(
     """A delimited text file as a :class:`Table`, its header found by content."""
     limits = limits or ReadLimits()
     decoded = read_text(path, limits, encoding)
-    table = table_from_text(decoded.text, path.name, header_hint, limits)
+    table = table_from_text(decoded.text, path.name, header_hint, limits, decoded.longest_line)
     table.warnings[:0] = decoded.warnings
     return table
 
@@ -61,21 +61,28 @@ def read_zipped_delimited(
     limits = limits or ReadLimits()
     decoded = text_of(read_member(path, member, limits), f"{path.name} ({display_name(member)})",
                       encoding)  # fmt: skip
-    table = table_from_text(decoded.text, path.name, header_hint, limits)
+    table = table_from_text(decoded.text, path.name, header_hint, limits, decoded.longest_line)
     table.warnings[:0] = decoded.warnings
     return table
 
 
 def table_from_text(
-    text: str, source: str, header_hint: Sequence[str], limits: ReadLimits | None = None
+    text: str,
+    source: str,
+    header_hint: Sequence[str],
+    limits: ReadLimits | None = None,
+    longest_line: int | None = None,
 ) -> Table:
     """Delimited text as a :class:`Table`: the fast parsers where they keep one record a
-    line, else the exact one; refused when past a limit or cut short."""
+    line, else the exact one; refused when past a limit or cut short. ``longest_line``
+    (in bytes, from :func:`estate.etl.read.files.longest_line`) spares the search for
+    long lines in a file that has none."""
     limits = limits or ReadLimits()
     delimiter = sniff_delimiter(text)
     csv.field_size_limit(1 << 30)
     _check_head(text, delimiter, source, limits)
-    _check_long_lines(text, delimiter, source, limits)
+    if longest_line is None or longest_line > limits.max_cell_chars:
+        _check_long_lines(text, delimiter, source, limits)
     frame = _parse_fast(text, delimiter)
     padded = frame is not None and frame.attrs.get("padded")
     if frame is not None and not (padded and last_line_is_short(text, frame, delimiter)):

@@ -47,6 +47,8 @@ class Decoded:
     text: str
     encoding: str
     warnings: list[FileWarning] = field(default_factory=list)
+    longest_line: int | None = None
+    """The longest line's length in bytes, where known: no line has more characters."""
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:

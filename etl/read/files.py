@@ -85,12 +85,25 @@ def text_of(data: bytes, source: str, encoding: str | None = None) -> Decoded:
     """The text of a text file's bytes; :class:`ReadError` when it holds only white space
     or is binary (a NUL byte among its first characters)."""
     decoded = decode(data, source, encoding)
+    decoded.longest_line = longest_line(data)
     text = decoded.text
     if not text.strip(STRIP):
         raise ReadError(f"{source}: the file is empty")
     if "\x00" in text[:10_000]:
         raise ReadError(f"{source}: this is not a text file (it holds binary data)")
     return decoded
+
+
+def longest_line(data: bytes) -> int:
+    """The most bytes between line breaks (CR or LF), counted in numpy: a bound on the
+    characters of any line (a character takes at least one byte), so that a reader need
+    look for long lines only in a file that has one."""
+    import numpy as np
+
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero((codes == 10) | (codes == 13))
+    edges = np.concatenate(([-1], breaks, [len(codes)]))
+    return int(np.diff(edges).max()) - 1
 
 
 def read_text(path: Path, limits: ReadLimits | None = None, encoding: str | None = None) -> Decoded:

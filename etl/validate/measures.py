@@ -88,27 +88,35 @@ def _keep_holdable(
     column: str, raw_field: str, text: pd.Series, number: pd.Series, problems: Problems
 ) -> pd.Series:
     """``number`` without the values the register cannot mean or hold, each warned of:
-    not finite (``inf``), negative where nothing is, larger than the column holds."""
+    not finite (``inf``), negative where nothing is, larger than the column holds. The
+    tests run in numpy over the column; words are made only for the few values caught."""
     label = LABELS.get(column, column.replace("_", " "))
-    value = pd.to_numeric(number, errors="coerce").astype("float64")
-    quoted = "'" + text.astype("string").str.slice(0, 60) + "'"
-    infinite = np.isinf(value.to_numpy())
-    reasons = pd.Series(None, index=number.index, dtype=object)
-    reasons[infinite] = (quoted[infinite] + " is not a finite number" + LEFT_OUT).astype(object)
-    if column in NOT_NEGATIVE:
-        negative = (value < 0).to_numpy()
-        reasons[negative] = f"{label} cannot be negative{LEFT_OUT}"
+    value = pd.to_numeric(number, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    infinite = np.isinf(value)
+    negative = (value < 0) & ~infinite if column in NOT_NEGATIVE else np.zeros(len(value), bool)
     bound = column_bound(column)
+    too_large = np.zeros(len(value), bool)
     if bound is not None:
         limit, scale = bound
-        too_large = ~infinite & (value.round(scale).abs() >= limit).to_numpy()
+        with np.errstate(invalid="ignore"):
+            too_large = ~infinite & (np.abs(np.round(value, scale)) >= limit)
+    caught = infinite | negative | too_large
+    if not caught.any():
+        return number
+    quoted = "'" + text[caught].astype("string").str.slice(0, 60) + "'"
+    reasons = pd.Series(None, index=number.index, dtype=object)
+    reasons[infinite] = (quoted[infinite[caught]] + " is not a finite number" + LEFT_OUT).astype(
+        object
+    )
+    reasons[negative] = f"{label} cannot be negative{LEFT_OUT}"
+    if bound is not None:
         most = f"{limit - 10.0**-scale:,.{scale}f}"
         reasons[too_large] = (
-            quoted[too_large] + f" is more than the register holds for {label} (at most {most})"
-            + LEFT_OUT
+            quoted[too_large[caught]] + f" is more than the register holds for {label} "
+            f"(at most {most})" + LEFT_OUT
         ).astype(object)  # fmt: skip
     problems.warn(raw_field, label, text, reasons)
-    return number.where(reasons.isna())
+    return number.where(~caught)
 
 
 def whole_numbers(series: pd.Series) -> pd.Series:
