@@ -81,9 +81,9 @@ def load_postcode_lookup(path: str | Path) -> PostcodeLookup:
     """Read a postcode lookup: ONSPD/NSPL (``pcds``/``pcd``, ``oseast1m``/``osnrth1m`` or
     ``lat``/``long``), Code-Point Open (no header: postcode, quality, easting, northing),
     or a plain ``postcode,easting,northing`` or ``postcode,lat,lon`` CSV."""
-    from estate.etl.read import read_table
+    from estate.etl.read import ReadLimits, read_table
 
-    table = read_table(path)
+    table = read_table(path, limits=ReadLimits.for_reference_data())
     frame = table.frame
     lower = {str(c).lower().strip(): c for c in frame.columns}
 

@@ -98,7 +98,10 @@ class MappingSource(Source):
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         sheet = options.get("sheet") or self.settings.get("sheet")
-        return read_table(path, sheet=sheet, header_hint=[h for (h,) in self.aliases.values()])
+        return read_table(
+            path, sheet=sheet, header_hint=[h for (h,) in self.aliases.values()],
+            limits=options.get("limits"), encoding=options.get("encoding"),
+        )  # fmt: skip
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)

@@ -66,8 +66,9 @@ class EricSource(Source):
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         return read_table(
-            path, sheet=options.get("sheet") or "Site Data", header_hint=self.header_hint
-        )
+            path, sheet=options.get("sheet") or "Site Data", header_hint=self.header_hint,
+            limits=options.get("limits"), encoding=options.get("encoding"),
+        )  # fmt: skip
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)
