@@ -142,6 +142,7 @@ def _account(row: Row) -> Account:
 
 
 def get(conn: Connection, user_id: int) -> Account | None:
+    """The account of that id, with its body, or None when no account has it."""
     row = conn.execute(_accounts().where(_USERS.c.id == user_id)).first()
     return _account(row) if row else None
 
@@ -166,10 +167,12 @@ def password_hash(conn: Connection, user_id: int) -> str | None:
 
 
 def normalise_username(username: str) -> str:
+    """Usernames are compared stripped and lower case, so "Alice " and "alice" are one account."""
     return username.strip().lower()
 
 
 def check_new_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH` (an :class:`AccountError`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
@@ -214,7 +217,8 @@ def add(
 
 
 def set_active(conn: Connection, username: str, active: bool) -> None:
-    """Enable or disable an account; disabling ends its sessions."""
+    """Disable or re-enable an account by username, keeping it so its audit events still name
+    it; disabling ends its sessions. An unknown username raises :class:`AccountError`."""
     user_id = conn.execute(
         update(_USERS)
         .where(_USERS.c.username == normalise_username(username))
@@ -228,8 +232,8 @@ def set_active(conn: Connection, username: str, active: bool) -> None:
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
-    """Set a new password (an admin's reset, or the person's own); every session signed
-    in with the old one ends, wherever it is."""
+    """Give an account a new password (length checked, hashed with Argon2id); every session
+    of it ends, wherever it is. An unknown username raises :class:`AccountError`."""
     check_new_password(password)
     user_id = conn.execute(
         update(_USERS)
@@ -243,6 +247,7 @@ def set_password(conn: Connection, username: str, password: str) -> None:
 
 
 def list_accounts(conn: Connection) -> list[Account]:
+    """Every account with its body, by body code then username (``estate users list``)."""
     rows = conn.execute(_accounts().order_by(_ORGANISATIONS.c.code, _USERS.c.username)).all()
     return [_account(r) for r in rows]
 

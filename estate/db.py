@@ -45,6 +45,8 @@ def make_engine(url: URL | str, **kwargs: object) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose objects stay readable after commit, so a command or view
+    can use what it has just saved."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -107,6 +109,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision() -> str:
+    """The newest migration this code ships, to compare with :func:`current_revision`."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -63,6 +63,9 @@ class NotAllowed(EditError, NotAllowedError):
 
 @dataclass(frozen=True)
 class Field:
+    """A field a person may edit in the web: its column, the label shown, and the kind of value
+    that decides how the typed text is read."""
+
     name: str
     label: str
     kind: str  # text, postcode, uprn, area, number, whole, money, date, bool, or a vocab

@@ -71,6 +71,9 @@ AreaM2 = Numeric(12, 2)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table; its naming convention gives constraints and indexes
+    stable names, so migrations can name them."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSONB}
 

@@ -74,12 +74,13 @@ def quality_report(conn: Connection) -> pd.DataFrame:
 
 
 def recent_batches(conn: Connection, limit: int = 50) -> pd.DataFrame:
-    """Load batches, newest first, with what became of their rows."""
+    """Load batches, newest first, with what became of their rows (``started`` a time
+    with its zone: the screens show it in the partners' time, :mod:`estate.display`)."""
     b = _BATCHES
     batches = (
         select(
             b.c.id.label("batch"),
-            func.to_char(b.c.started_at, "YYYY-MM-DD HH24:MI").label("started"),
+            b.c.started_at.label("started"),
             b.c.source_file.label("file"), b.c.source_format.label("format"), b.c.status,
             b.c.rows_read.label("read"), b.c.rows_inserted.label("inserted"),
             b.c.rows_updated.label("updated"), b.c.rows_unchanged.label("unchanged"),

@@ -16,7 +16,7 @@ from sqlalchemy.types import Text
 
 from estate.crs import STORAGE_SRID
 from estate.errors import EstateError
-from estate.etl.read import read_vector
+from estate.etl.read import ReadLimits, read_vector
 from estate.models import Area
 
 _AREAS: Table = Area.__table__  # type: ignore[assignment]
@@ -90,7 +90,7 @@ def load_areas(engine: Engine, path: Path, kind: str, name_field: str | None = N
     """
     if kind not in ("boundary", "ward"):
         raise EstateError(f"unknown kind of area {kind!r}: boundary or ward")
-    frame = read_vector(path)
+    frame = read_vector(path, limits=ReadLimits.for_reference_data())
     if frame.crs is None:
         raise EstateError(f"{path.name}: the file has no coordinate system")
     columns = [c for c in frame.columns if c not in (frame.geometry.name, "_row")]

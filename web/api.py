@@ -204,7 +204,11 @@ def clusters():
         frame = frame[keep].head(limit).copy()
         hulls = hulls[keep][:limit]
         frame = frame.join(result.member_lists(), on="cluster")
-        return geojson_text(frame, hulls, [*CLUSTER_COLUMNS, "member_ids", "members"])
+        return geojson_text(
+            frame,
+            hulls,
+            [*CLUSTER_COLUMNS, "member_ids", "members", "member_bodies", "member_names"],
+        )
 
     return cached(GEOJSON, build)
 

@@ -145,6 +145,8 @@ def _guard():
 
 
 class SignInForm(FlaskForm):
+    """The sign-in form; ``next`` carries the page to go back to (checked by :func:`safe_next`)."""
+
     username = StringField("Username", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
     next = HiddenField()
@@ -167,6 +169,10 @@ def session_token() -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
+    """The sign-in page; a good name and password start a session (12 hours at most, 30
+    minutes idle: :mod:`estate.sessions`) and go on to ``next``. Refused: 401; 429 with
+    Retry-After while failures from there must wait; 400 for an empty field; 503 when the
+    database is down."""
     form = SignInForm(next=request.args.get("next", ""))
     message, status, headers = None, 200, {}
     if form.validate_on_submit():
@@ -203,8 +209,9 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """End the session on the server, then in the browser: a copy of the cookie taken
-    before signing out is refused after it."""
+    """End the session on the server, then in the browser, and go to the sign-in page (a
+    POST, so a link or an image cannot sign someone out): a copy of the cookie taken before
+    signing out is refused after it."""
     token = session_token()
     if token:
         with state().engine.begin() as conn:
@@ -217,6 +224,8 @@ def sign_out():
 @bp.get("/account")
 @requires("viewer")
 def account_page():
+    """Who is signed in, for which body and role, and how coarsely sensitive assets are shown to
+    partners."""
     return render_template(
         "account.html", account=current_account(), cell_m=state().settings.sensitive_cell_m
     )

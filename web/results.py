@@ -14,6 +14,8 @@ from estate.web.state import connection, state
 
 
 def colocation_result(distance: float, bodies: list[str] | None):
+    """The co-location analysis at this distance for these bodies, as the viewer may see it:
+    computed once per data version and kept in the result cache."""
     from estate.analysis.colocation import colocation
 
     settings = state().settings
@@ -26,6 +28,8 @@ def colocation_result(distance: float, bodies: list[str] | None):
 
 
 def candidates_result(distance: float, min_score: int, bodies: list[str] | None):
+    """The disposal candidates at this distance and minimum score for these bodies, as the viewer
+    may see them; cached like :func:`colocation_result`."""
     from estate.analysis.disposal import disposal_candidates
 
     settings = state().settings
@@ -55,6 +59,8 @@ def scenario_rows() -> list[dict]:
 
 
 def scenario_result(name: str):
+    """A scenario evaluated for the viewer (assumptions, schedules, totals); an unknown name is
+    a 404 (:class:`~estate.errors.NotFoundError`)."""
     from sqlalchemy.orm import Session
 
     from estate.analysis.scenarios import evaluate

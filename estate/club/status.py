@@ -13,6 +13,7 @@ from estate.accounts import Account
 from estate.club.errors import ClubError, NotFound
 from estate.club.posts import _may_change
 from estate.club.rules import LIVE, MAX_NOTES, MOVES, STATUS_LABELS, _id, _status, _text
+from estate.labels import body_display_name
 from estate.models import Asset, Need, Offer, Organisation
 from estate.record_ids import given_id
 
@@ -53,7 +54,14 @@ def _lock(
     """A need's or an offer's body, status and ``columns``, its row locked for the move."""
     t, o = table.alias("t"), _ORGANISATIONS.alias("o")
     row = conn.execute(
-        select(t.c.organisation_id, o.c.code.label("body"), t.c.status, *(t.c[c] for c in columns))
+        select(
+            t.c.organisation_id,
+            o.c.code.label("body"),
+            o.c.name.label("body_name"),
+            o.c.kind.label("body_kind"),
+            t.c.status,
+            *(t.c[c] for c in columns),
+        )
         .join_from(t, o, o.c.id == t.c.organisation_id)
         .where(t.c.id == given_id(subject_id))
         .with_for_update(of=t)
@@ -136,7 +144,8 @@ def set_need_status(
         audit.record(
             conn, account, "offer", "status", organisation_id=offer.organisation_id,
             subject_id=offer_id, changes={"status": [offer.status, "agreed"]},
-            reason=f"need {need_id} of {row.body} agreed on it",
+            reason=f"need {need_id} of {body_display_name(row.body, row.body_name, row.body_kind)}"
+            " agreed on it",
         )  # fmt: skip
 
 

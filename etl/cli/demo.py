@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from estate.cli.helpers import open_engine, pass_settings, print_frame
 from estate.config import Settings
 from estate.etl.cli.sample import load_sample
+from estate.labels import body_names
 
 DEMO_SCENARIO = "Trafford demo"
 
@@ -46,8 +47,9 @@ def demo(settings: Settings) -> None:
             disposals = disposal_candidates(
                 conn, settings.nia_per_fte_m2, settings.relocation_distance_m
             )
+            names = body_names(conn)
         click.echo("\nData quality by body (estate quality):")
-        print_frame(frame.drop(columns=["name"]), "no assets")
+        print_frame(frame.drop(columns=["name"]), "no assets", names=names)
         click.echo(f"\n{found} records matched across bodies (estate matches)")
 
         click.echo(
@@ -68,6 +70,7 @@ def demo(settings: Settings) -> None:
             ],
             "none",
             limit=5,
+            names=names,
         )
         candidates = disposals.candidates
         click.echo(f"\n{len(candidates)} disposal candidates (estate analyse disposals):")
@@ -75,6 +78,7 @@ def demo(settings: Settings) -> None:
             candidates[["body", "name", "score", "receiving_name", "receiving_note"]],
             "none",
             limit=10,
+            names=names,
         )
 
         with Session(engine) as session, session.begin():

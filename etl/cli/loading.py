@@ -36,9 +36,9 @@ def read_area(path: Path | None) -> BaseGeometry | None:
     if path is None:
         return None
     from estate.crs import STORAGE_SRID
-    from estate.etl.read import read_vector
+    from estate.etl.read import ReadLimits, read_vector
 
-    frame = read_vector(path)
+    frame = read_vector(path, limits=ReadLimits.for_reference_data())
     if frame.crs is None:
         raise EstateError(f"{path.name}: the boundary file has no coordinate system")
     return frame.to_crs(STORAGE_SRID).geometry.union_all()
@@ -109,11 +109,15 @@ class _ProgressBar:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Locality boundary file (default: ESTATE_LOCALITY_BOUNDARY).",
 )
+@click.option(
+    "--encoding",
+    help="The encoding of a text file that is not UTF-8, UTF-16 or Windows-1252 (e.g. cp1250).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @click.option(
     "--rejections-csv",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the rejections to this CSV file.",
+    help="Also write the rejections and warnings to this CSV file.",
 )
 @pass_settings
 def load(
@@ -126,22 +130,28 @@ def load(
     sheet,
     postcodes,
     boundary,
+    encoding,
     dry_run,
     rejections_csv,
 ) -> None:
     """Load publishers' files into the register: one transaction per file.
 
     Every row is accounted for as inserted, updated, unchanged, merged or rejected,
-    and each rejection names the file, row, field and reason. Loading the same file
-    again changes nothing and says so.
+    and each rejection names the file, row, field and reason; a warning does too, for a
+    value left out of a record that loads. A file that cannot be read, or is past a
+    reading limit (ESTATE_MAX_*), is refused in one line and changes nothing. Loading
+    the same file again changes nothing and says so.
     """
     from estate.etl.match import match_batches
     from estate.etl.pipeline import load_file
+    from estate.etl.read import ReadLimits
+
+    limits = ReadLimits.from_settings(settings)
 
     with open_engine(settings) as engine:
         area = read_area(boundary or settings.locality_boundary)
         lookup = read_postcodes(postcodes or settings.postcode_lookup)
-        failed = 0
+        failed: list[str] = []
         all_rejections = []
         written: list[int] = []
         for path in files:
@@ -152,24 +162,23 @@ def load(
                     engine, path, format=format_, organisation=org, organisation_name=org_name,
                     mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
                     progress=bar, options={"sheet": sheet} if sheet else None, match=False,
+                    limits=limits, encoding=encoding,
                 )  # fmt: skip
             except EstateError as exc:
                 bar.close()
+                if len(files) == 1:
+                    raise  # one file: its reason is the one line of the error
                 click.secho(f"{path.name}: not loaded: {exc}", fg="red", err=True)
-                failed += 1
+                failed.append(path.name)
                 continue
             bar.close()
             click.echo(result.summary())
             if result.batch_id is not None and (result.inserted or result.updated):
                 written.append(result.batch_id)
-            if result.rejected:
-                shown = result.rejections.head(REJECTIONS_SHOWN)
-                for row in shown.itertuples(index=False):
-                    field = f", {row.field}" if row.field else ""
-                    click.echo(f"    {path.name}, row {row._0}{field}: {row.reason}")
-                if result.rejected > len(shown):
-                    click.echo(f"    ... see `estate rejections {result.batch_id}` for all")
-                all_rejections.append(result.rejections.assign(file=path.name))
+            for frame in (result.rejections, result.warnings):
+                if frame is not None and len(frame):
+                    _echo_rows(path.name, frame, result.batch_id)
+                    all_rejections.append(frame.assign(file=path.name))
         if written:
             found = match_batches(engine, written)
             click.echo(f"{found} new matches across bodies (estate matches)")
@@ -177,7 +186,21 @@ def load(
             frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
             safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
         if failed:
-            raise EstateError(f"{failed} of {len(files)} files not loaded")
+            raise EstateError(
+                f"{len(failed)} of {len(files)} files not loaded: {', '.join(failed)}"
+            )
+
+
+def _echo_rows(
+    name: str, frame: pd.DataFrame, batch_id: int | None, shown: int = REJECTIONS_SHOWN
+) -> None:
+    """The first rejections or warnings of a load: file, row, field and reason."""
+    for row in frame.head(shown).itertuples(index=False):
+        field = f", {row.field}" if isinstance(row.field, str) and row.field else ""
+        click.echo(f"    {name}, row {row._0}{field}: {row.reason}")
+    if len(frame) > shown:
+        where = f"`estate rejections {batch_id}`" if batch_id else "--rejections-csv"
+        click.echo(f"    ... {len(frame) - shown} more: see {where} for all")
 
 
 @click.command()

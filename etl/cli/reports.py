@@ -20,6 +20,7 @@ from estate.cli.helpers import open_engine, pass_settings, print_frame
 from estate.config import Settings
 from estate.errors import EstateError
 from estate.exports import safe_frame
+from estate.labels import body_names, vocabularies
 
 
 @click.command()
@@ -37,7 +38,8 @@ def loads(settings: Settings, limit: int) -> None:
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = recent_batches(conn, limit)
-    print_frame(frame, "no loads yet")
+    status = frame["status"].map(vocabularies()["load_status"]).fillna(frame["status"])
+    print_frame(frame.assign(status=status), "no loads yet")
 
 
 @click.command()
@@ -95,10 +97,11 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = quality_report(conn)
+        names = body_names(conn)
     if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
         safe_frame(frame).to_csv(output or sys.stdout, index=False)
     else:
-        print_frame(frame.drop(columns=["name"]), "no assets loaded yet")
+        print_frame(frame.drop(columns=["name"]), "no assets loaded yet", names=names)
 
 
 @click.command()
@@ -128,7 +131,8 @@ def matches(settings: Settings, format_: str) -> None:
     )  # fmt: skip
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = pd.read_sql(query, conn)
+        names = body_names(conn)
     if format_ == "csv":
         safe_frame(frame).to_csv(sys.stdout, index=False)
     else:
-        print_frame(frame, "no matches")
+        print_frame(frame, "no matches", names=names)

@@ -48,6 +48,9 @@ class LoadResult:
     dry_run: bool = False
     organisations_added: list[str] = field(default_factory=list)
     rejections: pd.DataFrame | None = None
+    warnings: pd.DataFrame | None = None
+    """What records that loaded lost on the way (``_row``, ``field``, ``value``, ``reason``);
+    a load answered from an earlier batch lists them with its rejections."""
 
     @property
     def accounted(self) -> int:
@@ -61,6 +64,10 @@ class LoadResult:
             f"  inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}, "
             f"merged {self.merged}, rejected {self.rejected}",
         ]
+        if self.warnings is not None and len(self.warnings):
+            count = len(self.warnings)
+            lines.append(f"  {count} warning{'s' if count > 1 else ''} (the records load; each "
+                         "names what was left out or read otherwise)")  # fmt: skip
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
         if self.conflicts:

@@ -36,6 +36,10 @@ class Prepared:
         ``_row``, ``field``, ``value``, ``reason``.
     merged
         ``_row``, ``into_row``: rows folded into another row of the same file.
+    warnings
+        ``_row``, ``field``, ``value``, ``reason``, like rejections, for what a record that
+        loads lost on the way (a value out of range, a line read in another encoding):
+        stored with the rejections, never counted as rejected.
     """
 
     source_file: str
@@ -50,6 +54,9 @@ class Prepared:
     """Asset columns this file supplies (``location`` stands for geom and its method). A load
     writes only these, so a register reloaded later does not wipe what a partnership return
     added, and vice versa."""
+    warnings: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["_row", "field", "value", "reason"])
+    )
     mode: str = "register"
     """``register``: the file is the body's list; an empty cell clears a value.
     ``supplement``: a partnership return; an empty cell leaves the value, and a reference

@@ -111,8 +111,11 @@ def _write(
     if progress:
         progress("upsert", len(records), len(records))
 
-    if len(rejections):
-        frame = rejections.assign(batch_id=batch_id, source_file=prepared.source_file)
+    # Warnings go with the rejections (`estate rejections` lists both); not counted below.
+    parts = [frame for frame in (rejections, prepared.warnings) if len(frame)]
+    stored = pd.concat(parts, ignore_index=True) if parts else rejections
+    if len(stored):
+        frame = stored.assign(batch_id=batch_id, source_file=prepared.source_file)
         copy_frame(conn, "rejections", frame, REJECTION_FRAME_COLUMNS, None,
                    target_columns=REJECTION_COLUMNS)  # fmt: skip
     result = LoadResult(
@@ -129,6 +132,7 @@ def _write(
         dry_run=dry_run,
         organisations_added=added,
         rejections=rejections,
+        warnings=prepared.warnings,
     )
     finish_batch(conn, batch_id, result)
     if inserted:
