@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-_SPACES = re.compile(r"[\s_\-/]+")
+_SPACES = re.compile(r"[\s_\-/.,;:()\[\]]+")
 
 
 def _key(word: str) -> str:
-    """Normalise a word for lookup: lower case, punctuation and runs of space folded."""
+    """Normalise a word for lookup: lower case, punctuation and runs of space folded
+    ("Leasehold (long)" reads as "leasehold long", "P.F.I." as "p f i")."""
     return _SPACES.sub(" ", word.replace("\xa0", " ").strip().lower()).strip()
 
 
@@ -199,8 +200,24 @@ TENURE = Vocabulary(
         "rented": "leasehold",
         "license": "licence",
         "licensed": "licence",
+        "leasehold long": "leasehold",
+        "long lease": "leasehold",
+        "short leasehold": "leasehold",
+        "leasehold short": "leasehold",
+        "short lease": "leasehold",
+        "ll": "leasehold",
+        "l h": "leasehold",
+        "f h": "freehold",
+        "lic": "licence",
+        "licence in": "licence",
+        "license in": "licence",
         "pfi": "other",
+        "p f i": "other",
+        "private finance initiative": "other",
+        "pfi lift": "other",
         "lift": "other",
+        "oth": "other",
+        "others": "other",
     },
 )
 
@@ -223,6 +240,9 @@ OCCUPANCY = Vocabulary(
         "tenanted": "let",
         "empty": "vacant",
         "unoccupied": "vacant",
+        "void": "vacant",
+        "vacant property": "vacant",
+        "vacant building": "vacant",
         "leasehold in": "occupied",
     },
 )
@@ -399,6 +419,22 @@ STATUS = Vocabulary(
         "surplus for sale": "in_disposal",
         "on the market": "in_disposal",
         "disposal": "in_disposal",
+        # Publishers' phrases for a site on its way out (issue 15 item 9).
+        "in disposal process": "in_disposal",
+        "disposal process": "in_disposal",
+        "in disposal": "in_disposal",
+        "under offer": "in_disposal",
+        "being marketed": "in_disposal",
+        "marketed": "in_disposal",
+        "held for disposal": "in_disposal",
+        "held for sale": "in_disposal",
+        "awaiting disposal": "in_disposal",
+        "declared surplus": "surplus",
+        "surplus declared": "surplus",
+        "surplus asset": "surplus",
+        "vacant surplus": "surplus",
+        "vacant and surplus": "surplus",
+        "empty": "surplus",
         "sold": "disposed",
     },
 )

@@ -29,6 +29,7 @@ def prepare_file(
     format: str | None = None,
     organisation: str | None = None,
     organisation_name: str | None = None,
+    organisation_kind: str | None = None,
     mapping: str | Path | None = None,
     postcodes: Any = None,
     area: Any = None,
@@ -66,6 +67,7 @@ def prepare_file(
         source_format=source.name,
         organisation=organisation,
         organisation_name=organisation_name,
+        organisation_kind=organisation_kind,
         default_kind=getattr(source, "default_kind", "other"),
         postcodes=postcodes,
         area=area,
@@ -126,6 +128,7 @@ def load_file(
     format: str | None = None,
     organisation: str | None = None,
     organisation_name: str | None = None,
+    organisation_kind: str | None = None,
     mapping: str | Path | None = None,
     postcodes: Any = None,
     area: Any = None,
@@ -157,14 +160,16 @@ def load_file(
     }  # fmt: skip
     if encoding is not None:
         identity["encoding"] = encoding
+    if organisation_kind is not None:
+        identity["organisation_kind"] = organisation_kind
     if not dry_run and not force:
         reused = reuse_unchanged(engine, file_hash, identity, loaded_by)
         if reused is not None:
             return reused
     prepared = prepare_file(
         path, format=format, organisation=organisation, organisation_name=organisation_name,
-        mapping=mapping, postcodes=postcodes, area=area, options=options, limits=limits,
-        encoding=encoding,
+        organisation_kind=organisation_kind, mapping=mapping, postcodes=postcodes, area=area,
+        options=options, limits=limits, encoding=encoding,
     )  # fmt: skip
     prepared.options = identity
     result = write(

@@ -94,6 +94,12 @@ class _ProgressBar:
 @click.option("--org", help="Code of the body every row belongs to (created if new).")
 @click.option("--org-name", help="Name of that body, when it is new.")
 @click.option(
+    "--org-kind",
+    callback=lambda ctx, param, value: _body_kind(value),
+    help="Kind of that body (council, nhs, police, fire, other; publishers' words such as "
+    "'fire and rescue' or 'constabulary' too) where the file does not say; inferred if not given.",
+)
+@click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A mapping file (TOML) describing any other layout.",
@@ -126,6 +132,7 @@ def load(
     format_,
     org,
     org_name,
+    org_kind,
     mapping,
     sheet,
     postcodes,
@@ -160,7 +167,8 @@ def load(
             try:
                 result = load_file(
                     engine, path, format=format_, organisation=org, organisation_name=org_name,
-                    mapping=mapping, postcodes=lookup, area=area, dry_run=dry_run,
+                    organisation_kind=org_kind, mapping=mapping, postcodes=lookup, area=area,
+                    dry_run=dry_run,
                     progress=bar, options={"sheet": sheet} if sheet else None, match=False,
                     limits=limits, encoding=encoding,
                 )  # fmt: skip
@@ -189,6 +197,19 @@ def load(
             raise EstateError(
                 f"{len(failed)} of {len(files)} files not loaded: {', '.join(failed)}"
             )
+
+
+def _body_kind(value: str | None) -> str | None:
+    """``--org-kind``'s word in the register's words, or a usage error listing the kinds."""
+    if value is None:
+        return None
+    from estate.vocab import BODY_KIND
+
+    kind = BODY_KIND.map_one(value)
+    if kind is None:
+        kinds = ", ".join(BODY_KIND.codes)
+        raise click.BadParameter(f"unknown body kind {value!r}; kinds are: {kinds}")
+    return kind
 
 
 def _echo_rows(

@@ -51,6 +51,8 @@ class LoadResult:
     warnings: pd.DataFrame | None = None
     """What records that loaded lost on the way (``_row``, ``field``, ``value``, ``reason``);
     a load answered from an earlier batch lists them with its rejections."""
+    notes: list[str] = field(default_factory=list)
+    """What the validation decided for the whole file, one line each (see ``Prepared.notes``)."""
 
     @property
     def accounted(self) -> int:
@@ -68,6 +70,7 @@ class LoadResult:
             count = len(self.warnings)
             lines.append(f"  {count} warning{'s' if count > 1 else ''} (the records load; each "
                          "names what was left out or read otherwise)")  # fmt: skip
+        lines.extend(f"  {note}" for note in self.notes)
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
         if self.conflicts:

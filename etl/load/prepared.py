@@ -57,6 +57,9 @@ class Prepared:
     warnings: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["_row", "field", "value", "reason"])
     )
+    notes: list[str] = field(default_factory=list)
+    """Lines for the load's summary on what the validation decided for the whole file (the
+    body's kind and where it came from, words not recognised, rows that are not records)."""
     mode: str = "register"
     """``register``: the file is the body's list; an empty cell clears a value.
     ``supplement``: a partnership return; an empty cell leaves the value, and a reference

@@ -22,6 +22,7 @@ from estate.etl.load.batches import (
     record_failure,
     start_batch,
 )
+from estate.etl.load.bodies import join_known_bodies
 from estate.etl.load.columns import STAGING_COLUMNS
 from estate.etl.load.copying import STAGING_TABLE, copy_frame, create_staging
 from estate.etl.load.first_load import insert_direct, is_first_load
@@ -85,6 +86,7 @@ def _write(
     loaded_by: str | None,
     progress: Progress | None,
 ) -> LoadResult:
+    organisation_code = join_known_bodies(conn, prepared, organisation_code)
     records = prepared.records
     batch_id = start_batch(conn, prepared, file_hash, loaded_by)
     added = _add_organisations(conn, prepared.organisations)
@@ -133,6 +135,7 @@ def _write(
         organisations_added=added,
         rejections=rejections,
         warnings=prepared.warnings,
+        notes=list(prepared.notes),
     )
     finish_batch(conn, batch_id, result)
     if inserted:

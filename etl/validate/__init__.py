@@ -15,7 +15,8 @@ this package decides what the text means, the same way for every publisher:
   unlocated, never dropped), a point outside the locality, a point shared by several
   records (a probable centroid).
 * **Merged**: a row that repeats another row of the file exactly.
-* **Set aside**: a totals row ("Grand Total"), which is not a site.
+* **Set aside**: a totals row ("Grand Total", "Subtotal", "Aggregate", a pivot's "RA7
+  Result"), which is not a site, counted in the summary as "not records".
 
 Everything is vectorised over the whole file.
 
@@ -27,7 +28,8 @@ The package, by what each module holds:
   the asset columns each supplies;
 - :mod:`estate.etl.validate.problems`: rejections, warnings and flags, collected;
 - :mod:`estate.etl.validate.totals`: totals rows, set aside;
-- :mod:`estate.etl.validate.organisations`: who holds each row;
+- :mod:`estate.etl.validate.organisations`: who holds each row, and its kind, said or
+  inferred (and the summary told which);
 - :mod:`estate.etl.validate.places`: addresses, postcodes and points;
 - :mod:`estate.etl.validate.words`: the publishers' words mapped to the vocabularies;
 - :mod:`estate.etl.validate.measures`: numbers, money and dates, and the values of them

@@ -23,6 +23,12 @@ class Context:
         The source format's name.
     organisation
         ``--org CODE``: every row belongs to this body.
+    organisation_name
+        ``--org-name NAME``: that body's name, or the name of the body of rows the file
+        names none for.
+    organisation_kind
+        ``--org-kind KIND`` (a word of :data:`estate.vocab.BODY_KIND`): the kind of every
+        body whose kind the file does not give, rather than one inferred.
     default_kind
         Kind of a body the file names but the register does not know.
     postcodes
@@ -42,6 +48,7 @@ class Context:
     source_format: str
     organisation: str | None = None
     organisation_name: str | None = None
+    organisation_kind: str | None = None
     default_kind: str = "other"
     postcodes: pd.DataFrame | None = None
     area: Any = None

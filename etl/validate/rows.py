@@ -24,7 +24,7 @@ from estate.etl.validate.measures import parse_measures
 from estate.etl.validate.organisations import find_organisations
 from estate.etl.validate.places import compose_address, find_postcodes, locate_rows
 from estate.etl.validate.problems import Problems
-from estate.etl.validate.totals import find_total_rows
+from estate.etl.validate.totals import describe_total_rows, find_total_rows
 from estate.etl.validate.words import map_words
 
 logger = logging.getLogger(__name__)
@@ -51,9 +51,19 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
 
     # Rows that add up the others name no site, and no body either.
     totals = find_total_rows(raw)
+    notes = describe_total_rows(totals)
 
-    # Who holds it
-    organisations, out["org_code"] = find_organisations(raw, context)
+    # Who holds it (worked out from the rows that are records)
+    in_totals = raw["_row"].isin(totals["_row"]) if len(totals) else None
+    bodies_raw = (
+        raw
+        if in_totals is None
+        else raw.assign(
+            name=raw["name"].where(~in_totals), source_ref=raw["source_ref"].where(~in_totals)
+        )
+    )
+    organisations, out["org_code"], body_notes = find_organisations(bodies_raw, context)
+    notes = body_notes + notes
     if len(totals):
         bodies = out.loc[~out["_row"].isin(totals["_row"]), "org_code"]
         organisations = organisations[organisations["code"].isin(bodies)].reset_index(drop=True)
@@ -73,7 +83,7 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     problems.flag("postcode_invalid", postcode.problem.notna())
 
     # Words, the energy rating and the yes/no
-    map_words(raw, out, problems)
+    notes += map_words(raw, out, problems)
     out["energy_rating"] = raw["energy_rating"].str.upper().str.slice(0, 3)
     sensitive = values.parse_bool(raw["sensitive"])
     problems.reject("sensitive", raw["sensitive"], sensitive.problem)
@@ -132,6 +142,7 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         merged=merged,
         options=dict(context.options or {}),
         warnings=warnings,
+        notes=notes,
     )
 
 
