@@ -45,6 +45,8 @@ class LoadResult:
     rejected: int = 0
     conflicts: int = 0
     """Values of the file that disagree with a person's web edit: kept, for review."""
+    points_kept: int = 0
+    """Rows the file gives no better location for: their assets keep the point they had."""
     dry_run: bool = False
     organisations_added: list[str] = field(default_factory=list)
     rejections: pd.DataFrame | None = None
@@ -67,6 +69,11 @@ class LoadResult:
             lines.append(
                 f"  {self.conflicts} value(s) disagree with edits made in the web: the edits are"
                 " kept; settle them on each asset's page (or /conflicts)"
+            )
+        if self.points_kept:
+            lines.append(
+                f"  {self.points_kept} asset(s) keep the point they had: the file gives no"
+                " better location for them"
             )
         if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
             if not (self.inserted or self.updated):

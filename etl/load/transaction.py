@@ -25,6 +25,7 @@ from estate.etl.load.batches import (
 from estate.etl.load.columns import STAGING_COLUMNS
 from estate.etl.load.copying import STAGING_TABLE, copy_frame, create_staging
 from estate.etl.load.first_load import insert_direct, is_first_load
+from estate.etl.load.keeping import keep_unread
 from estate.etl.load.prepared import Prepared, Progress
 from estate.etl.load.upsert import staged_count, unknown_references, upsert
 from estate.models import Organisation
@@ -95,7 +96,7 @@ def _write(
     rejections = prepared.rejections
     supplement = prepared.mode == "supplement"
     direct = not supplement and len(records) > 0 and is_first_load(conn, prepared.bodies())
-    conflicts = 0
+    conflicts = kept = 0
     if direct:
         inserted, updated = insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
         loaded = len(records)
@@ -104,6 +105,7 @@ def _write(
         copy_frame(conn, STAGING_TABLE, records, list(STAGING_COLUMNS) + extra_columns, progress)
         if supplement:
             rejections = pd.concat([rejections, unknown_references(conn)], ignore_index=True)
+        kept = keep_unread(conn, prepared.written_columns())
         if progress:
             progress("upsert", 0, len(records))
         inserted, updated, conflicts = upsert(conn, batch_id, prepared, extra_columns, loaded_by)
@@ -126,6 +128,7 @@ def _write(
         merged=len(prepared.merged),
         rejected=int(rejections["_row"].nunique()) if len(rejections) else 0,
         conflicts=conflicts,
+        points_kept=kept,
         dry_run=dry_run,
         organisations_added=added,
         rejections=rejections,
