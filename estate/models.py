@@ -66,6 +66,10 @@ NAMING_CONVENTION = {
 
 LOAD_STATUSES = ("running", "committed", "failed", "dry_run")
 
+MATCHING_STATES = ("pending", "done")
+"""A committed load that wrote assets owes a matching across bodies: ``pending`` from the
+load's own transaction until a matching run marks it ``done`` (null: nothing to match)."""
+
 Money = Numeric(14, 2)
 AreaM2 = Numeric(12, 2)
 
@@ -109,6 +113,10 @@ class LoadBatch(Base):
         CheckConstraint(
             "status IN (" + ", ".join(f"'{s}'" for s in LOAD_STATUSES) + ")", name="status"
         ),
+        CheckConstraint(
+            "matching IN (" + ", ".join(f"'{s}'" for s in MATCHING_STATES) + ")",
+            name="matching",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -127,6 +135,9 @@ class LoadBatch(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, server_default="0")
     options: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
     loaded_by: Mapped[str | None] = mapped_column(Text)
+    matching: Mapped[str | None] = mapped_column(Text)
+    """Whether the load's assets are still to be matched with other bodies' (see
+    :data:`MATCHING_STATES`)."""
 
     rejections: Mapped[list[Rejection]] = relationship(
         back_populates="batch", cascade="all, delete-orphan"

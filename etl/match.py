@@ -1,16 +1,17 @@
 """The same place in two bodies' files: matched by UPRN, then by distance and name.
 
 Runs after a load commits (in its own transaction, so a load's speed does not depend
-on how much it matches), set-based, for the assets the load wrote against everyone
-else's: a match needs two different bodies. Matching is idempotent: a match found
-before is kept, never duplicated. Proximity
+on how much it matches; the load records its batch as pending matching, and the
+matching marks it done, see :mod:`estate.etl.pending_matches`), set-based, for the
+assets the load wrote against everyone else's: a match needs two different bodies.
+Matching is idempotent: a match found before is kept, never duplicated. Proximity
 matches leave out coarse points (a postcode district's centre) and probable
 centroids, which are near everything and the same as nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +33,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.types import Text
 
 from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS
+from estate.etl.load.batches import mark_matched
+from estate.etl.load.prepared import Progress
+from estate.etl.register_lock import lock_register_writes
 from estate.models import Asset, AssetMatch
 
 MATCH_DISTANCE_M = 30.0
@@ -119,11 +123,26 @@ def match_batch(conn: Connection, batch_id: int) -> int:
     return conn.execute(count).scalar_one() - before
 
 
+def match_locked(
+    conn: Connection, batch_ids: Sequence[int], progress: Progress | None = None
+) -> int:
+    """Match the batches' assets in the caller's transaction, holding the register's write
+    lock (so no load writes meanwhile), and mark the batches matched; returns how many
+    new matches were found. ``progress("match", done, total)`` is called batch by batch."""
+    lock_register_writes(conn)
+    found = 0
+    for done, batch_id in enumerate(batch_ids):
+        if progress:
+            progress("match", done, len(batch_ids))
+        found += match_batch(conn, batch_id)
+    mark_matched(conn, batch_ids)
+    if progress:
+        progress("match", len(batch_ids), len(batch_ids))
+    return found
+
+
 def match_batches(engine: Engine, batch_ids: Iterable[int]) -> int:
     """Match the assets of several loads at once, in one transaction; returns how many
     new matches were found."""
-    found = 0
     with engine.begin() as conn:
-        for batch_id in batch_ids:
-            found += match_batch(conn, batch_id)
-    return found
+        return match_locked(conn, list(batch_ids))

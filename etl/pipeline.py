@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from estate.etl import sources
+from estate.etl.interruptions import interrupted
 from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
-from estate.etl.match import match_batches
+from estate.etl.pending_matches import finish_matching
 from estate.etl.read import ReadLimits, Table, check_file
 from estate.etl.validate import Context, prepare
 
@@ -145,10 +146,18 @@ def load_file(
     match its assets with other bodies' (see :mod:`estate.etl.match`) in a second one.
 
     A re-load of the file last loaded, with nothing changed since, is answered from the
-    earlier batch without reading the file (``force=True`` reads it anyway). With
-    ``match=False`` the caller matches later, once for several files
-    (:func:`estate.etl.match.match_batches`). ``limits`` bound what is read of the file
-    (the settings' defaults when not given); ``encoding`` names a text file's encoding.
+    earlier batch without reading the file (``force=True`` reads it anyway). The load
+    records its matching as pending, in its own transaction; with ``match=True`` every
+    pending matching is then finished, this load's and any an earlier load left undone
+    (a re-load answered from the earlier batch included: see
+    :mod:`estate.etl.pending_matches`). With ``match=False`` the caller matches later,
+    once for several files (:func:`estate.etl.pending_matches.finish_matching`).
+    ``limits`` bound what is read of the file (the settings' defaults when not given);
+    ``encoding`` names a text file's encoding.
+
+    The database breaking off the load or its matching (a lost connection, a deadlock, a
+    timeout) raises :class:`~estate.etl.interruptions.LoadInterrupted`, whose message says
+    what was written and what to do.
     """
     limits = limits or ReadLimits()
     check_file(Path(path), limits)
@@ -162,20 +171,37 @@ def load_file(
         identity["encoding"] = encoding
     if organisation_kind is not None:
         identity["organisation_kind"] = organisation_kind
+    result = None
     if not dry_run and not force:
-        reused = reuse_unchanged(engine, file_hash, identity, loaded_by)
-        if reused is not None:
-            return reused
-    prepared = prepare_file(
-        path, format=format, organisation=organisation, organisation_name=organisation_name,
-        organisation_kind=organisation_kind, mapping=mapping, postcodes=postcodes, area=area,
-        options=options, limits=limits, encoding=encoding,
-    )  # fmt: skip
-    prepared.options = identity
-    result = write(
-        engine, prepared, file_hash=file_hash, organisation_code=organisation,
-        dry_run=dry_run, loaded_by=loaded_by, progress=progress,
-    )  # fmt: skip
-    if match and result.batch_id is not None and (result.inserted or result.updated):
-        match_batches(engine, [result.batch_id])
+        try:
+            result = reuse_unchanged(engine, file_hash, identity, loaded_by)
+        except Exception as exc:
+            translated = interrupted(exc, f"during the load of {Path(path).name}",
+                                     "nothing was written; run the load again")  # fmt: skip
+            if translated is None:
+                raise
+            raise translated from exc
+    if result is None:
+        prepared = prepare_file(
+            path, format=format, organisation=organisation, organisation_name=organisation_name,
+            organisation_kind=organisation_kind, mapping=mapping, postcodes=postcodes, area=area,
+            options=options, limits=limits, encoding=encoding,
+        )  # fmt: skip
+        prepared.options = identity
+        result = write(
+            engine, prepared, file_hash=file_hash, organisation_code=organisation,
+            dry_run=dry_run, loaded_by=loaded_by, progress=progress,
+        )  # fmt: skip
+    if match and not dry_run:
+        try:
+            finish_matching(engine, progress)
+        except Exception as exc:
+            translated = interrupted(
+                exc, f"while matching the assets of {result.source_file} with other bodies'",
+                f"the load is committed (batch {result.batch_id}) and its matching is kept "
+                "as pending: run `estate match`",
+            )  # fmt: skip
+            if translated is None:
+                raise
+            raise translated from exc
     return result

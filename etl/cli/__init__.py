@@ -9,6 +9,8 @@ The package, by what each module holds:
 
 - :mod:`~estate.etl.cli.loading`: ``estate load`` and ``estate areas``, and reading the
   locality's boundary and postcode lookup they load against;
+- :mod:`~estate.etl.cli.matching`: ``estate match``, finishing the matching loads left
+  pending;
 - :mod:`~estate.etl.cli.reports`: ``estate loads``, ``rejections``, ``formats``,
   ``quality`` and ``matches``;
 - :mod:`~estate.etl.cli.sample`: the Trafford sample locality, and loading it;
@@ -17,6 +19,9 @@ The package, by what each module holds:
 
 from estate.etl.cli.demo import demo
 from estate.etl.cli.loading import areas, load
+from estate.etl.cli.matching import match
 from estate.etl.cli.reports import formats, loads, matches, quality, rejections
 
-__all__ = ["areas", "demo", "formats", "load", "loads", "matches", "quality", "rejections"]
+__all__ = [
+    "areas", "demo", "formats", "load", "loads", "match", "matches", "quality", "rejections",
+]  # fmt: skip

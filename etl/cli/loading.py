@@ -62,8 +62,10 @@ class _ProgressBar:
         self.bar = None
         self.stage = None
 
+    SHOWN = ("copy", "upsert", "match")
+
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
+        if not self.enabled or stage not in self.SHOWN:
             return
         if stage != self.stage:
             self.close()
@@ -147,9 +149,13 @@ def load(
     and each rejection names the file, row, field and reason; a warning does too, for a
     value left out of a record that loads. A file that cannot be read, or is past a
     reading limit (ESTATE_MAX_*), is refused in one line and changes nothing. Loading
-    the same file again changes nothing and says so.
+    the same file again changes nothing and says so. The loaded files' assets are then
+    matched with other bodies', with any matching an earlier load left pending.
+
+    The database breaking a load off (a lost connection, a deadlock, a timeout) stops
+    the command with one line saying what was written; the files before it stay loaded.
     """
-    from estate.etl.match import match_batches
+    from estate.etl.interruptions import LoadInterrupted
     from estate.etl.pipeline import load_file
     from estate.etl.read import ReadLimits
 
@@ -160,9 +166,10 @@ def load(
         lookup = read_postcodes(postcodes or settings.postcode_lookup)
         failed: list[str] = []
         all_rejections = []
-        written: list[int] = []
+        large_files = False
         for path in files:
             large = path.stat().st_size > PROGRESS_MIN_BYTES
+            large_files = large_files or large
             bar = _ProgressBar(enabled=large and sys.stderr.isatty())
             try:
                 result = load_file(
@@ -172,6 +179,9 @@ def load(
                     progress=bar, options={"sheet": sheet} if sheet else None, match=False,
                     limits=limits, encoding=encoding,
                 )  # fmt: skip
+            except LoadInterrupted:
+                bar.close()
+                raise  # the next file would meet the same database: stop, in one line
             except EstateError as exc:
                 bar.close()
                 if len(files) == 1:
@@ -181,15 +191,14 @@ def load(
                 continue
             bar.close()
             click.echo(result.summary())
-            if result.batch_id is not None and (result.inserted or result.updated):
-                written.append(result.batch_id)
             for frame in (result.rejections, result.warnings):
                 if frame is not None and len(frame):
                     _echo_rows(path.name, frame, result.batch_id)
                     all_rejections.append(frame.assign(file=path.name))
-        if written:
-            found = match_batches(engine, written)
-            click.echo(f"{found} new matches across bodies (estate matches)")
+        if not dry_run:
+            run = match_pending(engine, _ProgressBar(enabled=large_files and sys.stderr.isatty()))
+            if run.batches:
+                click.echo(run.summary())
         if rejections_csv and all_rejections:
             frame = pd.concat(all_rejections)[["file", "_row", "field", "value", "reason"]]
             safe_frame(frame.rename(columns={"_row": "row"})).to_csv(rejections_csv, index=False)
@@ -222,6 +231,26 @@ def _echo_rows(
     if len(frame) > shown:
         where = f"`estate rejections {batch_id}`" if batch_id else "--rejections-csv"
         click.echo(f"    ... {len(frame) - shown} more: see {where} for all")
+
+
+def match_pending(engine, bar: _ProgressBar):
+    """Finish every pending matching (the loads just made, and any an earlier load left),
+    as one line on failure."""
+    from estate.etl.interruptions import interrupted
+    from estate.etl.pending_matches import finish_matching
+
+    try:
+        return finish_matching(engine, bar)
+    except Exception as exc:
+        translated = interrupted(
+            exc, "while matching the loaded assets with other bodies'",
+            "the loads are committed and their matching is kept as pending: run `estate match`",
+        )  # fmt: skip
+        if translated is None:
+            raise
+        raise translated from exc
+    finally:
+        bar.close()
 
 
 @click.command()

@@ -110,9 +110,12 @@ def quality(settings: Settings, format_: str, output: Path | None) -> None:
 )
 @pass_settings
 def matches(settings: Settings, format_: str) -> None:
-    """The same place in two bodies' records: each body's asset, and how they were matched."""
+    """The same place in two bodies' records: each body's asset, and how they were matched.
+
+    Says so when loads are still to be matched (``estate match`` finishes them)."""
     from sqlalchemy.orm import aliased
 
+    from estate.etl.pending_matches import count_pending
     from estate.models import Asset, AssetMatch, Organisation
 
     a, b = aliased(Asset, name="a"), aliased(Asset, name="b")
@@ -129,10 +132,17 @@ def matches(settings: Settings, format_: str) -> None:
         .join(other, other.id == b.organisation_id)
         .order_by(body.code, a.name)
     )  # fmt: skip
-    with open_engine(settings) as engine, engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
-        names = body_names(conn)
+    with open_engine(settings) as engine:
+        with engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+            names = body_names(conn)
+        pending = count_pending(engine)
     if format_ == "csv":
         safe_frame(frame).to_csv(sys.stdout, index=False)
     else:
         print_frame(frame, "no matches", names=names)
+    if pending:
+        click.echo(
+            f"{pending} load(s) still to be matched: run `estate match` to finish them",
+            err=format_ == "csv",
+        )

@@ -35,7 +35,7 @@ def load_sample(engine: Engine) -> list[LoadResult]:
     """Load every file of the Trafford sample locality, then match across bodies;
     unchanged files change nothing."""
     from estate.etl.areas import load_areas
-    from estate.etl.match import match_batches
+    from estate.etl.pending_matches import finish_matching
     from estate.etl.pipeline import load_file
 
     area = read_area(SAMPLE / "boundary.geojson")
@@ -44,7 +44,7 @@ def load_sample(engine: Engine) -> list[LoadResult]:
         load_file(engine, SAMPLE / name, area=area, postcodes=lookup, match=False, **options)
         for name, options in SAMPLE_FILES
     ]
-    match_batches(engine, [r.batch_id for r in results if r.batch_id and (r.inserted or r.updated)])
+    finish_matching(engine)
     load_areas(engine, SAMPLE / "boundary.geojson", "boundary")
     load_areas(engine, SAMPLE / "wards.geojson", "ward")
     return results

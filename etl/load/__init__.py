@@ -2,18 +2,23 @@
 
 This is the only package of ``etl`` that touches the database. A load:
 
-1. records a :class:`~estate.models.LoadBatch`;
+1. takes the register's write lock (:mod:`estate.etl.register_lock`: loads write one at a
+   time) and records a :class:`~estate.models.LoadBatch`;
 2. adds the organisations the file names that the register does not know yet;
-3. COPYs the prepared records into a temporary staging table (``ON COMMIT DROP``);
+3. COPYs the prepared records into a temporary staging table (``ON COMMIT DROP``), and
+   puts into it what the register keeps (points the file cannot better, flags about what
+   the load leaves: :mod:`~estate.etl.load.keeping`);
 4. upserts them into ``assets`` keyed on (organisation, source reference) in one
    ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ROW(old) IS DISTINCT FROM ROW(new)``,
    so an unchanged record is not written at all and the statement's
    ``RETURNING (xmax = 0)`` tells inserts from updates (a first load of its bodies
    skips the staging table and COPYs straight into ``assets``);
-5. COPYs the rejections, fills in the batch's counts and commits.
+5. COPYs the rejections, fills in the batch's counts, records its matching as pending
+   (:mod:`estate.etl.pending_matches`) and commits.
 
 Any failure rolls the whole file back (the register is as it was) and a
-``failed`` batch is recorded in a transaction of its own, with the error.
+``failed`` batch is recorded in a transaction of its own, with the error; the database
+breaking the load off is said in one line (:mod:`estate.etl.interruptions`).
 
 The package, by what each module holds:
 
@@ -28,6 +33,7 @@ The package, by what each module holds:
 - :mod:`~estate.etl.load.first_load`: the direct COPY of a first load, and the bulk
   rebuild of the indexes;
 - :mod:`~estate.etl.load.staged`: SQL expressions of a staged row's values;
+- :mod:`~estate.etl.load.keeping`: the points and flags a load keeps of the register;
 - :mod:`~estate.etl.load.upsert`: the set-based upsert from staging;
 - :mod:`~estate.etl.load.conflicts`: conflicts with web edits;
 - :mod:`~estate.etl.load.audit`: the audit events of a load.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ class LoadResult:
     rejected: int = 0
     conflicts: int = 0
     """Values of the file that disagree with a person's web edit: kept, for review."""
+    points_kept: int = 0
+    """Rows the file gives no better location for: their assets keep the point they had."""
     dry_run: bool = False
     organisations_added: list[str] = field(default_factory=list)
     rejections: pd.DataFrame | None = None
@@ -77,6 +80,11 @@ class LoadResult:
             lines.append(
                 f"  {self.conflicts} value(s) disagree with edits made in the web: the edits are"
                 " kept; settle them on each asset's page (or /conflicts)"
+            )
+        if self.points_kept:
+            lines.append(
+                f"  {self.points_kept} asset(s) keep the point they had: the file gives no"
+                " better location for them"
             )
         if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
             if not (self.inserted or self.updated):
@@ -189,15 +197,40 @@ def name_batch_body(conn: Connection, batch_id: int, organisation_code: str) -> 
 
 def finish_batch(conn: Connection, batch_id: int, result: LoadResult) -> None:
     """Fill in the batch's counts and status (``committed``, or ``dry_run``) as the load
-    ends, in its transaction: a rolled-back load leaves no finished batch."""
+    ends, in its transaction: a rolled-back load leaves no finished batch. A load that
+    wrote assets also records, in the same transaction, that they are still to be matched
+    with other bodies' (``matching`` pending), so that matching cannot be lost between
+    the load's commit and the matching's."""
+    wrote = not result.dry_run and bool(result.inserted or result.updated)
     conn.execute(
         update(LoadBatch)
         .where(LoadBatch.id == batch_id)
         .values(status="dry_run" if result.dry_run else "committed", finished_at=func.now(),
                 rows_inserted=result.inserted, rows_updated=result.updated,
                 rows_unchanged=result.unchanged, rows_merged=result.merged,
-                rows_rejected=result.rejected)
+                rows_rejected=result.rejected, matching="pending" if wrote else None)
     )  # fmt: skip
+
+
+def pending_matching(conn: Connection) -> list[int]:
+    """The committed batches whose assets are still to be matched, oldest first."""
+    return list(
+        conn.execute(
+            select(LoadBatch.id)
+            .where(LoadBatch.status == "committed", LoadBatch.matching == "pending")
+            .order_by(LoadBatch.id)
+        ).scalars()
+    )
+
+
+def mark_matched(conn: Connection, batch_ids: Sequence[int]) -> None:
+    """Record that the batches' assets have been matched (in the matching's transaction)."""
+    if batch_ids:
+        conn.execute(
+            update(LoadBatch)
+            .where(LoadBatch.id.in_(list(batch_ids)), LoadBatch.status == "committed")
+            .values(matching="done")
+        )
 
 
 def record_failure(
@@ -206,8 +239,9 @@ def record_failure(
     file_hash: str | None,
     loaded_by: str | None,
     exc: BaseException,
-) -> None:
-    """Record a failed batch in a transaction of its own (the load itself was rolled back)."""
+) -> bool:
+    """Record a failed batch in a transaction of its own, on a fresh connection (the load
+    itself was rolled back, and its connection may be gone); returns whether it could."""
     try:
         with engine.begin() as conn:
             conn.execute(
@@ -218,5 +252,9 @@ def record_failure(
                     options={"error": f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]},
                 )
             )  # fmt: skip
-    except Exception:  # the original error matters more
-        logger.exception("could not record the failed load of %s", prepared.source_file)
+    except Exception as error:  # noqa: BLE001 - the original error matters more
+        # One line, not a traceback: the load's own error is what the person reads.
+        logger.warning("could not record the failed load of %s: %s", prepared.source_file,
+                       f"{type(error).__name__}: {error}".splitlines()[0])  # fmt: skip
+        return False
+    return True

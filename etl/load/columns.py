@@ -42,6 +42,10 @@ one comma-separated text (COPY's CSV has no arrays)."""
 STAGING_ONLY: dict[str, str] = {"_row": "integer", "org_code": "text"}
 """Staging columns no asset has: the record's row in its file, and its body's code."""
 
+LOAD_MARKS: dict[str, str] = {"point_kept": "boolean NOT NULL DEFAULT false"}
+"""Staging columns the load fills in itself, never COPYed: a row whose asset keeps its
+point (:mod:`estate.etl.load.keeping`)."""
+
 EXTRA_PREFIX = "extra."
 """Record columns named ``extra.<name>`` are kept in the asset's ``extra`` under ``<name>``."""
 

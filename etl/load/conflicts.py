@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, text
 
 from estate.etl.load.copying import STAGING_TABLE
+from estate.etl.load.keeping import KEPT_MARK
 from estate.etl.load.prepared import Prepared
 from estate.etl.load.staged import STAGED_ASSETS, json_value, staged_value
 
@@ -45,13 +46,15 @@ def record_conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited
     for column in sorted(edited):
         new = staged_value(column, supplement)
         file_json = json_value(new, column)
+        # A point the load keeps is the register's, not the file agreeing with anyone.
+        said = f"AND NOT s.{KEPT_MARK}" if column == "geom" else ""
         raised += conn.execute(
             text(
                 f"""
                 INSERT INTO edit_conflicts (asset_id, batch_id, field, web_value, file_value)
                 SELECT a.id, :batch, :field, {json_value(f"a.{column}", column)}, {file_json}
                 {STAGED_ASSETS}
-                WHERE a.edited ? :field AND ({new}) IS DISTINCT FROM a.{column}
+                WHERE a.edited ? :field AND ({new}) IS DISTINCT FROM a.{column} {said}
                   AND NOT EXISTS (
                       SELECT 1 FROM edit_conflicts k WHERE k.asset_id = a.id
                       AND k.field = :field AND k.status = 'kept'
@@ -69,7 +72,7 @@ def record_conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited
                 UPDATE assets AS t SET edited = t.edited - :field
                 FROM {STAGING_TABLE} s JOIN organisations o ON o.code = s.org_code
                 JOIN assets a ON a.organisation_id = o.id AND a.source_ref = s.source_ref
-                WHERE t.id = a.id AND a.edited ? :field
+                WHERE t.id = a.id AND a.edited ? :field {said}
                   AND ({new}) IS NOT DISTINCT FROM a.{column}
                 """
             ),
@@ -81,7 +84,7 @@ def record_conflicts(conn: Connection, batch_id: int, prepared: Prepared, edited
                 f"""
                 UPDATE edit_conflicts AS k SET status = 'kept', resolved_at = now()
                 {STAGED_ASSETS}
-                WHERE k.asset_id = a.id AND k.field = :field AND k.status = 'open'
+                WHERE k.asset_id = a.id AND k.field = :field AND k.status = 'open' {said}
                   AND ({new}) IS NOT DISTINCT FROM a.{column}
                 """
             ),

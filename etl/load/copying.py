@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from estate.etl.load.columns import STAGING_COLUMNS
+from estate.etl.load.columns import LOAD_MARKS, STAGING_COLUMNS
 from estate.etl.load.prepared import Progress
 
 STAGING_TABLE = "estate_staging"
@@ -22,10 +22,12 @@ COPY_LOOKAHEAD = 3
 
 
 def create_staging(conn: Connection, extra_columns: Sequence[str]) -> None:
-    """The staging table for this load's records, with a text column per ``extra.<name>``;
-    dropped at commit (or rollback)."""
+    """The staging table for this load's records, with a text column per ``extra.<name>``
+    and the load's own marks (:data:`~estate.etl.load.columns.LOAD_MARKS`); dropped at
+    commit (or rollback)."""
     columns = [f'"{name}" {kind}' for name, kind in STAGING_COLUMNS.items()]
     columns += [f'"{name}" text' for name in extra_columns]
+    columns += [f'"{name}" {kind}' for name, kind in LOAD_MARKS.items()]
     conn.execute(text(f"DROP TABLE IF EXISTS {STAGING_TABLE}"))
     conn.execute(text(f"CREATE TEMP TABLE {STAGING_TABLE} ({', '.join(columns)}) ON COMMIT DROP"))
 

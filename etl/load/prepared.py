@@ -17,7 +17,10 @@ import pandas as pd
 from estate.etl.load.columns import EXTRA_PREFIX, PLAIN_COLUMNS
 
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: called as a load advances."""
+"""``progress(stage, done, total)``: called as a load advances, by stage: ``begin`` (the
+file is read and validated; the load's transaction has begun and holds the register's
+write lock), ``copy`` (after each chunk COPYed), ``upsert`` (before and after), and
+``match`` (before each batch matched, and at the end)."""
 
 
 @dataclass

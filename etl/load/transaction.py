@@ -10,9 +10,10 @@ Core over the models, but for ``ANALYZE``, which has no Core form.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, RootTransaction, text
 from sqlalchemy.dialects.postgresql import insert
 
+from estate.etl.interruptions import interrupted, interruption_kind
 from estate.etl.load.audit import audit_inserts
 from estate.etl.load.batches import (
     REJECTION_COLUMNS,
@@ -26,8 +27,10 @@ from estate.etl.load.bodies import join_known_bodies
 from estate.etl.load.columns import STAGING_COLUMNS
 from estate.etl.load.copying import STAGING_TABLE, copy_frame, create_staging
 from estate.etl.load.first_load import insert_direct, is_first_load
+from estate.etl.load.keeping import keep_unread
 from estate.etl.load.prepared import Prepared, Progress
 from estate.etl.load.upsert import staged_count, unknown_references, upsert
+from estate.etl.register_lock import lock_register_writes
 from estate.models import Organisation
 
 # A rejection frame's column for each column of ``rejections`` (a frame numbers its rows _row).
@@ -46,8 +49,11 @@ def write(
 ) -> LoadResult:
     """Load prepared records in one transaction; on any error the register is left as it was.
 
-    An interruption (Ctrl-C) is caught long enough to roll back and return the connection
-    cleanly, then raised again.
+    The transaction first takes the register's write lock (:mod:`estate.etl.register_lock`),
+    so concurrent loads write one after the other. An interruption (Ctrl-C) is caught long
+    enough to roll back and return the connection cleanly, then raised again. The database
+    breaking the load off (a lost connection, a deadlock, a timeout) is raised as one
+    :class:`~estate.etl.interruptions.LoadInterrupted` that says nothing was written.
     """
     error: BaseException | None = None
     result: LoadResult | None = None
@@ -59,22 +65,41 @@ def write(
                     conn, prepared, file_hash, organisation_code, dry_run, loaded_by, progress
                 )
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the rollback
-                trans.rollback()
                 error = exc
+                _roll_back(conn, trans, exc)
             else:
                 if dry_run:
                     trans.rollback()
                 else:
                     trans.commit()
     except Exception as exc:  # noqa: BLE001 - the commit itself, or the connection, failed
-        error = exc
+        error = error or exc
     if error is not None:
         # A dry run promises to write nothing, its failures included.
-        if not dry_run:
-            record_failure(engine, prepared, file_hash, loaded_by, error)
+        recorded = dry_run or record_failure(engine, prepared, file_hash, loaded_by, error)
+        outcome = (
+            "nothing was written"
+            if recorded
+            else ("nothing was written (and the failed load could not be recorded)")
+        )
+        translated = interrupted(
+            error, f"during the load of {prepared.source_file}", f"{outcome}; run the load again"
+        )
+        if translated is not None:
+            raise translated from error
         raise error
     assert result is not None
     return result
+
+
+def _roll_back(conn: Connection, trans: RootTransaction, exc: BaseException) -> None:
+    """Roll the load back; over a connection the server has dropped, there is nothing to
+    roll back, and the connection is thrown away rather than reset (which would fail, and
+    log a traceback, as it goes back to the pool)."""
+    if interruption_kind(exc) == "connection_lost":
+        conn.invalidate()
+        return
+    trans.rollback()
 
 
 def _write(
@@ -88,7 +113,10 @@ def _write(
 ) -> LoadResult:
     organisation_code = join_known_bodies(conn, prepared, organisation_code)
     records = prepared.records
+    lock_register_writes(conn)
     batch_id = start_batch(conn, prepared, file_hash, loaded_by)
+    if progress:
+        progress("begin", 0, len(records))
     added = _add_organisations(conn, prepared.organisations)
     if organisation_code:
         name_batch_body(conn, batch_id, organisation_code)
@@ -97,7 +125,7 @@ def _write(
     rejections = prepared.rejections
     supplement = prepared.mode == "supplement"
     direct = not supplement and len(records) > 0 and is_first_load(conn, prepared.bodies())
-    conflicts = 0
+    conflicts = kept = 0
     if direct:
         inserted, updated = insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
         loaded = len(records)
@@ -106,6 +134,7 @@ def _write(
         copy_frame(conn, STAGING_TABLE, records, list(STAGING_COLUMNS) + extra_columns, progress)
         if supplement:
             rejections = pd.concat([rejections, unknown_references(conn)], ignore_index=True)
+        kept = keep_unread(conn, prepared.written_columns())
         if progress:
             progress("upsert", 0, len(records))
         inserted, updated, conflicts = upsert(conn, batch_id, prepared, extra_columns, loaded_by)
@@ -131,6 +160,7 @@ def _write(
         merged=len(prepared.merged),
         rejected=int(rejections["_row"].nunique()) if len(rejections) else 0,
         conflicts=conflicts,
+        points_kept=kept,
         dry_run=dry_run,
         organisations_added=added,
         rejections=rejections,

@@ -11,6 +11,7 @@ from estate.etl.load.columns import (
     AUDITED_SKIP,
     DEFAULTS,
     EDITED_WITH,
+    LOAD_MARKS,
     PLAIN_COLUMNS,
     SET_BY_LOAD,
     STAGED_AS,
@@ -62,7 +63,7 @@ def test_the_staging_table_has_the_migrated_assets_types(connection: Connection)
     """
     staging = dict(connection.execute(text(types), {"t": STAGING_TABLE}).all())
     assets = dict(connection.execute(text(types), {"t": "assets"}).all())
-    assert list(staging) == [*STAGING_COLUMNS, "extra.note"]
+    assert list(staging) == [*STAGING_COLUMNS, "extra.note", *LOAD_MARKS]
     same_name = [c for c in STAGING_COLUMNS if c in assets and c not in STAGED_AS]
     assert same_name
     assert {c: staging[c] for c in same_name} == {c: assets[c] for c in same_name}
