@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import mapfeatures, mapsummary
+from estate import mapfeatures
 from estate.mapquery import BadQuery
 from estate.web.auth import viewer
+from estate.web.cache import organisations
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
@@ -163,7 +164,7 @@ def colocation():
             [Column(c, c.replace("_", " ")) for c in result.neighbour_shares().columns],
         ),
         share_headings=[c.replace("_", " ") for c in result.neighbour_shares().columns],
-        all_bodies=body_styles(mapsummary.organisations(connection())),
+        all_bodies=body_styles(organisations()),
     )
 
 
@@ -231,7 +232,7 @@ def disposals():
         min_score=min_score,
         bodies=",".join(bodies or []),
         receiving=receiving,
-        all_bodies=body_styles(mapsummary.organisations(connection())),
+        all_bodies=body_styles(organisations()),
     )
 
 

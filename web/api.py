@@ -16,7 +16,7 @@ from estate.exports import geojson_text
 from estate.mapquery import AssetFilter, BadQuery
 from estate.pointindex import PointIndex, ground_resolution
 from estate.web.auth import csrf, viewer, viewer_of
-from estate.web.cache import cached, computed
+from estate.web.cache import cached, computed, organisations
 from estate.web.params import (
     ASSETS_CAP,
     CANDIDATES_CAP,
@@ -205,7 +205,7 @@ def search():
 @bp.get("/bodies")
 def bodies():
     """The bodies of the locality with their kinds, colours and counts of assets."""
-    return jsonify(bodies=body_styles(mapsummary.organisations(connection())))
+    return jsonify(bodies=body_styles(organisations()))
 
 
 # --- analysis results -------------------------------------------------------------

@@ -26,7 +26,7 @@ from flask import Flask, Response, current_app, g, request
 
 from estate.web.auth import viewer
 from estate.web.compression import accepts_gzip, gzipped
-from estate.web.state import version
+from estate.web.state import connection, version
 
 RESULT_HEADER = "X-Estate-Result"
 
@@ -124,6 +124,16 @@ def computed(key: tuple, compute: Callable[[], Any]) -> Any:
     """A result computed once per ``key`` (data version and arguments first) in this
     process."""
     return caches().results.get(key, compute)
+
+
+def organisations() -> list[dict]:
+    """Every body with its kind and counts of assets (:func:`estate.mapsummary.organisations`),
+    read once per data version by each worker: the counts are a pass over the whole
+    register (0.4 s at 400k assets), and every analysis page lists the bodies."""
+    from estate import mapsummary
+
+    found = computed((version(), "organisations"), lambda: mapsummary.organisations(connection()))
+    return [dict(body) for body in found]
 
 
 def note_result(origin: str) -> None:

@@ -15,10 +15,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
-from estate import club, mapsummary
+from estate import club
 from estate.vocab import USE_CLASS
 from estate.web.analysis import show
 from estate.web.auth import current_account, requires, viewer
+from estate.web.cache import organisations
 from estate.web.state import connection, state, writing
 
 bp = Blueprint("club", __name__, url_prefix="/club")
@@ -115,7 +116,7 @@ def index():
 
 def _form_page(template: str, values: dict[str, str], message: str | None, status: int):
     account = _account()
-    bodies = mapsummary.organisations(connection()) if account.can("club_admin") else []
+    bodies = organisations() if account.can("club_admin") else []
     return (
         render_template(
             template,

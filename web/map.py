@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import mapsummary
-from estate.web.cache import cached
+from estate.web.cache import cached, organisations
 from estate.web.presentation import body_styles, vocabularies
 from estate.web.state import connection, state
 
@@ -45,7 +45,7 @@ def build_map_page() -> str:
     """The whole map page as HTML (cached by the caller per data version)."""
     settings = state().settings
     conn = connection()
-    bodies = body_styles(mapsummary.organisations(conn))
+    bodies = body_styles(organisations())
     box = mapsummary.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
     static = lambda path: url_for("static", filename=path)  # noqa: E731
     # Leaflet first: the draw plugin and terrier.js extend it.
