@@ -56,16 +56,21 @@ def result_key(kind: str, data_version: str, viewer_key: tuple, params: tuple) -
 
 
 def _read(conn: Connection, key: str) -> bytes | None:
-    return conn.execute(
-        text("SELECT payload FROM analysis_results WHERE key = :key"), {"key": key}
-    ).scalar_one_or_none()
+    """The payload under ``key``, read in PostgreSQL's binary format: as text, bytea comes
+    as hex, twice the bytes to send and decode (0.7 s against 0.2 s for 34 MB). Read on
+    ``conn``'s own driver connection, so in its transaction."""
+    raw = conn.connection.driver_connection
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute("SELECT payload FROM analysis_results WHERE key = %s", (key,))
+        row = cursor.fetchone()
+    return None if row is None else bytes(row[0])
 
 
 def _unpacked(payload: bytes | None, unpack: Callable[[bytes], T], key: str) -> T | None:
     if payload is None:
         return None
     try:
-        return unpack(bytes(payload))
+        return unpack(payload)
     except PackingError as exc:
         logger.warning("stored result %s cannot be read (%s): computing it again", key, exc)
         return None

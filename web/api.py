@@ -231,7 +231,7 @@ def clusters():
     def build() -> str:
         result = colocation_result(distance, bodies)
         located = located_clusters(distance, bodies)
-        rows = located.rows[located.in_box(box)][: limit.value]
+        rows = located.in_box(box)[: limit.value]
         frame = result.clusters.iloc[rows].join(result.member_lists(), on="cluster")
         text = geojson_text(
             frame, result.hulls()[rows], [*CLUSTER_COLUMNS, "member_ids", "members"]
@@ -262,8 +262,8 @@ def candidates():
     limit = limit_arg(CANDIDATES_CAP, CANDIDATES_CAP)
 
     def build() -> str:
-        located = located_candidates(distance, min_score, bodies)
-        frame = located.frame[located.in_box(box)].head(limit.value)
+        rows = located_candidates(distance, min_score, bodies).in_box(box)[: limit.value]
+        frame = candidates_result(distance, min_score, bodies).candidates.iloc[rows]
         frame = frame.assign(reasons=frame["reasons"].map(reason_list))
         points = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
         return with_members(geojson_text(frame, points, CANDIDATE_COLUMNS), limit.members())

@@ -31,6 +31,9 @@ from estate.web.state import connection, version
 RESULT_HEADER = "X-Estate-Result"
 
 MAX_RESULTS = 48
+# The analyses' results each worker holds (a co-location result of 400k assets is about
+# 250 MB in memory); one more is read back from the database in about a second.
+MAX_SHARED = 6
 
 
 class ResponseCache:
@@ -70,9 +73,10 @@ class ResponseCache:
 
 @dataclass
 class ResultCache:
-    """Analysis results (frames, the point index) by key, least recently used out,
-    bounded by their number (:data:`MAX_RESULTS`)."""
+    """Results (frames, the point index) by key, least recently used out, bounded by
+    their number (``max_entries``)."""
 
+    max_entries: int = MAX_RESULTS
     entries: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     computing: dict[tuple, threading.Lock] = field(default_factory=dict)
@@ -83,6 +87,7 @@ class ResultCache:
         register again."""
         with self.lock:
             if key in self.entries:
+                self.entries.move_to_end(key)  # used: last out
                 return self.entries[key]
             lock = self.computing.setdefault(key, threading.Lock())
         with lock:
@@ -96,17 +101,19 @@ class ResultCache:
                 self.computing.pop(key, None)
                 # Least recently used out, one at a time: odd requests (a distance of
                 # 250.001 m) cannot flush what everyone uses.
-                while len(self.entries) > MAX_RESULTS:
+                while len(self.entries) > self.max_entries:
                     self.entries.popitem(last=False)
         return value
 
 
 @dataclass
 class Caches:
-    """The application's two stores."""
+    """The application's stores: responses, what answers are built from, and the
+    analyses' results read from the database (:mod:`estate.web.results`)."""
 
     responses: ResponseCache = field(default_factory=ResponseCache)
     results: ResultCache = field(default_factory=ResultCache)
+    shared: ResultCache = field(default_factory=lambda: ResultCache(MAX_SHARED))
 
 
 def init_app(app: Flask) -> None:

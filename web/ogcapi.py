@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapfeatures, mapsummary
@@ -26,6 +27,7 @@ from estate.web.cache import cached, computed
 from estate.web.params import ASSETS_CAP, bbox_arg, int_arg, limit_arg
 from estate.web.results import (
     Located,
+    candidates_result,
     colocation_result,
     located_candidates,
     located_clusters,
@@ -209,9 +211,11 @@ def items(cid: str):
 
 @dataclass(frozen=True)
 class _Layer:
-    """An analysis collection as served: its located rows, their shapes (storage CRS) by
-    position among them, the columns sent and the column that identifies a feature."""
+    """An analysis collection as served: the result's frame, which of its rows are
+    located (and where), their shapes (storage CRS) by position in the frame, the columns
+    sent and the column that identifies a feature."""
 
+    frame: pd.DataFrame
     located: Located
     shapes: Callable[[np.ndarray], np.ndarray]
     columns: list[str]
@@ -229,25 +233,24 @@ def _analysis_layer(cid: str) -> _Layer:
         result = colocation_result(settings.colocation_distance_m, None)
         located = located_clusters(settings.colocation_distance_m, None)
         return _Layer(
-            located, lambda at: result.hulls()[located.rows[at]], CLUSTER_COLUMNS, "cluster"
+            result.clusters, located, lambda at: result.hulls()[at], CLUSTER_COLUMNS, "cluster"
         )
+    frame = candidates_result(settings.relocation_distance_m, 3, None).candidates
     located = located_candidates(settings.relocation_distance_m, 3, None)
-    frame = located.frame
 
     def points(at: np.ndarray) -> np.ndarray:
         return shapely.points(frame["x"].to_numpy()[at], frame["y"].to_numpy()[at])
 
-    return _Layer(located, points, CANDIDATE_COLUMNS, "id")
+    return _Layer(frame, located, points, CANDIDATE_COLUMNS, "id")
 
 
 def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
     from estate.exports import geojson_text
 
     layer = _analysis_layer(cid)
-    inside = np.flatnonzero(layer.located.in_box(box))
+    inside = layer.located.in_box(box)
     at = inside[offset : offset + limit]
-    frame = layer.located.frame.iloc[at]
-    return geojson_text(frame, layer.shapes(at), layer.columns), len(inside)
+    return geojson_text(layer.frame.iloc[at], layer.shapes(at), layer.columns), len(inside)
 
 
 @bp.get("/collections/<cid>/items/<fid>")
@@ -258,14 +261,15 @@ def item(cid: str, fid: str):
         from estate.exports import geojson_text
 
         layer = _analysis_layer(cid)
-        ids = layer.located.frame[layer.key].to_numpy()
+        rows = layer.located.rows
+        ids = layer.frame[layer.key].to_numpy()[rows]
         # Ids are whole numbers, matched as written ("007" is no feature's id).
         plain = fid.isascii() and fid.isdecimal() and len(fid) < 19
         wanted = int(fid) if plain and str(int(fid)) == fid else None
-        at = np.flatnonzero(ids == wanted)[:1] if wanted is not None else np.array([], int)
+        at = rows[ids == wanted][:1] if wanted is not None else np.array([], dtype=np.intp)
         if not len(at):
             abort(404, description=f"no feature {fid!r} in {cid}")
-        text = geojson_text(layer.located.frame.iloc[at], layer.shapes(at), layer.columns)
+        text = geojson_text(layer.frame.iloc[at], layer.shapes(at), layer.columns)
         feature = json.loads(text)["features"][0] | {"id": fid}
         return Response(json.dumps(feature), mimetype=GEOJSON)
     if not (fid.isascii() and fid.isdecimal()):

@@ -23,14 +23,14 @@ from flask import url_for
 
 from estate import resultstore
 from estate.web.auth import viewer
-from estate.web.cache import computed, note_result
+from estate.web.cache import caches, computed, note_result
 from estate.web.state import connection, state, version
 
 
 def _bodies_key(bodies: list[str] | None) -> tuple[str, ...]:
     """Bodies as the analysis reads them (codes or kinds, case ignored): ``?body=B,a``
     and ``?body=A,b`` are one view, computed once."""
-    return tuple(sorted({b.casefold() for b in bodies or ()}))
+    return tuple(sorted({b.lower() for b in bodies or ()}))
 
 
 def _shared(kind: str, params: tuple, compute: Callable[[], Any], pack, unpack) -> tuple[str, Any]:
@@ -46,7 +46,7 @@ def _shared(kind: str, params: tuple, compute: Callable[[], Any], pack, unpack) 
         note_result(origin)
         return value
 
-    value = computed(("shared", key), load)
+    value = caches().shared.get((key,), load)
     note_result("memory")  # kept by this worker (unless load() above said otherwise)
     return key, value
 
@@ -112,25 +112,27 @@ def _candidates(distance: float, min_score: int, bodies: list[str] | None) -> tu
 
 @dataclass(frozen=True)
 class Located:
-    """Rows of a result that have a point, with the point in WGS84 degrees, worked out
-    once per worker so each view of the map only compares numbers."""
+    """Which rows of a result's frame have a point, with the point in WGS84 degrees,
+    worked out once per worker so each view of the map only compares numbers (the rows
+    themselves are taken from the result's frame, not copied)."""
 
-    frame: pd.DataFrame
+    # Positions of the located rows in the frame, and their points.
+    rows: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
-    # Positions of these rows in the frame they were taken from.
-    rows: np.ndarray
 
     def in_box(self, box) -> np.ndarray:
-        """Which rows fall in a WGS84 box (all when there is none)."""
+        """Positions (in the frame) of the located rows in a WGS84 box, in frame order
+        (every located row when there is no box)."""
         if box is None:
-            return np.ones(len(self.frame), dtype=bool)
-        return (
+            return self.rows
+        inside = (
             (self.lon >= box.west)
             & (self.lon <= box.east)
             & (self.lat >= box.south)
             & (self.lat <= box.north)
         )
+        return self.rows[inside]
 
 
 def _located(frame: pd.DataFrame) -> Located:
@@ -138,19 +140,18 @@ def _located(frame: pd.DataFrame) -> Located:
 
     x = frame["x"].to_numpy(dtype=float)
     rows = np.flatnonzero(~np.isnan(x))
-    kept = frame.iloc[rows]
-    lon, lat = to_wgs84(x[rows], kept["y"].to_numpy(dtype=float))
-    return Located(kept, np.asarray(lon), np.asarray(lat), rows)
+    lon, lat = to_wgs84(x[rows], frame["y"].to_numpy(dtype=float)[rows])
+    return Located(rows, np.asarray(lon), np.asarray(lat))
 
 
 def located_clusters(distance: float, bodies: list[str] | None) -> Located:
-    """The clusters (every one has a centre) with their centres in WGS84."""
+    """Where the clusters are (every one has a centre), in WGS84."""
     key, result = _colocation(distance, bodies)
     return computed(("located", key), lambda: _located(result.clusters))
 
 
 def located_candidates(distance: float, min_score: int, bodies: list[str] | None) -> Located:
-    """The candidates that have a point, with it in WGS84."""
+    """Which candidates have a point, and where, in WGS84."""
     key, result = _candidates(distance, min_score, bodies)
     return computed(("located", key), lambda: _located(result.candidates))
 
