@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on now."""
     import socket
 
     with socket.socket() as sock:

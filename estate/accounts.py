@@ -18,10 +18,15 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, Select, Table, func, insert, literal, or_, select, update
+from sqlalchemy.types import Text
 
 from estate.errors import EstateError
-from estate.models import ROLES
+from estate.models import ROLES, Organisation, SignInAttempt, User
+
+_USERS: Table = User.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
+_ATTEMPTS: Table = SignInAttempt.__table__  # type: ignore[assignment]
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -119,40 +124,43 @@ class Account:
         return self.can("editor") and self.organisation_id == organisation_id
 
 
-_ACCOUNT_SQL = """
-    SELECT u.id, u.username, u.full_name, u.organisation_id, o.code, o.name, u.role, u.active,
-           u.password_hash
-    FROM users u JOIN organisations o ON o.id = u.organisation_id
-"""
+def _accounts() -> Select:
+    """Accounts with their body, in :class:`Account`'s order, then the password hash."""
+    u, o = _USERS, _ORGANISATIONS
+    return select(
+        u.c.id, u.c.username, u.c.full_name, u.c.organisation_id, o.c.code, o.c.name,
+        u.c.role, u.c.active, u.c.password_hash,
+    ).join_from(u, o, o.c.id == u.c.organisation_id)  # fmt: skip
 
 
-def _account(row) -> Account:
+def _account(row: Row) -> Account:
     return Account(*row[:8])
 
 
 def get(conn: Connection, user_id: int) -> Account | None:
-    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.id = :id"), {"id": user_id}).first()
+    """The account of that id, with its body, or None when no account has it."""
+    row = conn.execute(_accounts().where(_USERS.c.id == user_id)).first()
     return _account(row) if row else None
 
 
 def get_with_hash(conn: Connection, user_id: int) -> tuple[Account, str] | None:
     """An account and its stored password hash (for the web to tell a changed password)."""
-    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.id = :id"), {"id": user_id}).first()
+    row = conn.execute(_accounts().where(_USERS.c.id == user_id)).first()
     return (_account(row), row.password_hash) if row else None
 
 
 def password_hash(conn: Connection, user_id: int) -> str | None:
     """The stored hash of an account (to tell whether its password changed)."""
-    return conn.execute(
-        text("SELECT password_hash FROM users WHERE id = :id"), {"id": user_id}
-    ).scalar()
+    return conn.execute(select(_USERS.c.password_hash).where(_USERS.c.id == user_id)).scalar()
 
 
 def normalise_username(username: str) -> str:
+    """Usernames are compared stripped and lower case, so "Alice " and "alice" are one account."""
     return username.strip().lower()
 
 
 def check_new_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH` (an :class:`AccountError`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
@@ -173,49 +181,57 @@ def add(
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     check_new_password(password)
     org = conn.execute(
-        text("SELECT id FROM organisations WHERE code = :c"), {"c": organisation_code}
+        select(_ORGANISATIONS.c.id).where(_ORGANISATIONS.c.code == organisation_code)
     ).scalar()
     if org is None:
         raise AccountError(
             f"no body with code {organisation_code!r}: load its register first "
             "(`estate loads` lists what is loaded)"
         )
-    taken = conn.execute(text("SELECT 1 FROM users WHERE username = :u"), {"u": username}).first()
+    taken = conn.execute(select(literal(1)).where(_USERS.c.username == username)).first()
     if taken:
         raise AccountError(f"the username {username!r} is taken")
     user_id = conn.execute(
-        text(
-            "INSERT INTO users (username, full_name, organisation_id, role, password_hash)"
-            " VALUES (:u, :f, :o, :r, :h) RETURNING id"
-        ),
-        {"u": username, "f": full_name, "o": org, "r": role, "h": hash_password(password)},
-    ).scalar_one()
+        insert(_USERS)
+        .values(
+            username=username, full_name=full_name, organisation_id=org, role=role,
+            password_hash=hash_password(password),
+        )
+        .returning(_USERS.c.id)
+    ).scalar_one()  # fmt: skip
     account = get(conn, user_id)
     assert account is not None
     return account
 
 
 def set_active(conn: Connection, username: str, active: bool) -> None:
+    """Disable or re-enable an account by username, keeping it so its audit events still name
+    it; an unknown username raises :class:`AccountError`."""
     done = conn.execute(
-        text("UPDATE users SET active = :a WHERE username = :u"),
-        {"a": active, "u": normalise_username(username)},
+        update(_USERS)
+        .where(_USERS.c.username == normalise_username(username))
+        .values(active=active)
     ).rowcount
     if not done:
         raise AccountError(f"no user {username!r}")
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
+    """Give an account a new password (length checked, hashed with Argon2id); an unknown
+    username raises :class:`AccountError`."""
     check_new_password(password)
     done = conn.execute(
-        text("UPDATE users SET password_hash = :h WHERE username = :u"),
-        {"h": hash_password(password), "u": normalise_username(username)},
+        update(_USERS)
+        .where(_USERS.c.username == normalise_username(username))
+        .values(password_hash=hash_password(password))
     ).rowcount
     if not done:
         raise AccountError(f"no user {username!r}")
 
 
 def list_accounts(conn: Connection) -> list[Account]:
-    rows = conn.execute(text(_ACCOUNT_SQL + " ORDER BY o.code, u.username")).all()
+    """Every account with its body, by body code then username (``estate users list``)."""
+    rows = conn.execute(_accounts().order_by(_ORGANISATIONS.c.code, _USERS.c.username)).all()
     return [_account(r) for r in rows]
 
 
@@ -229,33 +245,28 @@ def sign_in(conn: Connection, username: str, password: str, address: str | None)
     """
     username = normalise_username(username)
     since = dt.datetime.now(dt.UTC) - WINDOW
+    t = _ATTEMPTS
+    # A bound value, never ``IS NULL``: an attempt without an address matches no other.
+    at_address = t.c.address == literal(address, Text)
     by_name, by_address = conn.execute(
-        text(
-            "SELECT count(*) FILTER (WHERE username = :u),"
-            " count(*) FILTER (WHERE address = :a)"
-            " FROM sign_in_attempts WHERE NOT succeeded AND at > :since"
-            " AND (username = :u OR address = :a)"
-        ),
-        {"u": username, "a": address, "since": since},
+        select(
+            func.count().filter(t.c.username == username),
+            func.count().filter(at_address),
+        ).where(~t.c.succeeded, t.c.at > since, or_(t.c.username == username, at_address))
     ).one()
     if by_name >= MAX_FAILURES_PER_USERNAME or by_address >= MAX_FAILURES_PER_ADDRESS:
         raise RateLimited(
             "too many failed sign-ins: wait 15 minutes, or ask an admin to reset the password"
         )
-    row = conn.execute(text(_ACCOUNT_SQL + " WHERE u.username = :u"), {"u": username}).first()
+    row = conn.execute(_accounts().where(_USERS.c.username == username)).first()
     ok = check_password(row.password_hash if row else _DUMMY_HASH, password)
     ok = ok and row is not None and row.active
-    conn.execute(
-        text("INSERT INTO sign_in_attempts (username, address, succeeded) VALUES (:u, :a, :ok)"),
-        {"u": username, "a": address, "ok": ok},
-    )
-    if not ok:
+    conn.execute(insert(t).values(username=username, address=address, succeeded=ok))
+    if not ok or row is None:
         raise AccountError("the username or password is not right, or the account is disabled")
-    conn.execute(text("UPDATE users SET last_sign_in_at = now() WHERE id = :id"), {"id": row.id})
+    mine = update(_USERS).where(_USERS.c.id == row.id)
+    conn.execute(mine.values(last_sign_in_at=func.now()))
     if needs_rehash(row.password_hash):
         # The password is at hand only now: upgrade an older hash to today's.
-        conn.execute(
-            text("UPDATE users SET password_hash = :h WHERE id = :id"),
-            {"h": hash_password(password), "id": row.id},
-        )
+        conn.execute(mine.values(password_hash=hash_password(password)))
     return _account(row)

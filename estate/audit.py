@@ -14,9 +14,28 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    cast,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import Text
 
 from estate.accounts import Account
+from estate.models import Asset, AuditEvent, Organisation
+from estate.record_ids import given_id
+
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 SUBJECTS = ("asset", "load", "need", "offer", "user", "conflict")
 
@@ -61,32 +80,32 @@ def record(
         raise ValueError(f"unknown audit subject {subject!r}")
     user_id = actor.id if isinstance(actor, Account) else None
     name = actor.username if isinstance(actor, Account) else actor
+    # Written as JSON here, by _plain, so dates and money read as the trail shows them.
+    written = json.dumps({k: v for k, v in (changes or {}).items()}, default=_plain)
     return conn.execute(
-        text(
-            "INSERT INTO audit_events (user_id, actor, organisation_id, subject, subject_id,"
-            " asset_id, batch_id, action, changes, reason)"
-            " VALUES (:u, :actor, :org, :subject, :sid, :asset, :batch, :action,"
-            " CAST(:changes AS jsonb), :reason) RETURNING id"
-        ),
-        {
-            "u": user_id,
-            "actor": name,
-            "org": organisation_id,
-            "subject": subject,
-            "sid": subject_id,
-            "asset": asset_id,
-            "batch": batch_id,
-            "action": action,
-            "changes": json.dumps({k: v for k, v in (changes or {}).items()}, default=_plain),
-            "reason": reason,
-        },
-    ).scalar_one()
+        insert(_EVENTS)
+        .values(
+            user_id=user_id, actor=name, organisation_id=organisation_id, subject=subject,
+            subject_id=subject_id, asset_id=asset_id, batch_id=batch_id, action=action,
+            changes=cast(literal(written, Text), JSONB), reason=reason,
+        )
+        .returning(_EVENTS.c.id)
+    ).scalar_one()  # fmt: skip
 
 
-EVENT_COLUMNS = (
-    "id", "at", "actor", "body", "subject", "subject_id", "asset_id", "asset_ref",
-    "batch_id", "action", "changes", "reason",
+_E, _O, _A = _EVENTS.alias("e"), _ORGANISATIONS.alias("o"), _ASSETS.alias("a")
+_TRAIL = select(
+    _E.c.id, _E.c.at, _E.c.actor, _O.c.code.label("body"), _E.c.subject, _E.c.subject_id,
+    _E.c.asset_id,
+    # Only the event's own body's reference: a club event may name another body's asset.
+    case((_A.c.organisation_id == _E.c.organisation_id, _A.c.source_ref)).label("asset_ref"),
+    _E.c.batch_id, _E.c.action, _E.c.changes, _E.c.reason,
+).select_from(
+    _E.outerjoin(_O, _O.c.id == _E.c.organisation_id).outerjoin(_A, _A.c.id == _E.c.asset_id)
 )  # fmt: skip
+
+EVENT_COLUMNS = tuple(c.key for c in _TRAIL.selected_columns)
+"""The keys of an event as :func:`events` gives it (the columns of its download)."""
 
 
 def events(
@@ -102,35 +121,24 @@ def events(
     An asset's list includes the load batch that created it (one event per batch is
     written for the assets a load inserts) so its history starts where it began.
     """
-    where, params = ["TRUE"], {"limit": limit, "offset": offset}
+    where: list[ColumnElement[bool]] = []
     if asset_id is not None:
+        created = select(_ASSETS.c.created_at).where(_ASSETS.c.id == given_id(asset_id))
         where.append(
             # The batch event of the load that inserted the asset: written in the same
             # transaction, so at the same now() as the asset's created_at.
-            "(e.asset_id = :asset OR (e.subject = 'load' AND e.action = 'insert'"
-            " AND e.at = (SELECT created_at FROM assets WHERE id = :asset)))"
+            or_(
+                _E.c.asset_id == given_id(asset_id),
+                and_(
+                    _E.c.subject == "load",
+                    _E.c.action == "insert",
+                    _E.c.at == created.scalar_subquery(),
+                ),
+            )
         )
-        params["asset"] = asset_id
     if organisation_code is not None:
-        where.append("o.code = :org")
-        params["org"] = organisation_code
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT e.id, e.at, e.actor, o.code AS body, e.subject, e.subject_id, e.asset_id,
-                   -- Only the event's own body's reference: a club event may name
-                   -- another body's asset.
-                   CASE WHEN a.organisation_id = e.organisation_id
-                        THEN a.source_ref END AS asset_ref,
-                   e.batch_id, e.action, e.changes, e.reason
-            FROM audit_events e
-            LEFT JOIN organisations o ON o.id = e.organisation_id
-            LEFT JOIN assets a ON a.id = e.asset_id
-            WHERE {" AND ".join(where)}
-            ORDER BY e.at DESC, e.id DESC
-            LIMIT :limit OFFSET :offset
-            """
-        ),
-        params,
-    ).mappings()
-    return [dict(r) for r in rows]
+        where.append(_O.c.code == organisation_code)
+    query = (
+        _TRAIL.where(*where).order_by(_E.c.at.desc(), _E.c.id.desc()).limit(limit).offset(offset)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

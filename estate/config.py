@@ -108,6 +108,14 @@ class Settings:
     tile_url
         Basemap tile URL template (``https://.../{z}/{x}/{y}.png``); none by
         default, since council networks often reach no tile server.
+    max_file_mb, max_columns, max_rows, max_cell_chars, max_uncompressed_mb
+        The most ``estate load`` reads of one file: its size (MB, a million bytes), its
+        columns, its rows, the characters of one cell, and what one part of an archive
+        (a zip's member, a workbook's sheet) holds once uncompressed. A file past one is
+        refused in one line naming the limit and its variable, before it fills memory.
+        The defaults are far above any real register (the largest published ones are a
+        few MB, 130 columns and 1,500 rows); the uncompressed limit is the lowest,
+        since a workbook's sheet is held whole in memory while it is read.
     """
 
     database_url: str | None = None
@@ -128,9 +136,16 @@ class Settings:
     secure_cookies: bool | None = None
     shared_fields: tuple[str, ...] | None = None
     sensitive_cell_m: float = 1000.0
+    max_file_mb: float = 200.0
+    max_columns: int = 2000
+    max_rows: int = 1_000_000
+    max_cell_chars: int = 100_000
+    max_uncompressed_mb: float = 500.0
 
     @property
     def cookies_secure(self) -> bool:
+        """Whether session cookies are marked Secure: as set, else only in production (a development
+        server speaks plain HTTP, where a Secure cookie would never come back)."""
         return self.env == "production" if self.secure_cookies is None else self.secure_cookies
 
     @classmethod
@@ -161,6 +176,11 @@ class Settings:
             ),
             shared_fields=_words(env, "SHARED_FIELDS"),
             sensitive_cell_m=_float(env, "SENSITIVE_CELL_M", cls.sensitive_cell_m),
+            max_file_mb=_float(env, "MAX_FILE_MB", cls.max_file_mb),
+            max_columns=_int(env, "MAX_COLUMNS", cls.max_columns),
+            max_rows=_int(env, "MAX_ROWS", cls.max_rows),
+            max_cell_chars=_int(env, "MAX_CELL_CHARS", cls.max_cell_chars),
+            max_uncompressed_mb=_float(env, "MAX_UNCOMPRESSED_MB", cls.max_uncompressed_mb),
         )
         settings.check()
         return settings
@@ -179,6 +199,10 @@ class Settings:
             raise ConfigError("ESTATE_HORIZON_YEARS must be at least 1")
         if self.sensitive_cell_m < 100:
             raise ConfigError("ESTATE_SENSITIVE_CELL_M must be at least 100 (metres)")
+        for name in ("max_file_mb", "max_columns", "max_rows", "max_cell_chars",
+                     "max_uncompressed_mb"):  # fmt: skip
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{PREFIX}{name.upper()} must be greater than 0")
         if self.shared_fields is not None:
             from estate.sharing import SHAREABLE
 

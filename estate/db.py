@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import URL, Connection, Engine, create_engine, make_url, text
+from sqlalchemy import URL, Connection, Engine, column, create_engine, func, make_url, select, table
 from sqlalchemy.orm import Session, sessionmaker
 
 from estate.bundled import migrations_dir
@@ -45,8 +45,13 @@ def make_engine(url: URL | str, **kwargs: object) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose objects stay readable after commit, so a command or view
+    can use what it has just saved."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
+
+# Alembic's own table: not a model, so named here with the one column read.
+_ALEMBIC_VERSION = table("alembic_version", column("version_num"))
 
 POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
 """PostGIS's own tables: never ours to migrate."""
@@ -97,13 +102,14 @@ def downgrade(
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for an empty database."""
     with engine.connect() as conn:
-        exists = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+        exists = conn.execute(select(func.to_regclass(_ALEMBIC_VERSION.name))).scalar()
         if not exists:
             return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return conn.execute(select(_ALEMBIC_VERSION.c.version_num)).scalar()
 
 
 def head_revision() -> str:
+    """The newest migration this code ships, to compare with :func:`current_revision`."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -113,6 +119,6 @@ def check_connection(engine: Engine) -> str:
     """The server's PostGIS version; a DatabaseError a person understands when unreachable."""
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+            return conn.execute(select(func.postgis_lib_version())).scalar_one()
     except Exception as exc:  # any driver error becomes one clear message
         raise DatabaseError(f"cannot use the database at {engine.url!r}: {exc}") from exc

@@ -20,13 +20,32 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import Text
 
 from estate import audit, values
 from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
 from estate.errors import EstateError, NotAllowedError
+from estate.models import Asset, EditConflict, LoadBatch, Organisation
+from estate.record_ids import given_id
 from estate.vocab import CONDITION, STATUS, TENURE, USE_CLASS, Vocabulary
+
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_CONFLICTS: Table = EditConflict.__table__  # type: ignore[assignment]
+_BATCHES: Table = LoadBatch.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 
 class EditError(EstateError):
@@ -43,6 +62,9 @@ class NotAllowed(EditError, NotAllowedError):
 
 @dataclass(frozen=True)
 class Field:
+    """A field a person may edit in the web: its column, the label shown, and the kind of value
+    that decides how the typed text is read."""
+
     name: str
     label: str
     kind: str  # text, postcode, uprn, area, number, whole, money, date, bool, or a vocab
@@ -162,13 +184,15 @@ def parse_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]
 
 
 def _current(conn: Connection, asset_id: int) -> dict[str, Any] | None:
-    columns = ", ".join(f.name for f in FIELDS)
+    a = _ASSETS
     row = conn.execute(
-        text(
-            f"SELECT id, organisation_id, {columns}, ST_X(geom) AS easting,"
-            " ST_Y(geom) AS northing, edited FROM assets WHERE id = :id FOR UPDATE"
-        ),
-        {"id": asset_id},
+        select(
+            a.c.id, a.c.organisation_id, *(a.c[f.name] for f in FIELDS),
+            func.ST_X(a.c.geom).label("easting"), func.ST_Y(a.c.geom).label("northing"),
+            a.c.edited,
+        )
+        .where(a.c.id == given_id(asset_id))
+        .with_for_update()
     ).mappings().first()  # fmt: skip
     return dict(row) if row else None
 
@@ -204,29 +228,30 @@ def edit_asset(
             ]
     if not changes:
         return {}
-    sets, params = [], {"id": asset_id}
+    sets: dict[str, Any] = {}
     for name in changes:
         if name == "location":
-            sets.append(
-                f"geom = ST_SetSRID(ST_MakePoint(:x, :y), {STORAGE_SRID}),"
-                " location_method = 'manual'"
-            )
-            params.update(x=parsed["location"][0], y=parsed["location"][1])
+            x, y = parsed["location"]
+            sets["geom"] = func.ST_SetSRID(func.ST_MakePoint(x, y), STORAGE_SRID)
+            sets["location_method"] = "manual"
         else:
-            sets.append(f"{name} = :{name}")
-            params[name] = parsed[name]
+            sets[name] = parsed[name]
             if name == "uprn":
-                sets.append("uprn_number = :uprn_number")
-                params["uprn_number"] = int(parsed["uprn"]) if parsed["uprn"] else None
+                sets["uprn_number"] = int(parsed["uprn"]) if parsed["uprn"] else None
     mark = {
         ("geom" if k == "location" else k): {"by": account.username, "at": _now()} for k in changes
     }
+    a = _ASSETS
     conn.execute(
-        text(
-            f"UPDATE assets SET {', '.join(sets)}, edited = edited || CAST(:mark AS jsonb),"
-            " updated_at = now() WHERE id = :id"
-        ),
-        {**params, "mark": json.dumps(mark)},
+        update(a)
+        .where(a.c.id == asset_id)
+        .values(
+            {
+                **sets,
+                "edited": a.c.edited.concat(cast(literal(json.dumps(mark), Text), JSONB)),
+                "updated_at": func.now(),
+            }
+        )
     )
     audit.record(
         conn, account, "asset", "edit",
@@ -248,45 +273,45 @@ def conflicts(
     status: str | None = "open",
 ) -> list[dict[str, Any]]:
     """Conflicts between web edits and loads, newest first."""
-    where, params = ["TRUE"], {}
+    c, a = _CONFLICTS.alias("c"), _ASSETS.alias("a")
+    o, b = _ORGANISATIONS.alias("o"), _BATCHES.alias("b")
+    where: list[ColumnElement[bool]] = []
     if asset_id is not None:
-        where.append("c.asset_id = :asset")
-        params["asset"] = asset_id
+        where.append(c.c.asset_id == given_id(asset_id))
     if organisation_code is not None:
-        where.append("o.code = :org")
-        params["org"] = organisation_code
+        where.append(o.c.code == organisation_code)
     if status is not None:
-        where.append("c.status = :status")
-        params["status"] = status
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT c.id, c.asset_id, a.source_ref, a.name, o.code AS body, c.field,
-                   c.web_value, c.file_value, c.status, c.batch_id, b.source_file,
-                   c.created_at, c.resolved_at, a.organisation_id
-            FROM edit_conflicts c JOIN assets a ON a.id = c.asset_id
-            JOIN organisations o ON o.id = a.organisation_id
-            LEFT JOIN load_batches b ON b.id = c.batch_id
-            WHERE {" AND ".join(where)}
-            ORDER BY c.created_at DESC, c.id DESC
-            """
-        ),
-        params,
-    ).mappings()
-    return [dict(r) for r in rows]
+        where.append(c.c.status == status)
+    query = (
+        select(
+            c.c.id, c.c.asset_id, a.c.source_ref, a.c.name, o.c.code.label("body"), c.c.field,
+            c.c.web_value, c.c.file_value, c.c.status, c.c.batch_id, b.c.source_file,
+            c.c.created_at, c.c.resolved_at, a.c.organisation_id,
+        )
+        .select_from(
+            c.join(a, a.c.id == c.c.asset_id)
+            .join(o, o.c.id == a.c.organisation_id)
+            .outerjoin(b, b.c.id == c.c.batch_id)
+        )
+        .where(*where)
+        .order_by(c.c.created_at.desc(), c.c.id.desc())
+    )  # fmt: skip
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def resolve_conflict(
     conn: Connection, account: Account, conflict_id: int, take_file: bool, reason: str
 ) -> None:
     """Settle a conflict: take the file's value (the edit mark goes) or keep the edit."""
+    c, a = _CONFLICTS.alias("c"), _ASSETS.alias("a")
     row = conn.execute(
-        text(
-            "SELECT c.asset_id, c.field, c.web_value, c.file_value, c.status, a.organisation_id"
-            " FROM edit_conflicts c JOIN assets a ON a.id = c.asset_id"
-            " WHERE c.id = :id FOR UPDATE OF c"
-        ),
-        {"id": conflict_id},
+        select(
+            c.c.asset_id, c.c.field, c.c.web_value, c.c.file_value, c.c.status,
+            a.c.organisation_id,
+        )
+        .join_from(c, a, a.c.id == c.c.asset_id)
+        .where(c.c.id == given_id(conflict_id))
+        .with_for_update(of=c)
     ).mappings().first()  # fmt: skip
     if row is None:
         raise EditError(f"no conflict {conflict_id}")
@@ -298,27 +323,28 @@ def resolve_conflict(
     if field not in BY_NAME and field != "geom":
         raise EditError(f"the field {field!r} cannot be set here")
     if take_file:
+        the_asset = update(_ASSETS).where(_ASSETS.c.id == row["asset_id"])
         if field == "uprn":
             digits = "".join(c for c in str(row["file_value"] or "") if c.isdigit())
-            conn.execute(
-                text("UPDATE assets SET uprn_number = :n WHERE id = :id"),
-                {"n": int(digits) if digits else None, "id": row["asset_id"]},
-            )
-        # The file's value, cast to the column's type by the row type of assets.
+            conn.execute(the_asset.values(uprn_number=int(digits) if digits else None))
+        name = cast(literal(field, Text), Text)
         conn.execute(
-            text(
-                f"UPDATE assets SET {field} = (jsonb_populate_record(NULL::assets,"
-                f" jsonb_build_object(CAST(:field AS text), CAST(:value AS jsonb)))).{field},"
-                " edited = edited - CAST(:field AS text), updated_at = now() WHERE id = :id"
-            ),
-            {"field": field, "value": json.dumps(row["file_value"]), "id": row["asset_id"]},
+            the_asset.values(
+                {
+                    field: _as_column(field, row["file_value"]),
+                    "edited": _ASSETS.c.edited.op("-")(name),
+                    "updated_at": func.now(),
+                }
+            )
         )
     conn.execute(
-        text(
-            "UPDATE edit_conflicts SET status = :s, resolved_at = now(), resolved_by = :u"
-            " WHERE id = :id"
-        ),
-        {"s": "taken" if take_file else "kept", "u": account.id, "id": conflict_id},
+        update(_CONFLICTS)
+        .where(_CONFLICTS.c.id == conflict_id)
+        .values(
+            status="taken" if take_file else "kept",
+            resolved_at=func.now(),
+            resolved_by=account.id,
+        )
     )
     audit.record(
         conn, account, "conflict", "take file value" if take_file else "keep web edit",
@@ -327,3 +353,20 @@ def resolve_conflict(
         changes={field: [row["web_value"], row["file_value"]]} if take_file else {},
         reason=reason.strip() if reason else None,
     )  # fmt: skip
+
+
+def _as_column(field: str, value: Any) -> ColumnElement:
+    """A conflict's file value (JSON) as a value of the assets column ``field``, read by
+    PostgreSQL's own JSON-to-record conversion into the column's type (so "12.5" becomes
+    numeric, "2027-03-31" a date, and a point's EWKT a geometry, as the load would)."""
+    typed = column(field, _ASSETS.c[field].type)
+    record = (
+        func.jsonb_to_record(
+            func.jsonb_build_object(
+                cast(literal(field, Text), Text), cast(literal(json.dumps(value), Text), JSONB)
+            )
+        )
+        .table_valued(typed)
+        .render_derived(name="r", with_types=True)
+    )
+    return select(record.c[field]).scalar_subquery()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -80,9 +80,14 @@ class Sheet:
     plain: bool = True
 
 
-def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
+def write_xlsx(
+    path: str | Path | IO[bytes],
+    sheets: Sequence[Sheet],
+    names: Mapping[str, str] | None = None,
+) -> None:
     """A formatted workbook: a frozen, bold header, money, date and percentage formats by
-    column, optional totals, text neutralised against formulas.
+    column, optional totals, text neutralised against formulas; in a sheet for people,
+    bodies by their names when ``names`` (:func:`estate.labels.body_names`) is given.
 
     Written by xlsxwriter in constant-memory mode (rows go straight to disk), so a
     100,000-row schedule costs no more memory than one chunk of rows. Cells take their
@@ -108,7 +113,7 @@ def write_xlsx(path: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
     share = workbook.add_format({"num_format": "0.0%"})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name[:31])
-        frame = for_people(sheet.frame, list(sheet.money)) if sheet.plain else sheet.frame
+        frame = for_people(sheet.frame, list(sheet.money), names) if sheet.plain else sheet.frame
         columns = list(frame.columns)
         for i, column in enumerate(columns):
             fmt = (

@@ -99,10 +99,12 @@ class LocalCluster:
 
     @property
     def data_dir(self) -> Path:
+        """The cluster's PostgreSQL data directory (``PGDATA``)."""
         return self.root / "pgdata"
 
     @property
     def log_file(self) -> Path:
+        """The server's log: the first place to look when the cluster does not start."""
         return self.root / "log" / "postgres.log"
 
     @property
@@ -126,6 +128,7 @@ class LocalCluster:
     # -- state -------------------------------------------------------------------------------
     @property
     def initialised(self) -> bool:
+        """Whether ``initdb`` has made the data directory (its ``PG_VERSION`` is there)."""
         return (self.data_dir / "PG_VERSION").exists()
 
     def running(self) -> bool:

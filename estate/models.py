@@ -38,8 +38,8 @@ from sqlalchemy import (
     Numeric,
     Text,
     UniqueConstraint,
+    column,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -72,6 +72,9 @@ AreaM2 = Numeric(12, 2)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table; its naming convention gives constraints and indexes
+    stable names, so migrations can name them."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSONB}
 
@@ -203,7 +206,7 @@ class Asset(Base):
             "ix_assets_geom_sensitive",
             "geom",
             postgresql_using="gist",
-            postgresql_where=text("sensitive"),
+            postgresql_where=column("sensitive"),
         ),
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
@@ -490,7 +493,7 @@ class EditConflict(Base):
     __tablename__ = "edit_conflicts"
     __table_args__ = (
         CheckConstraint(_in("status", CONFLICT_STATUSES), name="status"),
-        Index(None, "asset_id", "field", unique=True, postgresql_where=text("status = 'open'")),
+        Index(None, "asset_id", "field", unique=True, postgresql_where=column("status") == "open"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -15,9 +15,10 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select
 
 from estate.mapquery import FILTERED_COLUMNS, AssetFilter, Bbox
+from estate.models import Organisation
 from estate.sharing import Viewer
 
 
@@ -68,7 +69,8 @@ class PointIndex:
             split="id",
         )
         # Read after the points: a body added meanwhile is in the list, never missing.
-        orgs = conn.execute(text("SELECT id, code, kind FROM organisations ORDER BY id")).all()
+        o = Organisation.__table__
+        orgs = conn.execute(select(o.c.id, o.c.code, o.c.kind).order_by(o.c.id)).all()
         org_ids = np.array([o[0] for o in orgs], dtype=np.int64)
         frame["body"] = np.searchsorted(org_ids, frame["org"].to_numpy(dtype=np.int64))
         return cls(

@@ -6,51 +6,87 @@ occupancy cannot be part of a disposal case until it supplies them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Numeric,
+    Table,
+    Text,
+    any_,
+    cast,
+    func,
+    literal,
+    select,
+)
+
+from estate.models import Asset, LoadBatch, Organisation
 
 STALE_AFTER_DAYS = 365
 
-_REPORT = """
-    SELECT o.code AS body, o.name, o.kind, count(a.id) AS records,
-           round(100.0 * avg((a.uprn_number IS NOT NULL)::int), 1) AS uprn_pct,
-           round(100.0 * avg((a.geom IS NOT NULL)::int), 1) AS located_pct,
-           round(100.0 * avg((a.location_method IN ('postcode', 'postcode_district'))::int), 1)
-               AS located_by_postcode_pct,
-           round(100.0 * avg((coalesce(a.gia_m2, a.nia_m2) IS NOT NULL)::int), 1)
-               AS floor_area_pct,
-           round(100.0 * avg((coalesce(a.rent, a.rates, a.fm_cost, a.energy_cost,
-                                        a.maintenance_cost) IS NOT NULL)::int), 1) AS costs_pct,
-           round(100.0 * avg((a.occupants_fte IS NOT NULL)::int), 1) AS occupancy_pct,
-           count(*) FILTER (WHERE 'probable_centroid' = ANY(a.quality_flags))
-               AS probable_centroids,
-           count(*) FILTER (WHERE 'outside_locality' = ANY(a.quality_flags)) AS outside_locality,
-           count(*) FILTER (WHERE a.effective_date < current_date - :stale) AS stale_dates,
-           max(a.effective_date) AS newest_date
-    FROM organisations o
-    JOIN assets a ON a.organisation_id = o.id
-    GROUP BY o.id
-    ORDER BY o.kind, o.code
-"""
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_BATCHES: Table = LoadBatch.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
+
+
+def _share(condition: ColumnElement[bool]) -> ColumnElement:
+    """The per cent of a body's records for which ``condition`` holds, to 0.1."""
+    hundred = literal(Decimal(100), Numeric())  # numeric, as round(x, 1) needs
+    return func.round(hundred * func.avg(cast(condition, Integer)), 1)
+
+
+def _flagged(flag: str) -> ColumnElement:
+    """How many of a body's records carry the quality flag ``flag``."""
+    return func.count().filter(literal(flag, Text) == any_(_ASSETS.c.quality_flags))
 
 
 def quality_report(conn: Connection) -> pd.DataFrame:
     """One row a body: shares (per cent) of records with UPRN, location, floor area, costs
     and occupancy; counts of probable centroids, points outside the locality and records
     whose effective date is over a year old."""
-    return pd.read_sql(text(_REPORT), conn, params={"stale": STALE_AFTER_DAYS})
+    o, a = _ORGANISATIONS, _ASSETS
+    costs = func.coalesce(a.c.rent, a.c.rates, a.c.fm_cost, a.c.energy_cost, a.c.maintenance_cost)
+    stale = a.c.effective_date < func.current_date() - STALE_AFTER_DAYS
+    report = (
+        select(
+            o.c.code.label("body"), o.c.name, o.c.kind, func.count(a.c.id).label("records"),
+            _share(a.c.uprn_number.is_not(None)).label("uprn_pct"),
+            _share(a.c.geom.is_not(None)).label("located_pct"),
+            _share(a.c.location_method.in_(("postcode", "postcode_district"))).label(
+                "located_by_postcode_pct"
+            ),
+            _share(func.coalesce(a.c.gia_m2, a.c.nia_m2).is_not(None)).label("floor_area_pct"),
+            _share(costs.is_not(None)).label("costs_pct"),
+            _share(a.c.occupants_fte.is_not(None)).label("occupancy_pct"),
+            _flagged("probable_centroid").label("probable_centroids"),
+            _flagged("outside_locality").label("outside_locality"),
+            func.count().filter(stale).label("stale_dates"),
+            func.max(a.c.effective_date).label("newest_date"),
+        )
+        .join_from(o, a, a.c.organisation_id == o.c.id)
+        .group_by(o.c.id)
+        .order_by(o.c.kind, o.c.code)
+    )  # fmt: skip
+    return pd.read_sql(report, conn)
 
 
 def recent_batches(conn: Connection, limit: int = 50) -> pd.DataFrame:
-    """Load batches, newest first, with what became of their rows."""
-    return pd.read_sql(
-        text(
-            "SELECT id AS batch, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started,"
-            " source_file AS file, source_format AS format, status, rows_read AS read,"
-            " rows_inserted AS inserted, rows_updated AS updated,"
-            " rows_unchanged AS unchanged, rows_merged AS merged, rows_rejected AS rejected"
-            " FROM load_batches ORDER BY id DESC LIMIT :n"
-        ),
-        conn,
-        params={"n": limit},
-    )
+    """Load batches, newest first, with what became of their rows (``started`` a time
+    with its zone: the screens show it in the partners' time, :mod:`estate.display`)."""
+    b = _BATCHES
+    batches = (
+        select(
+            b.c.id.label("batch"),
+            b.c.started_at.label("started"),
+            b.c.source_file.label("file"), b.c.source_format.label("format"), b.c.status,
+            b.c.rows_read.label("read"), b.c.rows_inserted.label("inserted"),
+            b.c.rows_updated.label("updated"), b.c.rows_unchanged.label("unchanged"),
+            b.c.rows_merged.label("merged"), b.c.rows_rejected.label("rejected"),
+        )
+        .order_by(b.c.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    return pd.read_sql(batches, conn)

@@ -1,7 +1,8 @@
 """What each body sees of the others' assets: the partners' protocol, in SQL.
 
-Every read of assets for a person goes through :meth:`Viewer.assets_sql`, a subquery
-with the columns of ``assets`` where
+Every read of assets for a person goes through :meth:`Viewer.assets_table`, a Core
+subquery with the columns of ``assets`` (rendered as text by :meth:`Viewer.assets_sql`
+for the hot paths that run SQL text) where
 
 * a **sensitive** asset (a refuge, a custody suite) of another body keeps only its body,
   use, status and floor area; its point becomes the centre of a square of
@@ -21,21 +22,41 @@ the generalised point; no route selects it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    Table,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    null,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from estate.crs import STORAGE_SRID
-from estate.models import Need, Offer
+from estate.models import Asset, Need, Offer
+from estate.sqltext import to_sql
 
-# Columns of ``assets`` in the order the subquery gives them.
-ASSET_COLUMNS = (
-    "source_ref", "uprn", "uprn_number", "name", "address", "town", "postcode",
-    "use_class", "use_raw", "tenure", "tenure_raw", "occupancy", "occupancy_raw", "holding",
-    "holding_raw", "status", "condition", "listed_grade", "energy_rating", "sensitive",
-    "geom", "footprint", "location_method", "quality_flags", "gia_m2", "nia_m2",
-    "site_area_m2", "workstations", "occupants_fte", "rent", "rates", "fm_cost",
-    "energy_cost", "maintenance_cost", "backlog_cost", "valuation", "valuation_basis",
-    "valuation_date", "lease_end", "lease_break", "effective_date", "load_batch_id",
-    "source_file", "source_row", "record_hash", "extra", "edited", "created_at", "updated_at",
-)  # fmt: skip
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_CLUB_TABLES: dict[str, Table] = {
+    "club_needs": Need.__table__,  # type: ignore[dict-item]
+    "club_offers": Offer.__table__,  # type: ignore[dict-item]
+}
+
+# Columns of ``assets`` in the order the subquery gives them (after ``id`` and
+# ``organisation_id``, which every viewer sees), from the model.
+ASSET_COLUMNS = tuple(c.name for c in _ASSETS.columns if c.name not in ("id", "organisation_id"))
 
 # Always shown, whoever owns the asset: what the map needs to place, colour and filter it.
 ALWAYS = ("use_class", "status", "sensitive", "geom", "location_method", "quality_flags")
@@ -52,16 +73,36 @@ SHAREABLE = tuple(
 
 SENSITIVE_NAME = "Sensitive site"
 
-_CLUB_TABLES = {"club_needs": Need.__table__, "club_offers": Offer.__table__}
 GENERALISED_FLAG = "generalised"
 
-# Empty values written without braces: the subquery also goes through psycopg's
-# ``sql.SQL.format`` (COPY reads), where braces are placeholders.
-_EMPTY = {
-    "quality_flags": "ARRAY[]::text[]",
-    "extra": "jsonb_build_object()",
-    "edited": "jsonb_build_object()",
-}
+
+def _empty(column: str) -> ColumnElement:
+    """What a column hidden from a viewer holds: an empty object for the JSON columns
+    (written ``jsonb_build_object()``, without braces: the rendered subquery also goes
+    through psycopg's ``sql.SQL.format`` in COPY reads, where braces are placeholders),
+    NULL for the rest."""
+    if column in ("extra", "edited"):
+        return func.jsonb_build_object()
+    return null()
+
+
+# A viewer's subqueries are built (and rendered) once: there are a few viewers (one per
+# body, the public, the operator), and building the assets one, fifty columns deep, costs
+# more than the queries on it.
+
+
+def _select(viewer: Viewer, table: str) -> Select:
+    return viewer.assets_select() if table == "assets" else viewer.club_select(table)
+
+
+@lru_cache(maxsize=256)
+def _subquery(viewer: Viewer, table: str, name: str) -> Subquery:
+    return _select(viewer, table).subquery(name)
+
+
+@lru_cache(maxsize=256)
+def _rendered(viewer: Viewer, table: str) -> str:
+    return f"({to_sql(_select(viewer, table))})"
 
 
 @dataclass(frozen=True)
@@ -89,59 +130,106 @@ class Viewer:
             return ("all",)
         return (self.organisation_id, self.shared_fields, self.cell_m)
 
-    def assets_sql(self) -> str:
-        """A subquery to use in place of ``assets`` (``FROM {viewer.assets_sql()} a``)."""
+    def _org(self) -> ColumnElement:
+        """The viewer's body, to compare with an owner (NULL for the public)."""
+        if self.organisation_id is None:
+            return null()
+        return literal(int(self.organisation_id), Integer)
+
+    def assets_select(self) -> Select:
+        """The SELECT behind :meth:`assets_table`: every column of ``assets`` as this viewer
+        may see it, and the stored point as ``raw_geom``."""
+        a = _ASSETS.alias("a")
         if self.everything:
-            return "(SELECT assets.*, assets.geom AS raw_geom FROM assets)"
-        org = "NULL" if self.organisation_id is None else str(int(self.organisation_id))
-        other = f"a.organisation_id IS DISTINCT FROM {org}"
-        hidden = f"(a.sensitive AND {other})"
+            return select(*a.c, a.c.geom.label("raw_geom"))
+        other = a.c.organisation_id.is_distinct_from(self._org())
+        hidden = and_(a.c.sensitive, other)
         shared = set(SHAREABLE if self.shared_fields is None else self.shared_fields)
-        columns = ["a.id", "a.organisation_id"]
+        columns: list[ColumnElement] = [a.c.id, a.c.organisation_id]
         for column in ASSET_COLUMNS:
+            stored = a.c[column]
+            value: ColumnElement
             if column == "geom":
-                value = f"CASE WHEN {hidden} THEN {self.centre_sql('a.geom')} ELSE a.geom END"
+                value = case((hidden, self.centre(stored)), else_=stored)
             elif column == "name":
-                value = f"CASE WHEN {hidden} THEN '{SENSITIVE_NAME}' ELSE a.name END"
+                value = case((hidden, literal(SENSITIVE_NAME, Text)), else_=stored)
                 if "name" not in shared:
-                    value = f"CASE WHEN {other} AND NOT a.sensitive THEN NULL ELSE {value} END"
+                    value = case((and_(other, not_(a.c.sensitive)), null()), else_=value)
             elif column == "quality_flags":
                 # A generalised point is no site's real place: the analyses leave it out
                 # as they leave out points shared by several records.
-                value = (
-                    f"CASE WHEN {hidden} THEN ARRAY['{GENERALISED_FLAG}', 'probable_centroid']"
-                    " ELSE a.quality_flags END"
-                )
+                flags = cast(array([GENERALISED_FLAG, "probable_centroid"]), ARRAY(Text))
+                value = case((hidden, flags), else_=stored)
             elif column == "location_method":
-                value = f"CASE WHEN {hidden} THEN 'generalised' ELSE a.location_method END"
+                value = case((hidden, literal("generalised", Text)), else_=stored)
             elif column in ALWAYS:
-                value = f"a.{column}"
+                value = stored
+            elif column == "edited":
+                value = case((other, _empty(column)), else_=stored)
+            elif column in SENSITIVE_KEEPS and column in shared:
+                value = stored
+            elif column in shared or column in ("created_at", "updated_at"):
+                value = case((hidden, _empty(column)), else_=stored)
             else:
-                empty = _EMPTY.get(column, "NULL")
-                if column == "edited":
-                    value = f"CASE WHEN {other} THEN {empty} ELSE a.edited END"
-                elif column in SENSITIVE_KEEPS and column in shared:
-                    value = f"a.{column}"
-                elif column in shared or column in ("created_at", "updated_at"):
-                    value = f"CASE WHEN {hidden} THEN {empty} ELSE a.{column} END"
-                else:
-                    value = f"CASE WHEN {other} THEN {empty} ELSE a.{column} END"
-            columns.append(f"{value} AS {column}")
-        columns.append("a.geom AS raw_geom")
-        return f"(SELECT {', '.join(columns)} FROM assets a)"
+                value = case((other, _empty(column)), else_=stored)
+            columns.append(
+                value if value is stored else type_coerce(value, stored.type).label(column)
+            )
+        columns.append(a.c.geom.label("raw_geom"))
+        return select(*columns)
 
-    def centre_sql(self, geom: str) -> str:
+    def assets_table(self, name: str = "a") -> Subquery:
+        """``assets`` as this viewer may see them: a Core subquery to select from in place
+        of the table, with the table's columns (and ``raw_geom``)."""
+        return _subquery(self, "assets", name)
+
+    def assets_sql(self) -> str:
+        """:meth:`assets_table` as text, for the hot paths that run SQL text
+        (``FROM {viewer.assets_sql()} a``)."""
+        return _rendered(self, "assets")
+
+    def centre(self, geom: ColumnElement) -> ColumnElement:
         """The centre of the ``cell_m`` square holding the point ``geom``: the only place
         another body is shown of a sensitive site."""
         cell = float(self.cell_m)
-        return (
-            f"ST_SetSRID(ST_MakePoint((floor(ST_X({geom}) / {cell}) + 0.5) * {cell},"
-            f" (floor(ST_Y({geom}) / {cell}) + 0.5) * {cell}), {STORAGE_SRID})"
+        return func.ST_SetSRID(
+            func.ST_MakePoint(
+                (func.floor(func.ST_X(geom) / cell) + 0.5) * cell,
+                (func.floor(func.ST_Y(geom) / cell) + 0.5) * cell,
+            ),
+            STORAGE_SRID,
         )
 
-    def club_sql(self, table: str) -> str:
-        """``club_needs`` or ``club_offers`` as this viewer may see them, a subquery to use
-        in place of the table (``FROM {viewer.club_sql("club_offers")} f``).
+    def club_select(self, table: str) -> Select:
+        """The SELECT behind :meth:`club_table` (``table`` is ``club_needs`` or
+        ``club_offers``)."""
+        posts = _CLUB_TABLES[table]
+        p = posts.alias("p")
+        if self.everything:
+            return select(*p.c)
+        s = _ASSETS.alias("s")
+        hidden = and_(
+            p.c.organisation_id.is_distinct_from(self._org()),
+            exists().where(s.c.id == p.c.asset_id, s.c.sensitive),
+        )
+        hide: dict[str, ColumnElement] = {
+            "geom": self.centre(p.c.geom),
+            "title": literal(SENSITIVE_NAME, Text),
+            "notes": null(),
+            "asset_id": null(),
+        }
+        return select(
+            *(
+                type_coerce(case((hidden, hide[c.name]), else_=c), c.type).label(c.name)
+                if c.name in hide
+                else c
+                for c in p.c
+            )
+        )
+
+    def club_table(self, table: str, name: str) -> Subquery:
+        """``club_needs`` or ``club_offers`` as this viewer may see them, a Core subquery
+        to select from in place of the table.
 
         A post placed at one of its body's assets follows that asset's sharing *now*, not
         when it was posted: while the asset is sensitive, another body sees the post's
@@ -150,25 +238,11 @@ class Viewer:
         notes or asset. Marking the asset sensitive, or no longer, changes every route
         at once, because nothing about it is stored with the post.
         """
-        columns = [c.name for c in _CLUB_TABLES[table].columns]
-        if self.everything:
-            return f"(SELECT {', '.join(f'p.{c}' for c in columns)} FROM {table} p)"
-        org = "NULL" if self.organisation_id is None else str(int(self.organisation_id))
-        hidden = (
-            f"(p.organisation_id IS DISTINCT FROM {org} AND EXISTS ("
-            "SELECT 1 FROM assets s WHERE s.id = p.asset_id AND s.sensitive))"
-        )
-        hide = {
-            "geom": self.centre_sql("p.geom"),
-            "title": f"'{SENSITIVE_NAME}'",
-            "notes": "NULL",
-            "asset_id": "NULL",
-        }
-        values = [
-            f"CASE WHEN {hidden} THEN {hide[c]} ELSE p.{c} END AS {c}" if c in hide else f"p.{c}"
-            for c in columns
-        ]
-        return f"(SELECT {', '.join(values)} FROM {table} p)"
+        return _subquery(self, table, name)
+
+    def club_sql(self, table: str) -> str:
+        """:meth:`club_table` as text, for SQL text (``FROM {viewer.club_sql(t)} f``)."""
+        return _rendered(self, table)
 
     def near_box_sql(self, box_sql: str, alias: str = "a") -> str:
         """An index-using pre-filter for a box query on this subquery: the stored point

@@ -321,12 +321,23 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d
                  "%Y-%m-%d %H:%M:%S", "%Y%m%d", "%Y")  # fmt: skip
 
 
+PLAUSIBLE_DATES = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
+"""The dates a register can mean: a lease ending in 9999 or a valuation of the year 1 is
+a placeholder or a typing slip, never a date to plan by."""
+
+
 def parse_date(series: pd.Series) -> Parsed:
     """Dates, day first as in the UK: "29/09/2023", "2023-09-29", "29-Sep-2023", "Sept
-    2023", Excel serial numbers ("45198"), a year alone ("2023" is 1 January)."""
+    2023", Excel serial numbers ("45198"), a year alone ("2023" is 1 January).
+
+    A date outside :data:`PLAUSIBLE_DATES` is no value, with a problem, and flagged
+    ``implausible_date`` so that a caller may keep the rest of the record. Dates are read
+    at a resolution of seconds, whose range (beyond the years 1 to 9999) holds any date
+    a cell can write, so that a year 1 or 9999 is judged, never an overflow.
+    """
     raw = nullify(series)
     text = _text(raw).str.strip().str.replace(r"(?i)\bsept\b", "Sep", regex=True)
-    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
     pending = text.notna()
     serial = pending & text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
     if serial.any():
@@ -339,19 +350,23 @@ def parse_date(series: pd.Series) -> Parsed:
     for fmt in _DATE_FORMATS:
         if not pending.any():
             break
-        parsed = pd.to_datetime(text[pending], format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text[pending], format=fmt, errors="coerce").astype("datetime64[s]")
         got = parsed.notna()
         result[got[got].index] = parsed[got]
         pending[got[got].index] = False
     result = result.dt.normalize()
     bad = text.notna() & result.isna()
-    outside = result.notna() & ~result.between(
-        pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
-    )
-    result = result.where(~outside)
+    first, last = (pd.Timestamp(d).as_unit("s") for d in PLAUSIBLE_DATES)
+    outside = result.notna() & ~result.between(first, last)
+    result = result.where(~outside).astype("datetime64[ns]")
     problem = _problem(bad, raw, "{} is not a date (write it as 2024-03-31 or 31/03/2024)")
-    problem = problem.where(~outside, _problem(outside, raw, "{} is not a plausible date"))
-    return Parsed(result, problem)
+    problem = problem.where(
+        ~outside,
+        _problem(outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"),
+    )
+    flag = pd.Series(None, index=raw.index, dtype=object)
+    flag[outside] = "implausible_date"
+    return Parsed(result, problem, flag)
 
 
 _TRUE = {"yes", "y", "true", "t", "1", "x", "✓"}

@@ -79,10 +79,12 @@ class Vocabulary:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The canonical words, in order (for CHECK lists, form choices and messages)."""
         return tuple(self.words)
 
     @property
     def lookup(self) -> dict[str, str]:
+        """Every accepted spelling (word, label or synonym, folded by :func:`_key`) -> its word."""
         table = {_key(w): w for w in self.words}
         table.update({_key(label): w for w, label in self.words.items()})
         table.update({_key(s): w for s, w in self.synonyms.items()})
@@ -442,6 +444,34 @@ ALL = {
     "location_method": LOCATION_METHOD,
 }
 """Column name -> vocabulary; the migrations build CHECK constraints from this."""
+
+
+# Not stored under a CHECK constraint (a load may add a flag without a migration), but
+# shown to people: the words for the flags a load sets on a record (``quality_flags``).
+QUALITY_FLAG = Vocabulary(
+    "quality flag",
+    {
+        "uprn_invalid": "UPRN not valid",
+        "uprn_excel_mangled": "UPRN recovered from a spreadsheet's rounding",
+        "postcode_invalid": "Postcode not valid",
+        "postcode_in_text": "Postcode found in the address",
+        "postcode_outward_only": "Only the first half of the postcode",
+        "postcode_corrected": "Postcode corrected",
+        "use_from_name": "Use read from the name",
+        "coordinates_unusable": "Coordinates unusable",
+        "outside_locality": "Outside the locality",
+        "probable_centroid": "Probably a shared point (a postcode or a town centre)",
+        "reference_generated": "No reference in the file: one was made",
+        "location_from_postcode": "Placed at its postcode",
+        "latlon_swapped": "Latitude and longitude were swapped in the file",
+        "location_coarse": "Placed only roughly (postcode district)",
+        "generalised": "Shown only as a square (a sensitive site)",
+        **{
+            f"unknown_{column}": f"{v.name[:1].upper()}{v.name[1:]} not recognised"
+            for column, v in ALL.items()
+        },
+    },
+)
 
 
 # Words in an asset's name that say its use, for registers that publish no use (most of

@@ -11,11 +11,25 @@ from pathlib import Path
 
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert
+from sqlalchemy.types import Text
 
 from estate.crs import STORAGE_SRID
 from estate.errors import EstateError
-from estate.etl.read import read_vector
+from estate.etl.read import ReadLimits, read_vector
+from estate.models import Area
+
+_AREAS: Table = Area.__table__  # type: ignore[assignment]
+
+# A boundary as it is stored: valid, polygons only, one multipolygon, from its WKB (hex).
+_STORED = func.ST_Multi(
+    func.ST_CollectionExtract(
+        func.ST_MakeValid(
+            func.ST_GeomFromWKB(func.decode(bindparam("wkb", type_=Text), "hex"), STORAGE_SRID)
+        ),
+        3,
+    )
+)
 
 # Columns that name a feature in the files councils and ONS publish, tried in order.
 NAME_FIELDS = (
@@ -76,7 +90,7 @@ def load_areas(engine: Engine, path: Path, kind: str, name_field: str | None = N
     """
     if kind not in ("boundary", "ward"):
         raise EstateError(f"unknown kind of area {kind!r}: boundary or ward")
-    frame = read_vector(path)
+    frame = read_vector(path, limits=ReadLimits.for_reference_data())
     if frame.crs is None:
         raise EstateError(f"{path.name}: the file has no coordinate system")
     columns = [c for c in frame.columns if c not in (frame.geometry.name, "_row")]
@@ -112,19 +126,12 @@ def load_areas(engine: Engine, path: Path, kind: str, name_field: str | None = N
             "kind": kind,
             "code": None if pd.isna(codes.iloc[i]) else str(codes.iloc[i]),
             "name": str(names.iloc[i]),
-            "geom": multi[i],
+            "wkb": multi[i],
             "source_file": path.name,
         }
         for i in range(len(frame))
     ]
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM areas WHERE kind = :kind"), {"kind": kind})
-        conn.execute(
-            text(
-                "INSERT INTO areas (kind, code, name, geom, source_file) VALUES "
-                "(:kind, :code, :name, ST_Multi(ST_CollectionExtract(ST_MakeValid("
-                f"ST_GeomFromWKB(decode(:geom, 'hex'), {STORAGE_SRID})), 3)), :source_file)"
-            ),
-            rows,
-        )
+        conn.execute(delete(_AREAS).where(_AREAS.c.kind == kind))
+        conn.execute(insert(_AREAS).values(geom=_STORED), rows)
     return len(rows)

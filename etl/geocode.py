@@ -64,6 +64,8 @@ def first_postcode(text: pd.Series) -> pd.Series:
 
 
 def outward_code(postcode: pd.Series) -> pd.Series:
+    """The outward part of each postcode ("LU1" of "LU1 1SD"), to place a row at its district
+    when its full postcode is not in the lookup."""
     return postcode.astype("string").str.split(" ").str[0]
 
 
@@ -79,9 +81,9 @@ def load_postcode_lookup(path: str | Path) -> PostcodeLookup:
     """Read a postcode lookup: ONSPD/NSPL (``pcds``/``pcd``, ``oseast1m``/``osnrth1m`` or
     ``lat``/``long``), Code-Point Open (no header: postcode, quality, easting, northing),
     or a plain ``postcode,easting,northing`` or ``postcode,lat,lon`` CSV."""
-    from estate.etl.read import read_table
+    from estate.etl.read import ReadLimits, read_table
 
-    table = read_table(path)
+    table = read_table(path, limits=ReadLimits.for_reference_data())
     frame = table.frame
     lower = {str(c).lower().strip(): c for c in frame.columns}
 

@@ -12,51 +12,111 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    FromClause,
+    Numeric,
+    Select,
+    Table,
+    and_,
+    any_,
+    cast,
+    func,
+    literal,
+    not_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.types import Text
+
+from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS
+from estate.models import Asset, AssetMatch
 
 MATCH_DISTANCE_M = 30.0
 NAME_SIMILARITY = 0.5
 
-_UPRN = """
-    INSERT INTO asset_matches (asset_id, other_id, method, distance_m, name_similarity)
-    SELECT least(a.id, b.id), greatest(a.id, b.id), 'uprn',
-           round(ST_Distance(a.geom, b.geom)::numeric, 1),
-           round(similarity(coalesce(a.name, ''), coalesce(b.name, ''))::numeric, 3)
-    FROM assets a
-    JOIN assets b ON b.uprn_number = a.uprn_number AND b.organisation_id <> a.organisation_id
-    WHERE a.load_batch_id = :batch AND a.uprn_number IS NOT NULL
-    ON CONFLICT (asset_id, other_id) DO NOTHING
-"""
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_MATCHES: Table = AssetMatch.__table__  # type: ignore[assignment]
+# What a match records, in the model's order (its id and time are the database's).
+MATCH_COLUMNS = [c.name for c in _MATCHES.columns if c.name not in ("id", "created_at")]
 
-_PROXIMITY = """
-    INSERT INTO asset_matches (asset_id, other_id, method, distance_m, name_similarity)
-    SELECT least(a.id, b.id), greatest(a.id, b.id), 'proximity_name',
-           round(ST_Distance(a.geom, b.geom)::numeric, 1),
-           round(similarity(a.name, b.name)::numeric, 3)
-    FROM assets a
-    JOIN assets b ON ST_DWithin(a.geom, b.geom, :distance)
-                 AND b.organisation_id <> a.organisation_id
-    WHERE a.load_batch_id = :batch
-      AND a.name IS NOT NULL AND b.name IS NOT NULL
-      AND similarity(a.name, b.name) >= :similarity
-      AND a.location_method NOT IN ('postcode_district', 'none')
-      AND b.location_method NOT IN ('postcode_district', 'none')
-      AND NOT 'probable_centroid' = ANY(a.quality_flags)
-      AND NOT 'probable_centroid' = ANY(b.quality_flags)
-    ON CONFLICT (asset_id, other_id) DO NOTHING
-"""
+
+def _pair(a: FromClause, b: FromClause, method: str, similarity: ColumnElement) -> list:
+    """A pair of assets as :data:`MATCH_COLUMNS`: smaller id first, how it was found, the
+    distance (0.1 m) and the names' similarity (to 3 places)."""
+    return [
+        func.least(a.c.id, b.c.id),
+        func.greatest(a.c.id, b.c.id),
+        literal(method, Text),
+        func.round(cast(func.ST_Distance(a.c.geom, b.c.geom), Numeric), 1),
+        func.round(cast(similarity, Numeric), 3),
+    ]
+
+
+def _by_uprn(batch_id: int) -> Select:
+    """The batch's assets and other bodies' assets of the same UPRN."""
+    a, b = _ASSETS.alias("a"), _ASSETS.alias("b")
+    names = func.similarity(func.coalesce(a.c.name, ""), func.coalesce(b.c.name, ""))
+    return (
+        select(*_pair(a, b, "uprn", names))
+        .join_from(
+            a,
+            b,
+            and_(b.c.uprn_number == a.c.uprn_number, b.c.organisation_id != a.c.organisation_id),
+        )
+        .where(a.c.load_batch_id == batch_id, a.c.uprn_number.is_not(None))
+    )
+
+
+def _by_proximity(batch_id: int) -> Select:
+    """The batch's assets and other bodies' assets within :data:`MATCH_DISTANCE_M` of
+    similar name, both placed well enough to measure."""
+    a, b = _ASSETS.alias("a"), _ASSETS.alias("b")
+    names = func.similarity(a.c.name, b.c.name)
+    near = and_(
+        func.ST_DWithin(a.c.geom, b.c.geom, MATCH_DISTANCE_M),
+        b.c.organisation_id != a.c.organisation_id,
+    )
+    placed = [
+        condition
+        for x in (a, b)
+        for condition in (
+            x.c.location_method.not_in(COARSE_METHODS),
+            not_(literal(CENTROID_FLAG, Text) == any_(x.c.quality_flags)),
+        )
+    ]
+    return (
+        select(*_pair(a, b, "proximity_name", names))
+        .join_from(a, b, near)
+        .where(
+            a.c.load_batch_id == batch_id,
+            a.c.name.is_not(None),
+            b.c.name.is_not(None),
+            names >= NAME_SIMILARITY,
+            *placed,
+        )
+    )
+
+
+def _record(conn: Connection, pairs: Select) -> None:
+    """Record the pairs found; a pair found before is kept as it was."""
+    conn.execute(
+        insert(_MATCHES)
+        .from_select(MATCH_COLUMNS, pairs)
+        .on_conflict_do_nothing(index_elements=["asset_id", "other_id"])
+    )
 
 
 def match_batch(conn: Connection, batch_id: int) -> int:
     """Record matches between the batch's assets and other bodies' assets; returns how many
     new matches were found."""
-    before = conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one()
-    conn.execute(text(_UPRN), {"batch": batch_id})
-    conn.execute(
-        text(_PROXIMITY),
-        {"batch": batch_id, "distance": MATCH_DISTANCE_M, "similarity": NAME_SIMILARITY},
-    )
-    return conn.execute(text("SELECT count(*) FROM asset_matches")).scalar_one() - before
+    count = select(func.count()).select_from(_MATCHES)
+    before = conn.execute(count).scalar_one()
+    _record(conn, _by_uprn(batch_id))
+    _record(conn, _by_proximity(batch_id))
+    return conn.execute(count).scalar_one() - before
 
 
 def match_batches(engine: Engine, batch_ids: Iterable[int]) -> int:

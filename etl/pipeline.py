@@ -1,4 +1,9 @@
-"""One file end to end: read, recognise, extract, validate, load."""
+"""One file end to end: read, recognise, extract, validate, load.
+
+The file is checked first (a regular file within the size limit: :func:`check_file
+<estate.etl.read.files.check_file>`), before it is hashed or read: a FIFO would block
+the hash forever. ``limits`` and ``encoding`` reach every reader the file goes through.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from estate.errors import EstateError
 from estate.etl import sources
 from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
 from estate.etl.match import match_batches
+from estate.etl.read import ReadLimits, Table, check_file
 from estate.etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -28,12 +33,16 @@ def prepare_file(
     postcodes: Any = None,
     area: Any = None,
     options: Mapping[str, Any] | None = None,
+    limits: ReadLimits | None = None,
+    encoding: str | None = None,
 ) -> Prepared:
-    """Everything but the database: the records a load would write, and its rejections."""
+    """Everything but the database: the records a load would write, its rejections and
+    its warnings."""
     path = Path(path)
-    if not path.exists():
-        raise EstateError(f"{path}: no such file")
+    limits = limits or ReadLimits()
+    check_file(path, limits)
     options = dict(options or {})
+    reading = {"sheet": options.get("sheet"), "limits": limits, "encoding": encoding}
     if mapping is not None:
         from estate.etl.sources.mapping import MappingSource
 
@@ -43,10 +52,11 @@ def prepare_file(
     else:
         source = None
     if source is None:
-        source, sheet = _detect(path, options.get("sheet"))
+        source, sheet = _detect(path, options.get("sheet"), limits, encoding)
         if sheet:
             options.setdefault("sheet", sheet)
-    table = source.read(path, options)
+            reading["sheet"] = options["sheet"]
+    table = source.read(path, reading)
     logger.info("%s: read %d rows as %s", path.name, len(table.frame), source.name)
     extracted = source.extract(table, options)
     if table.geometry is not None and extracted.geometry is None:
@@ -61,8 +71,20 @@ def prepare_file(
         area=area,
         options=options,
         mode=getattr(source, "mode", "register"),
+        columns=file_columns(source, table),
+        file_warnings=table.warnings,
     )
     return prepare(extracted, context)
+
+
+def file_columns(source: sources.Source, table: Table) -> dict[str, str]:
+    """Raw field -> the file's column that holds it (the first, where a header repeats),
+    for warnings that name the column a person sees; a GIS layer's point is its geometry."""
+    found = source.column_map([str(c) for c in table.frame.columns])
+    columns = {raw_field: names[0] for raw_field, names in found.items()}
+    if "_geometry_x" in table.frame.columns:
+        columns.setdefault("x", "geometry")
+    return columns
 
 
 def _footprints(geometry, index):
@@ -75,15 +97,15 @@ def _footprints(geometry, index):
     return geometry.where(polygonal).to_crs(STORAGE_SRID).reindex(index)
 
 
-def _detect(path: Path, sheet: str | None):
+def _detect(path: Path, sheet: str | None, limits: ReadLimits, encoding: str | None):
     """The source format (and, for a workbook, the sheet) whose headers fit best."""
     from estate.etl.read import read_table, sheet_names
 
-    candidates = [sheet] if sheet else (sheet_names(path) or [None])
+    candidates = [sheet] if sheet else (sheet_names(path, limits) or [None])
     best = None
     first_error: Exception | None = None
     for name in candidates:
-        table = read_table(path, sheet=name)
+        table = read_table(path, sheet=name, limits=limits, encoding=encoding)
         try:
             source = sources.detect(table)
         except sources.SourceError as exc:
@@ -113,6 +135,8 @@ def load_file(
     options: Mapping[str, Any] | None = None,
     force: bool = False,
     match: bool = True,
+    limits: ReadLimits | None = None,
+    encoding: str | None = None,
 ) -> LoadResult:
     """Load one file into the register in one transaction (see :mod:`estate.etl.load`), then
     match its assets with other bodies' (see :mod:`estate.etl.match`) in a second one.
@@ -120,21 +144,27 @@ def load_file(
     A re-load of the file last loaded, with nothing changed since, is answered from the
     earlier batch without reading the file (``force=True`` reads it anyway). With
     ``match=False`` the caller matches later, once for several files
-    (:func:`estate.etl.match.match_batches`).
+    (:func:`estate.etl.match.match_batches`). ``limits`` bound what is read of the file
+    (the settings' defaults when not given); ``encoding`` names a text file's encoding.
     """
+    limits = limits or ReadLimits()
+    check_file(Path(path), limits)
     file_hash = file_sha256(Path(path))
     identity = {
         "format": format, "organisation": organisation, "sheet": (options or {}).get("sheet"),
         "mapping": file_sha256(Path(mapping)) if mapping else None,
         "postcodes": postcodes is not None, "area": area is not None,
     }  # fmt: skip
+    if encoding is not None:
+        identity["encoding"] = encoding
     if not dry_run and not force:
         reused = reuse_unchanged(engine, file_hash, identity, loaded_by)
         if reused is not None:
             return reused
     prepared = prepare_file(
         path, format=format, organisation=organisation, organisation_name=organisation_name,
-        mapping=mapping, postcodes=postcodes, area=area, options=options,
+        mapping=mapping, postcodes=postcodes, area=area, options=options, limits=limits,
+        encoding=encoding,
     )  # fmt: skip
     prepared.options = identity
     result = write(

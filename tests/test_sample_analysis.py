@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine, text
 
 from estate.cli import cli
-from estate.etl.cli import load_sample
+from estate.etl.cli.sample import load_sample
 from tests.conftest import empty_register
 
 

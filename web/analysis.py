@@ -8,12 +8,12 @@ Every value reaches the page through Jinja's autoescaping; none is marked safe.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import mapfeatures
+from estate import display, mapfeatures
+from estate.labels import heading
 from estate.mapquery import BadQuery
 from estate.web.auth import viewer
 from estate.web.cache import organisations
@@ -21,76 +21,22 @@ from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
 from estate.web.state import connection, state
+from estate.web.tables import Column, member_lines, show, sorted_page, table_rows
 
 bp = Blueprint("analysis", __name__)
-
-PAGE_ROWS = 100
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a listed table: its field, heading and how to show its values."""
-
-    field: str
-    heading: str
-    kind: str = "text"  # text, money, number, area, date, list, percent
-
-
-def show(value: object, kind: str) -> str:
-    """A value as the page shows it: money in pounds, areas in whole m², blanks for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if kind == "money":
-        number = float(value)
-        return f"-£{-number:,.0f}" if number < 0 else f"£{number:,.0f}"
-    if kind in ("area", "number"):
-        number = float(value)
-        return f"{number:,.0f}" if kind == "area" or number == int(number) else f"{number:,.1f}"
-    if kind == "percent":
-        return f"{float(value):.1f}%"
-    if kind == "list":
-        return "; ".join(str(v) for v in value) if not isinstance(value, str) else value
-    return str(value)
-
-
-def table_rows(frame: pd.DataFrame, columns: list[Column]) -> list[list[str]]:
-    return [
-        [show(value, c.kind) for value, c in zip(row, columns, strict=True)]
-        for row in frame[[c.field for c in columns]].itertuples(index=False, name=None)
-    ]
-
-
-def sorted_page(frame: pd.DataFrame, columns: list[Column], default: str, descending: bool):
-    """The frame sorted by ``?sort=FIELD&order=asc|desc`` (known fields only) and cut
-    to ``?page=N``; returns the page's rows and the paging state for the template."""
-    fields = {c.field for c in columns}
-    sort = request.args.get("sort", default)
-    if sort not in fields:
-        raise BadQuery(f"cannot sort by {sort!r}; one of: {', '.join(sorted(fields))}")
-    order = request.args.get("order", "desc" if descending else "asc")
-    if order not in ("asc", "desc"):
-        raise BadQuery("order is asc or desc")
-    pages = max(1, math.ceil(len(frame) / PAGE_ROWS))
-    page = int_arg("page", 1, 1, pages)
-    key = frame[sort]
-    if key.dtype == object or str(key.dtype) in ("category", "str", "string"):
-        key = key.astype("string").str.casefold()
-    ordered = frame.iloc[key.reset_index(drop=True).sort_values(
-        ascending=order == "asc", na_position="last", kind="stable"
-    ).index]  # fmt: skip
-    shown = ordered.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
-    return shown, {"sort": sort, "order": order, "page": page, "pages": pages, "total": len(frame)}
 
 
 # --- an asset ---------------------------------------------------------------------
 
 DETAIL_LABELS = [
-    ("Body", "body_name", "text"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
+    ("Body", "body", "body"), ("Reference", "source_ref", "text"), ("UPRN", "uprn", "text"),
     ("Address", "address", "text"), ("Town", "town", "text"), ("Postcode", "postcode", "text"),
-    ("Use", "use_class", "text"), ("Use as published", "use_raw", "text"),
-    ("Tenure", "tenure", "text"), ("Occupancy", "occupancy", "text"),
-    ("Holding", "holding", "text"), ("Status", "status", "text"),
-    ("Condition", "condition", "text"), ("Listed", "listed_grade", "text"),
+    # The loaders of lists that publish no use (fire and police stations) set the raw
+    # word to the use's code: shown as its label, as any other raw word is shown as it is.
+    ("Use", "use_class", "label"), ("Use as published", "use_raw", "label:use_class"),
+    ("Tenure", "tenure", "label"), ("Occupancy", "occupancy", "label"),
+    ("Holding", "holding", "label"), ("Status", "status", "label"),
+    ("Condition", "condition", "label"), ("Listed", "listed_grade", "label"),
     ("Energy rating", "energy_rating", "text"), ("Gross internal area (m²)", "gia_m2", "area"),
     ("Net internal area (m²)", "nia_m2", "area"), ("Usable area (m²)", "usable_m2", "area"),
     ("Site area (m²)", "site_area_m2", "area"), ("Workstations", "workstations", "number"),
@@ -100,22 +46,35 @@ DETAIL_LABELS = [
     ("Running cost a year", "running_cost", "money"),
     ("Backlog maintenance", "backlog_cost", "money"),
     ("Valuation", "valuation", "money"), ("Valuation basis", "valuation_basis", "text"),
-    ("Valuation date", "valuation_date", "text"), ("Lease break", "lease_break", "text"),
-    ("Lease end", "lease_end", "text"), ("Effective date", "effective_date", "text"),
+    ("Valuation date", "valuation_date", "day"), ("Lease break", "lease_break", "day"),
+    ("Lease end", "lease_end", "day"), ("Effective date", "effective_date", "day"),
     ("Easting", "easting", "area"), ("Northing", "northing", "area"),
-    ("Located by", "location_method", "text"), ("Quality flags", "quality_flags", "list"),
+    ("Located by", "location_method", "label"), ("Quality flags", "quality_flags", "list"),
     ("Source file", "source_file", "text"), ("Source row", "source_row", "text"),
-    ("Load batch", "load_batch_id", "text"), ("Updated", "updated_at", "text"),
+    ("Load batch", "load_batch_id", "text"), ("Updated", "updated_at", "when"),
 ]  # fmt: skip
+
+
+def detail_kind(field: str, kind: str) -> tuple[str, str | None]:
+    """A detail row's kind and vocabulary: "label:use_class" is a label of another
+    field's vocabulary; a label or a list of codes is of the field's own."""
+    if kind.startswith("label:"):
+        return "label", kind.removeprefix("label:")
+    return kind, field if kind in ("label", "list") else None
 
 
 @bp.get("/assets/<int:asset_id>")
 def asset(asset_id: int):
+    """One asset's page: every detail this viewer may see, and where it is; 404 when the viewer
+    has no asset of that id."""
     found = mapfeatures.asset_feature(connection(), asset_id, viewer=viewer())
     if found is None:
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
-    rows = [(label, show(props.get(field), kind)) for label, field, kind in DETAIL_LABELS]
+    rows = [
+        (label, show(props.get(field), *detail_kind(field, kind)))
+        for label, field, kind in DETAIL_LABELS
+    ]
     point = found.get("geometry") or {}
     lonlat = point.get("coordinates") if point else None
     return render_template("asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat)
@@ -126,29 +85,40 @@ def asset(asset_id: int):
 CLUSTER_TABLE = [
     Column("cluster", "Cluster", "number"),
     Column("assets", "Assets", "number"),
-    Column("body_codes", "Bodies"),
+    Column("body_codes", "Bodies", "bodies"),
     Column("floor_area_m2", "Floor area (m²)", "area"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("running_cost", "Running cost", "money"),
     Column("spare_m2", "Spare space (m²)", "area"),
     Column("saving", "Saving it could unlock", "money"),
     Column("exit_asset_name", "Could close"),
-    Column("members", "Members", "list"),
+    Column("members", "Members", "members"),
+]
+
+SHARE_TABLE = [
+    Column("kind", "Kind of body", "label"),
+    Column("other_kind", "Other kind of body", "label"),
+    Column("assets", "Located assets", "number"),
+    Column("with_neighbour", heading("with_neighbour"), "number"),
+    Column("share_pct", "Share", "percent"),
 ]
 
 
 @bp.get("/colocation")
 def colocation():
+    """The co-location clusters as a sortable, paged table linked to the map, and how often each
+    kind of body has another's building near. ``distance``, ``bodies`` and ``min_saving`` filter."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
     min_saving = float_arg("min_saving", 0, 0, 1e12)
     result = colocation_result(distance, bodies)
-    frame = result.clusters.join(result.member_lists()["members"], on="cluster")
+    frame = result.clusters.join(member_lines(result.members).rename("members"), on="cluster")
     if min_saving:
         frame = frame[frame["saving"].fillna(0) >= min_saving]
     shown, paging = sorted_page(frame, CLUSTER_TABLE, "saving", True)
     lonlat = _lonlat(shown)
+    shares = result.neighbour_shares()
     return render_template(
         "colocation.html",
         active="analysis.colocation",
@@ -159,11 +129,8 @@ def colocation():
         distance=distance,
         bodies=",".join(bodies or []),
         min_saving=min_saving or "",
-        shares=table_rows(
-            result.neighbour_shares(),
-            [Column(c, c.replace("_", " ")) for c in result.neighbour_shares().columns],
-        ),
-        share_headings=[c.replace("_", " ") for c in result.neighbour_shares().columns],
+        shares=table_rows(shares, SHARE_TABLE),
+        share_headings=[c.heading for c in SHARE_TABLE],
         all_bodies=body_styles(organisations()),
     )
 
@@ -188,21 +155,23 @@ def _map_link(lon: float, lat: float, zoom: int, asset_id: int | None = None) ->
 
 CANDIDATE_TABLE = [
     Column("name", "Asset"),
-    Column("body", "Body"),
-    Column("use_class", "Use"),
+    Column("body", "Body", "body"),
+    Column("use_class", "Use", "label"),
     Column("score", "Score", "number"),
-    Column("reasons", "Reasons", "list"),
+    Column("reasons", "Reasons", "sentence"),
     Column("running_cost", "Running cost", "money"),
     Column("valuation", "Valuation", "money"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("receiving_name", "Could move to"),
     Column("receiving_distance_m", "Distance (m)", "area"),
-    Column("receiving_note", "Note"),
+    Column("receiving_note", "Note", "sentence"),
 ]
 
 
 @bp.get("/disposals")
 def disposals():
+    """The disposal candidates as a sortable, paged table with their reasons and receiving sites.
+    ``distance``, ``min_score``, ``bodies`` and ``receiving=yes|no`` filter; bad values are 400."""
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
@@ -241,6 +210,7 @@ def disposals():
 
 @bp.get("/scenarios")
 def scenarios():
+    """The scenarios with their assumptions and moves, each linked to its schedules."""
     from estate.web.results import scenario_rows
 
     return render_template(
@@ -263,16 +233,16 @@ SAVINGS_TABLE = [
 ]
 DISPOSAL_TABLE = [
     Column("name", "Asset"),
-    Column("body", "Body"),
-    Column("exit_date", "Exit"),
-    Column("completion_date", "Completion"),
+    Column("body", "Body", "body"),
+    Column("exit_date", "Exit", "day"),
+    Column("completion_date", "Completion", "day"),
     Column("estimated_receipt", "Receipt", "money"),
     Column("annual_running_cost", "Running cost a year", "money"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
     Column("receiving_name", "Moving to"),
 ]
 NPV_TABLE = [
-    Column("body", "Body"),
+    Column("body", "Body", "body"),
     Column("net_receipts", "Net receipts", "money"),
     Column("revenue_savings", "Revenue savings", "money"),
     Column("extra_running_costs", "Extra running costs", "money"),
@@ -284,6 +254,8 @@ NPV_TABLE = [
 
 @bp.get("/scenarios/<path:name>")
 def scenario(name: str):
+    """One scenario's schedules for a finance team: its assumptions, the partnership's savings by
+    year (table and chart), its disposals and each body's NPV; 404 for an unknown name."""
     from estate.web.results import scenario_result
 
     result = scenario_result(name)
@@ -304,7 +276,10 @@ def scenario(name: str):
         "scenario.html",
         active="analysis.scenarios",
         scenario=result.scenario,
-        assumptions=result.assumptions.rows(),
+        assumptions=[
+            (name, display.show_assumption(name, value), meaning)
+            for name, value, meaning in result.assumptions.rows()
+        ],
         savings_columns=SAVINGS_TABLE,
         savings=table_rows(partnership, SAVINGS_TABLE),
         disposal_columns=DISPOSAL_TABLE,
@@ -319,8 +294,7 @@ def scenario(name: str):
 # --- data quality -----------------------------------------------------------------
 
 QUALITY_TABLE = [
-    Column("body", "Body"),
-    Column("name", "Name"),
+    Column("body", "Body", "body"),
     Column("records", "Records", "number"),
     Column("uprn_pct", "With UPRN", "percent"),
     Column("located_pct", "Located", "percent"),
@@ -331,14 +305,14 @@ QUALITY_TABLE = [
     Column("probable_centroids", "Probable centroids", "number"),
     Column("outside_locality", "Outside the locality", "number"),
     Column("stale_dates", "Older than a year", "number"),
-    Column("newest_date", "Newest record"),
+    Column("newest_date", "Newest record", "day"),
 ]
 BATCH_TABLE = [
     Column("batch", "Batch"),
-    Column("started", "Started"),
+    Column("started", "Started", "when"),
     Column("file", "File"),
-    Column("format", "Format"),
-    Column("status", "Status"),
+    Column("format", "Format", "label"),
+    Column("status", "Status", "label", "load_status"),
     Column("read", "Read", "number"),
     Column("inserted", "Inserted", "number"),
     Column("updated", "Updated", "number"),
@@ -349,6 +323,8 @@ BATCH_TABLE = [
 
 @bp.get("/quality")
 def quality():
+    """The data-quality report: how complete each body's records are, and the last 30 loads
+    with what became of their rows."""
     from estate.quality import quality_report, recent_batches
 
     conn = connection()

@@ -234,7 +234,9 @@ def clusters():
         rows = located.in_box(box)[: limit.value]
         frame = result.clusters.iloc[rows].join(result.member_lists(), on="cluster")
         text = geojson_text(
-            frame, result.hulls()[rows], [*CLUSTER_COLUMNS, "member_ids", "members"]
+            frame,
+            result.hulls()[rows],
+            [*CLUSTER_COLUMNS, "member_ids", "members", "member_bodies", "member_names"],
         )
         return with_members(text, limit.members())
 

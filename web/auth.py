@@ -149,6 +149,8 @@ def _guard():
 
 
 class SignInForm(FlaskForm):
+    """The sign-in form; ``next`` carries the page to go back to (checked by :func:`safe_next`)."""
+
     username = StringField("Username", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
     next = HiddenField()
@@ -166,6 +168,8 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
+    """The sign-in page; a good name and password start a 12-hour session and go on to ``next``.
+    Refused: 401 (429 when rate-limited), 400 for an empty field, 503 when the database is down."""
     form = SignInForm(next=request.args.get("next", ""))
     message, status = None, 200
     if form.validate_on_submit():
@@ -196,6 +200,8 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    """End the session and go to the sign-in page (a POST, so a link or an image cannot sign
+    someone out)."""
     logout_user()
     return redirect(url_for("auth.sign_in"))
 
@@ -203,6 +209,8 @@ def sign_out():
 @bp.get("/account")
 @requires("viewer")
 def account_page():
+    """Who is signed in, for which body and role, and how coarsely sensitive assets are shown to
+    partners."""
     return render_template(
         "account.html", account=current_account(), cell_m=state().settings.sensitive_cell_m
     )

@@ -15,12 +15,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
-from estate import club
+from estate import club, labels
 from estate.vocab import USE_CLASS
-from estate.web.analysis import show
 from estate.web.auth import current_account, requires, viewer
 from estate.web.cache import organisations
+from estate.web.filters import body_names
 from estate.web.state import connection, state, writing
+from estate.web.tables import show
 
 bp = Blueprint("club", __name__, url_prefix="/club")
 
@@ -68,6 +69,11 @@ def _map_config(**data: Any) -> dict[str, Any]:
         if settings.tile_url
         else None,
         "boundary": url_for("api.areas", kind="boundary"),
+        # Plain words for the popups: the GeoJSON keeps the codes (body, status).
+        "words": {
+            "bodies": body_names(),
+            "status": labels.vocabularies()["club_status"],
+        },
         "links": {
             "need": url_for("club.need", need_id=0).removesuffix("0"),
             "offer": url_for("club.offer", offer_id=0).removesuffix("0"),
@@ -83,6 +89,8 @@ def _map_config(**data: Any) -> dict[str, Any]:
 @bp.get("/")
 @requires("viewer")
 def index():
+    """The club's front page: the live needs and offers with their match counts and a map; an
+    editor also gets the links to post."""
     conn = connection()
     needs = club.list_needs(conn, club.LIVE, viewer=viewer())
     offers = club.list_offers(conn, club.LIVE, viewer=viewer())
@@ -136,12 +144,15 @@ def _form_page(template: str, values: dict[str, str], message: str | None, statu
 @bp.get("/needs/new")
 @requires("editor")
 def new_need():
+    """The empty form to post a body's need for space."""
     return _form_page("club_need_form.html", {}, None, 200)
 
 
 @bp.post("/needs/new")
 @requires("editor")
 def create_need():
+    """Post a need from the form and go to its page; a need the rules refuse shows the form
+    again with the reason (400), one for a body the account may not post for is a 403."""
     values = _form_values(NEED_FIELDS)
     try:
         with writing() as conn:
@@ -161,12 +172,15 @@ def create_need():
 @bp.get("/offers/new")
 @requires("editor")
 def new_offer():
+    """The empty form to offer spare space or a whole site to the club."""
     return _form_page("club_offer_form.html", {"kind": "space"}, None, 200)
 
 
 @bp.post("/offers/new")
 @requires("editor")
 def create_offer():
+    """Post an offer from the form and go to its page; an offer the rules refuse shows the form
+    again with the reason (400), one for a body the account may not post for is a 403."""
     values = _form_values(OFFER_FIELDS)
     try:
         with writing() as conn:
@@ -220,12 +234,16 @@ def _need_page(need_id: int, message: str | None = None, status: int = 200):
 @bp.get("/needs/<int:need_id>")
 @requires("viewer")
 def need(need_id: int):
+    """A need's page: the offers and sites that could meet it on a map, the agreed offer, and the
+    status moves this account may make; 404 when the viewer has no such need."""
     return _need_page(need_id)
 
 
 @bp.post("/needs/<int:need_id>/status")
 @requires("editor")
 def need_status(need_id: int):
+    """Move a need on (with a reason, and the offer or asset agreed); only its body's editor or
+    a club admin (else 403); a refused move shows the page again with the reason (400)."""
     found = _get(club.get_need, need_id)
     _may_change(found)
     values = _form_values(STATUS_FIELDS)
@@ -275,12 +293,16 @@ def _offer_page(offer_id: int, message: str | None = None, status: int = 200):
 @bp.get("/offers/<int:offer_id>")
 @requires("viewer")
 def offer(offer_id: int):
+    """An offer's page: the needs it could meet on a map, and the status moves this account may
+    make; 404 when the viewer has no such offer."""
     return _offer_page(offer_id)
 
 
 @bp.post("/offers/<int:offer_id>/status")
 @requires("editor")
 def offer_status(offer_id: int):
+    """Move an offer on, with a reason; only its body's editor or a club admin (else 403); a
+    refused move shows the page again with the reason (400)."""
     found = _get(club.get_offer, offer_id)
     _may_change(found)
     values = _form_values(STATUS_FIELDS)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, render_template, send_file
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from estate.web.auth import viewer
 from estate.web.cache import organisations
+from estate.web.filters import body_names
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.results import candidates_result, colocation_result, scenario_result
 from estate.web.state import connection, state
@@ -51,7 +52,7 @@ def send(
         write_frame_csv(frame, text)
         buffer.write(text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
-        write_xlsx(buffer, sheets or [Sheet("data", frame)])
+        write_xlsx(buffer, sheets or [Sheet("data", frame)], names=body_names())
     elif fmt == "geojson":
         write_geo(geo_frame(frame, geometry), buffer, "GeoJSON")
     else:
@@ -67,6 +68,8 @@ def send(
 
 @bp.get("/")
 def index():
+    """The downloads page: the analyses, each scenario's schedules and each body's register in
+    the formats on offer, and the links to the APIs for programs."""
     from estate.web.results import scenario_rows
 
     return render_template(

@@ -15,13 +15,18 @@ import json
 
 import pandas as pd
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from sqlalchemy import text
+from sqlalchemy import Numeric, Table, cast, func, select
 
 from estate import audit, editing
 from estate.accounts import Account
+from estate.models import Asset, Organisation
+from estate.record_ids import given_id
 from estate.web.auth import current_account, requires, safe_next
 from estate.web.params import int_arg
 from estate.web.state import connection, writing
+
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 bp = Blueprint("edits", __name__)
 # Far past any trail's length, well inside PostgreSQL's bigint.
@@ -29,19 +34,16 @@ MAX_OFFSET = 10**12
 
 
 def _asset_row(asset_id: int) -> dict:
-    row = (
-        connection()
-        .execute(
-            text(
-                "SELECT a.id, a.organisation_id, a.source_ref, a.name, a.sensitive, o.code,"
-                " o.name AS body_name FROM assets a"
-                " JOIN organisations o ON o.id = a.organisation_id WHERE a.id = :id"
-            ),
-            {"id": asset_id},
+    a, o = _ASSETS.alias("a"), _ORGANISATIONS.alias("o")
+    query = (
+        select(
+            a.c.id, a.c.organisation_id, a.c.source_ref, a.c.name, a.c.sensitive, o.c.code,
+            o.c.name.label("body_name"),
         )
-        .mappings()
-        .first()
-    )
+        .join_from(a, o, o.c.id == a.c.organisation_id)
+        .where(a.c.id == given_id(asset_id))
+    )  # fmt: skip
+    row = connection().execute(query).mappings().first()
     if row is None:
         abort(404, description=f"There is no asset {asset_id}.")
     return dict(row)
@@ -54,19 +56,14 @@ def _may_read_history(account: Account, organisation_id: int) -> bool:
 
 
 def _current_values(asset_id: int) -> dict:
-    columns = ", ".join(f.name for f in editing.FIELDS)
-    row = (
-        connection()
-        .execute(
-            text(
-                f"SELECT {columns}, round(ST_X(geom)::numeric, 2) AS easting,"
-                " round(ST_Y(geom)::numeric, 2) AS northing, edited FROM assets WHERE id = :id"
-            ),
-            {"id": asset_id},
-        )
-        .mappings()
-        .one()
-    )
+    a = _ASSETS
+    query = select(
+        *(a.c[f.name] for f in editing.FIELDS),
+        func.round(cast(func.ST_X(a.c.geom), Numeric), 2).label("easting"),
+        func.round(cast(func.ST_Y(a.c.geom), Numeric), 2).label("northing"),
+        a.c.edited,
+    ).where(a.c.id == given_id(asset_id))
+    row = connection().execute(query).mappings().one()
     return {k: ("" if v is None else v) for k, v in row.items()}
 
 
@@ -124,9 +121,8 @@ def history(asset_id: int):
 
 
 def _body_id(code: str) -> int:
-    found = connection().execute(
-        text("SELECT id FROM organisations WHERE code = :c"), {"c": code}
-    ).scalar()  # fmt: skip
+    o = _ORGANISATIONS
+    found = connection().execute(select(o.c.id).where(o.c.code == code)).scalar()
     if found is None:
         abort(404, description=f"There is no body {code!r}.")
     return found

@@ -15,7 +15,7 @@ from branca.element import Element, MacroElement
 from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
-from estate import mapsummary
+from estate import labels, mapsummary
 from estate.web.cache import cached, organisations
 from estate.web.presentation import body_styles, vocabularies
 from estate.web.state import connection, state
@@ -45,7 +45,12 @@ def build_map_page() -> str:
     """The whole map page as HTML (cached by the caller per data version)."""
     settings = state().settings
     conn = connection()
-    bodies = body_styles(organisations())
+    # Bodies by their display names, and every vocabulary's labels: the popups and the
+    # legend show words, while /api keeps the codes (see the README's plain words).
+    bodies = [
+        {**b, "name": labels.body_display_name(b["code"], b["name"], b["kind"])}
+        for b in body_styles(organisations())
+    ]
     box = mapsummary.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
     static = lambda path: url_for("static", filename=path)  # noqa: E731
     # Leaflet first: the draw plugin and terrier.js extend it.
@@ -97,6 +102,8 @@ def build_map_page() -> str:
         {
             "bodies": bodies,
             "vocab": vocabularies(),
+            "labels": labels.vocabularies(),
+            "body_names": labels.SPECIAL_BODIES,
             "urls": {
                 "map": url_for("api.map_features"),
                 "asset": url_for("api.asset", asset_id=0).removesuffix("0"),

@@ -64,6 +64,8 @@ def _link(rel: str, href: str, kind: str = "application/json", title: str = "") 
 @bp.get("")
 @bp.get("/")
 def landing():
+    """The OGC API root, linking to the service description, conformance and collections, so a
+    GIS client given only this URL finds the data; an ``f`` other than JSON is a 400."""
     _format()
     return jsonify(
         title="estate: the locality's public estate terrier",
@@ -84,6 +86,7 @@ def landing():
 
 @bp.get("/api")
 def api_document():
+    """The service's OpenAPI 3.0 description, which OGC API clients read to learn its endpoints."""
     from estate.web.openapi import document
 
     return Response(json.dumps(document()), mimetype="application/vnd.oai.openapi+json;version=3.0")
@@ -91,6 +94,7 @@ def api_document():
 
 @bp.get("/conformance")
 def conformance():
+    """The OGC API - Features conformance classes this service implements."""
     _format()
     return jsonify(conformsTo=CONFORMANCE)
 
@@ -130,6 +134,8 @@ def _read_collections() -> list[dict]:
 
 @bp.get("/collections")
 def collections():
+    """Every collection (all assets, each body's, the analysis layers) with its extent; cached
+    per data version and host, since its links are absolute."""
     _format()
     return cached(
         "application/json",
@@ -152,6 +158,7 @@ def _find(cid: str) -> dict:
 
 @bp.get("/collections/<cid>")
 def collection(cid: str):
+    """One collection's description and links; 404 for an unknown id."""
     _format()
     return jsonify(_find(cid))
 
@@ -165,6 +172,8 @@ def _filter(cid: str) -> AssetFilter:
 
 @bp.get("/collections/<cid>/items")
 def items(cid: str):
+    """A page of a collection's features as GeoJSON, with numberMatched and a next link:
+    ``bbox``, ``limit`` (at most 10,000), ``offset`` and the asset filters; unknown id: 404."""
     _format()
     _find(cid)
     box = bbox_arg()
@@ -255,6 +264,8 @@ def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
 
 @bp.get("/collections/<cid>/items/<fid>")
 def item(cid: str, fid: str):
+    """One feature of a collection (an asset, a cluster or a candidate) as GeoJSON; 404 when it
+    is not in that collection for this viewer."""
     _format()
     _find(cid)
     if cid in ANALYSIS:

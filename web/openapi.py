@@ -94,7 +94,9 @@ def document() -> dict:
         ),
         "/api/bodies": _get("The bodies, their colours and counts", [], JSON),
         "/api/clusters": _get(
-            "Co-location clusters (outlines) ranked by the saving they could unlock",
+            "Co-location clusters (outlines) ranked by the saving they could unlock; each"
+            ' with member_ids, members ("CODE: name"), and member_bodies and member_names'
+            " (the same members' body codes and names, in order) for a page to name bodies",
             [
                 _param("distance", "metres between assets", "number"),
                 FILTERS[0],

@@ -2,7 +2,8 @@
 template filters for values and field names, and the navigation.
 
 Registered on the application by :func:`init_app`, so every template has the same
-``plain`` filter, ``field_label``, ``nav`` and ``account``.
+``plain`` filter, ``field_label``, ``nav`` and ``account``, and the plain-word filters of
+:mod:`estate.web.filters` (``label``, ``body_name``, ``day``, ``when``, ``change``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["plain"] = plain_value
     app.jinja_env.globals["field_label"] = field_label
     app.context_processor(page_globals)
+    # Plain words for codes, bodies, dates and the audit trail: estate.web.filters.
+    from estate.web import filters
+
+    app.register_blueprint(filters.bp)
 
 
 def page_globals() -> dict[str, Any]:

@@ -166,6 +166,8 @@ def scenario_rows() -> list[dict]:
 
 
 def scenario_result(name: str):
+    """A scenario evaluated for the viewer (assumptions, schedules, totals); an unknown name is
+    a 404 (:class:`~estate.errors.NotFoundError`)."""
     from sqlalchemy.orm import Session
 
     from estate.analysis.scenarios import evaluate

@@ -19,16 +19,29 @@ Derived measures (and the assumptions behind them, stated once here):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Numeric,
+    func,
+    literal,
+    select,
+    table,
+)
+from sqlalchemy import column as named_column
 
 from estate.analysis.frames import copy_frame
 from estate.clipping import clipped_sql
+from estate.models import Organisation
 from estate.sharing import Viewer
+from estate.sqltext import to_sql
 
 NET_TO_GROSS = 0.8
 
@@ -68,9 +81,15 @@ def running_cost_sql(alias: str) -> str:
     return f"CASE WHEN num_nonnulls({', '.join(heads)}) > 0 THEN {total} END"
 
 
+def usable_area(a: FromClause) -> ColumnElement:
+    """The floor area others could use, of the assets (or an alias, or a viewer's
+    subquery) ``a``: NIA, else GIA x :data:`NET_TO_GROSS` (numeric, as the columns)."""
+    return func.coalesce(a.c.nia_m2, a.c.gia_m2 * literal(Decimal(str(NET_TO_GROSS)), Numeric()))
+
+
 def usable_sql(alias: str) -> str:
-    """SQL for the floor area others could use: NIA, else GIA x :data:`NET_TO_GROSS`."""
-    return f"coalesce({alias}.nia_m2, {alias}.gia_m2 * {NET_TO_GROSS})"
+    """:func:`usable_area` as SQL text, for the queries written in text."""
+    return to_sql(usable_area(table(alias, named_column("nia_m2"), named_column("gia_m2"))))
 
 
 _RUNNING_COST = running_cost_sql("a") + " AS running_cost"
@@ -172,12 +191,12 @@ def read_assets(
         _TYPES,
         split="id",
     )
+    o = Organisation.__table__
     orgs = pd.read_sql(
-        text(
-            "SELECT id AS org, code AS body, kind, name AS body_name FROM organisations ORDER BY id"
-        ),
+        select(o.c.id.label("org"), o.c.code.label("body"), o.c.kind, o.c.name.label("body_name"))
+        .order_by(o.c.id),
         conn,
-    )
+    )  # fmt: skip
     # Bodies as categoricals: tens of distinct values over up to millions of rows.
     row = np.searchsorted(orgs["org"].to_numpy(), frame["org"].to_numpy())
     for column in ("body", "kind", "body_name"):

@@ -80,18 +80,26 @@ class Colocation:
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def member_lists(self) -> pd.DataFrame:
-        """Each cluster's member ids and "BODY: name" labels, indexed by cluster."""
+        """Each cluster's member ids and "BODY: name" labels, indexed by cluster, and the
+        same members' body codes and names apart (``member_bodies``, ``member_names``)
+        so that a page can name each body as people know it."""
         if "member_lists" not in self.derived:
             self.derived["member_lists"] = self._member_lists()
         return self.derived["member_lists"]
 
     def _member_lists(self) -> pd.DataFrame:
         m = self.members
-        labels = m["body"].astype(str) + ": " + m["name"].fillna("").astype(str)
+        bodies = m["body"].astype(str)
+        names = m["name"].fillna("").astype(str)
         return (
-            m.assign(member=labels)
+            m.assign(member=bodies + ": " + names, member_body=bodies, member_name=names)
             .groupby("cluster")
-            .agg(member_ids=("id", list), members=("member", list))
+            .agg(
+                member_ids=("id", list),
+                members=("member", list),
+                member_bodies=("member_body", list),
+                member_names=("member_name", list),
+            )
         )
 
     def sheets(self) -> list[Sheet]:

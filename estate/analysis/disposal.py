@@ -38,7 +38,9 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
 from estate.analysis.assets import NO_SPACE_USES, TIED_USES, of_bodies, read_assets
+from estate.display import show_days, show_number
 from estate.exports import Sheet
+from estate.labels import sentence_labels
 from estate.sharing import Viewer
 
 LEASE_WINDOW_MONTHS = 24
@@ -107,7 +109,7 @@ def _money(values: pd.Series) -> pd.Series:
 
 
 def _num(values: pd.Series, digits: int = 1) -> pd.Series:
-    return pd.Series([f"{v:g}" for v in values.round(digits)], index=values.index, dtype=object)
+    return pd.Series([show_number(v, digits) for v in values], index=values.index, dtype=object)
 
 
 def score_assets(
@@ -147,7 +149,7 @@ def score_assets(
     add(vacant & land, 2, "vacant land")
     recorded = assets["status"].isin(["under_used", "surplus", "in_disposal"]).to_numpy()
     leaving |= assets["status"].isin(["surplus", "in_disposal"]).to_numpy()
-    add(recorded, 2, "recorded as " + assets["status"].astype(object).str.replace("_", "-"))
+    add(recorded, 2, "recorded as " + sentence_labels("status", assets["status"]))
 
     per_fte = usable / fte.where(fte > 0)
     # Space per head says little of a fire station's appliance bays or a hospital's wards.
@@ -176,7 +178,7 @@ def score_assets(
         + "/m² a year against a median of "
         + _money(median.fillna(0))
         + " for "
-        + use.fillna("its use")
+        + ("its use (" + sentence_labels("use_class", use) + ")").where(use.notna(), "its use")
     )
     add((rel > 1.5).to_numpy(), 2, text)
     add(((rel > 1.25) & (rel <= 1.5)).to_numpy(), 1, text)
@@ -210,10 +212,7 @@ def score_assets(
         add(
             soon,
             2,
-            word
-            + " on "
-            + when.dt.strftime("%Y-%m-%d").fillna("")
-            + f", within {lease_window_months} months",
+            word + " on " + show_days(when.where(soon)) + f", within {lease_window_months} months",
         )
 
     return pd.DataFrame(
@@ -380,16 +379,9 @@ def find_candidates(
     notes[unlocated] = "no reliable location: cannot search nearby"
     bare = candidates["use_class"].isin(NO_SPACE_USES - TIED_USES).to_numpy() & ~nobody
     tied = ~candidates["can_move"].to_numpy() & ~nobody & ~bare
-    notes[bare] = (
-        "no building to move out of ("
-        + candidates.loc[bare, "use_class"].astype(object).fillna("")
-        + ")"
-    )
-    notes[tied] = (
-        "service tied to its site ("
-        + candidates.loc[tied, "use_class"].astype(object).fillna("")
-        + ")"
-    )
+    uses = sentence_labels("use_class", candidates["use_class"])
+    notes[bare] = "no building to move out of (" + uses[bare] + ")"
+    notes[tied] = "service tied to its site (" + uses[tied] + ")"
     candidates["receiving_note"] = notes
 
     candidates = candidates.sort_values(

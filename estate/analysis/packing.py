@@ -134,6 +134,7 @@ def pack_colocation(result: Colocation) -> bytes:
 
 
 def unpack_colocation(data: bytes) -> Colocation:
+    """The co-location result :func:`pack_colocation` packed, with what it worked out."""
     frames, values = unpack_frames("colocation", data)
     counts = frames["located_by_kind"]
     index = pd.Index(counts["label"], name=values["counts_index_name"])
@@ -170,6 +171,7 @@ def pack_disposals(result: Disposals) -> bytes:
 
 
 def unpack_disposals(data: bytes) -> Disposals:
+    """The disposal result :func:`pack_disposals` packed."""
     frames, values = unpack_frames("disposals", data)
     return Disposals(
         frames["candidates"],

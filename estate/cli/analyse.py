@@ -19,6 +19,7 @@ from estate.cli.helpers import (
     within_option,
 )
 from estate.config import Settings
+from estate.labels import body_names
 
 
 @click.group()
@@ -70,6 +71,7 @@ def analyse_colocation(
         result = colocation(
             conn, distance, settings.nia_per_fte_m2, split_list(bodies), read_within(within)
         )
+        names = body_names(conn)
     if pairs:
         frame, geometry = result.pair_table(), None
         if format_ in ("geojson", "gpkg"):
@@ -133,6 +135,7 @@ def analyse_colocation(
         sheets=sheets,
         limit=limit,
         table=table,
+        names=names,
     )
     if format_ == "table" and not (members or pairs):
         click.echo(f"\nAssets of each kind with another kind's asset within {distance:g} m:")
@@ -194,6 +197,7 @@ def analyse_disposals(
             split_list(bodies),
             read_within(within),
         )
+        names = body_names(conn)
     frame = result.candidates
     if format_ in ("geojson", "gpkg"):
         frame = frame[frame["x"].notna()]
@@ -218,4 +222,5 @@ def analyse_disposals(
         limit=limit,
         table=table,
         sheets=result.sheets(),
+        names=names,
     )

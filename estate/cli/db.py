@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import text
+from sqlalchemy import column, func, select, table
 
 from estate.cli.helpers import pass_settings
 from estate.config import Settings
 from estate.errors import EstateError
+
+# PostgreSQL's catalogue of installed extensions, with the columns read.
+_EXTENSIONS = table("pg_extension", column("extname"), column("extversion"))
 
 
 @click.group()
@@ -26,6 +29,7 @@ def _cluster(settings: Settings):
 def _describe(settings: Settings) -> tuple[dict[str, object], bool]:
     """The database's state as label -> value, and whether it is usable."""
     from estate.db import current_revision, database_url, head_revision, make_engine
+    from estate.models import Asset, LoadBatch, Organisation
 
     info: dict[str, object] = {}
     if settings.database_url:
@@ -45,9 +49,12 @@ def _describe(settings: Settings) -> tuple[dict[str, object], bool]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            info["postgresql"] = conn.execute(text("SHOW server_version")).scalar_one()
+            # current_setting() is what SHOW reads.
+            info["postgresql"] = conn.execute(
+                select(func.current_setting("server_version"))
+            ).scalar_one()
             info["postgis"] = conn.execute(
-                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+                select(_EXTENSIONS.c.extversion).where(_EXTENSIONS.c.extname == "postgis")
             ).scalar()
         revision = current_revision(engine)
         head = head_revision()
@@ -56,9 +63,11 @@ def _describe(settings: Settings) -> tuple[dict[str, object], bool]:
         )
         if revision is not None:
             with engine.connect() as conn:
-                for table in ("organisations", "assets", "load_batches"):
-                    count = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                    info[table] = count
+                for counted in (Organisation, Asset, LoadBatch):
+                    name = counted.__tablename__
+                    info[name] = conn.execute(
+                        select(func.count()).select_from(counted.__table__)
+                    ).scalar_one()
         return info, revision == head
     except Exception as exc:  # noqa: BLE001 - status reports, never crashes
         info["error"] = str(exc).splitlines()[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import func, select
 
 from estate.cli.analyse import analyse_colocation, analyse_disposals
 from estate.cli.helpers import emit, open_engine, open_session, output_option, pass_settings
@@ -29,19 +29,23 @@ def export_disposal_schedule(
 ) -> None:
     """The disposal schedule of scenario NAME (xlsx: every schedule and the assumptions)."""
     from estate.analysis.scenarios import evaluate
+    from estate.models import Asset
 
     with open_session(settings) as session:
         result = evaluate(session, name)
         frame = result.disposals
         if format_ in ("geojson", "gpkg"):
-            points = pd.read_sql(
-                text(
-                    "SELECT id AS asset_id, ST_X(geom) AS x, ST_Y(geom) AS y FROM assets "
-                    "WHERE id = ANY(:ids) AND geom IS NOT NULL"
-                ),
-                session.connection(),
-                params={"ids": [int(i) for i in frame["asset_id"]]},
+            a = Asset.__table__
+            located = (
+                select(
+                    a.c.id.label("asset_id"),
+                    func.ST_X(a.c.geom).label("x"),
+                    func.ST_Y(a.c.geom).label("y"),
+                )
+                .where(a.c.id.in_([int(i) for i in frame["asset_id"]]))
+                .where(a.c.geom.is_not(None))
             )
+            points = pd.read_sql(located, session.connection())
             frame = frame.merge(points, on="asset_id")
     emit(frame, format_, output, empty="no moves in this scenario", sheets=result.sheets())
 

@@ -5,7 +5,7 @@ helpers (tables on screen; CSV, GeoJSON, workbooks and GeoPackages for programs)
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,31 +43,31 @@ def open_session(settings: Settings) -> Iterator[object]:
         yield session
 
 
-def print_frame(frame: pd.DataFrame, empty: str, limit: int | None = None) -> None:
-    """A frame as a readable table (money and areas rounded), or ``empty`` when none."""
+def print_frame(
+    frame: pd.DataFrame,
+    empty: str,
+    limit: int | None = None,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """A frame as a table for a person, or ``empty`` when none: plain headings, codes as
+    labels, bodies by name (given ``names``: :func:`estate.labels.body_names`), money in
+    pounds and numbers to their unit. ``--format csv`` and the rest keep the codes."""
+    from estate.display import show_cell
+    from estate.labels import for_people, heading
+
     if frame.empty:
         click.echo(empty)
         return
-    shown = frame if limit is None else frame.head(limit)
-    # Blanks, not "NaN", where a text cell is empty; numbers keep their format.
-    shown = shown.copy()
-    for column in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[column]) or pd.api.types.is_bool_dtype(
-            shown[column]
-        ):
-            values = shown[column].astype(object)
-            shown[column] = values.where(values.notna(), "")
+    shown = for_people(frame if limit is None else frame.head(limit), names=names)
+    table = pd.DataFrame(
+        {i: [show_cell(v, column) for v in shown[column]] for i, column in enumerate(shown)},
+        index=shown.index,
+    )
+    table.columns = [heading(c) for c in shown.columns]
     with pd.option_context(
-        "display.max_rows",
-        1000,
-        "display.max_colwidth",
-        60,
-        "display.width",
-        250,
-        "display.float_format",
-        "{:,.2f}".format,
+        "display.max_rows", 1000, "display.max_colwidth", 60, "display.width", 250
     ):
-        click.echo(shown.to_string(index=False))
+        click.echo(table.to_string(index=False))
     if limit is not None and len(frame) > limit:
         click.echo(f"... {len(frame) - limit} more (use --limit, or --format csv -o FILE)")
 
@@ -104,12 +104,14 @@ def emit(
     sheets: Sequence[object] | None = None,
     limit: int | None = None,
     table: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``frame`` as asked: a table on screen, CSV, GeoJSON, a workbook or a GeoPackage."""
+    """Write ``frame`` as asked: a table on screen (bodies by ``names``), CSV, GeoJSON, a
+    workbook or a GeoPackage."""
     from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 
     if format_ == "table":
-        print_frame(frame if table is None else table, empty, limit)
+        print_frame(frame if table is None else table, empty, limit, names)
         return
     if format_ in ("xlsx", "gpkg") and output is None:
         raise EstateError(f"--format {format_} needs -o FILE")
@@ -129,7 +131,7 @@ def emit(
                 output.unlink()
             write_geo(gdf, output, driver)
     elif format_ == "xlsx":
-        write_xlsx(output, sheets or [Sheet("data", frame)])
+        write_xlsx(output, sheets or [Sheet("data", frame)], names=names)
     if output is not None:
         click.echo(f"wrote {len(frame)} rows to {output}", err=True)
 

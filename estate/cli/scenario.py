@@ -13,7 +13,9 @@ from estate.cli.helpers import (
     split_list,
 )
 from estate.config import Settings
+from estate.display import show_assumption
 from estate.errors import EstateError
+from estate.labels import body_names
 
 
 def _assumption_options(function):
@@ -291,19 +293,21 @@ def scenario_show(settings: Settings, name: str) -> None:
     with open_session(settings) as session:
         result = evaluate(session, name)
         description = result.scenario.description
+        names = body_names(session.connection())  # type: ignore[attr-defined]
     click.echo(f"scenario {name}" + (f": {description}" if description else ""))
     for label, value, _ in result.assumptions.rows():
-        click.echo(f"  {label}: {value}")
+        click.echo(f"  {label}: {show_assumption(label, value)}")
     click.echo("")
     print_frame(
         result.disposals[
             ["asset_id", "body", "name", "exit_date", "estimated_receipt", "receiving_name"]
         ],
         "no moves yet (estate scenario add)",
+        names=names,
     )
     click.echo("")
     partnership = result.savings[result.savings["body"] == "PARTNERSHIP"].drop(columns=["body"])
     partnership["discount_factor"] = partnership["discount_factor"].map("{:.4f}".format)
     print_frame(partnership, "")
     click.echo("")
-    print_frame(result.totals, "")
+    print_frame(result.totals, "", names=names)

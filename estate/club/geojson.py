@@ -6,32 +6,77 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Float,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSON, JSONB, aggregate_order_by
 
-from estate.club.listing import _filters, _seen, _sources, get_offer
-from estate.club.matching import _DISTANCE, _OFFER_PAIRS, need_matches
+from estate.club.listing import (
+    _ORGANISATIONS,
+    _assets,
+    _chosen,
+    _filters,
+    _needs,
+    _offers,
+    _seen,
+    get_offer,
+)
+from estate.club.matching import _distance, _offer_pairs, need_matches
 from estate.club.rules import LIVE
 from estate.crs import WGS84_SRID
+from estate.record_ids import given_id
 from estate.sharing import Viewer
 
 # --- GeoJSON for the map ------------------------------------------------------------------
 
-_GEOJSON = f"ST_AsGeoJSON(ST_Transform({{g}}, {WGS84_SRID}), 6)::json"
+
+def _object(**pairs: Any) -> ColumnElement:
+    """``json_build_object`` of ``pairs``, in their order."""
+    return func.json_build_object(*(part for key, value in pairs.items() for part in (key, value)))
 
 
-def _collection(conn: Connection, features_sql: str, params: dict) -> str:
+def _geometry(geom: ColumnElement) -> ColumnElement:
+    """A geometry as a GeoJSON object in WGS84, to 6 decimals (about 0.1 m)."""
+    return cast(func.ST_AsGeoJSON(func.ST_Transform(geom, WGS84_SRID), 6), JSON)
+
+
+def _float(value: ColumnElement) -> ColumnElement:
+    return cast(value, Float)
+
+
+def _feature(geom: ColumnElement, properties: ColumnElement, **ident: Any) -> ColumnElement:
+    """A GeoJSON Feature of a point or line, with an ``id`` when given one (``id=...``)."""
+    return _object(type="Feature", **ident, geometry=_geometry(geom), properties=properties)
+
+
+def _collection(features: Select | CompoundSelect) -> Select:
     """A FeatureCollection (RFC 7946, WGS84) built in the database from a query giving
-    one ``feature`` (json) a row."""
-    return conn.execute(
-        text(
-            "SELECT json_build_object('type', 'FeatureCollection', 'features',"
-            " coalesce(json_agg(q.feature ORDER BY q.ord), '[]'::json))::text"
-            f" FROM ({features_sql}) q"
-        ),
-        params,
-    ).scalar_one()
+    one ``feature`` (json) a row, in the order of its ``ord``, as text.
+
+    Like the club's other statements, each is built once per viewer (and shape of filter)
+    with its values bound when it runs (see :mod:`estate.club.listing`)."""
+    q = features.subquery("q")
+    collected = func.coalesce(
+        func.json_agg(aggregate_order_by(q.c.feature, q.c.ord)), cast(literal("[]"), JSON)
+    )
+    return select(cast(_object(type="FeatureCollection", features=collected), Text))
 
 
 def needs_geojson(
@@ -42,23 +87,28 @@ def needs_geojson(
 ) -> str:
     """Needs as GeoJSON points with their radius (``radius_m``) for the map to draw, as
     ``viewer`` may see them."""
-    where, params = _filters("n", status, body)
-    return _collection(
-        conn,
-        f"""
-        SELECT n.needed_by AS ord, json_build_object(
-            'type', 'Feature', 'id', n.id, 'geometry', {_GEOJSON.format(g="n.geom")},
-            'properties', json_build_object(
-                'kind', 'need', 'id', n.id, 'body', o.code, 'body_name', o.name,
-                'title', n.title, 'use_class', n.use_class, 'min_m2', n.min_m2::float8,
-                'max_m2', n.max_m2::float8, 'radius_m', n.radius_m::float8,
-                'needed_by', n.needed_by, 'status', n.status)) AS feature
-        FROM {_seen(viewer).club_sql("club_needs")} n
-        JOIN organisations o ON o.id = n.organisation_id
-        WHERE {where} AND n.geom IS NOT NULL
-        """,
-        params,
+    values = _chosen(status, body)
+    query = _needs_map(_seen(viewer), tuple(sorted(values)))
+    return conn.execute(query, values).scalar_one()
+
+
+@lru_cache(maxsize=128)
+def _needs_map(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
+    n, o = _needs(viewer), _ORGANISATIONS.alias("o")
+    properties = _object(
+        kind="need", id=n.c.id, body=o.c.code, body_name=o.c.name, title=n.c.title,
+        use_class=n.c.use_class, min_m2=_float(n.c.min_m2), max_m2=_float(n.c.max_m2),
+        radius_m=_float(n.c.radius_m), needed_by=n.c.needed_by, status=n.c.status,
+    )  # fmt: skip
+    features = (
+        select(
+            n.c.needed_by.label("ord"),
+            _feature(n.c.geom, properties, id=n.c.id).label("feature"),
+        )
+        .join_from(n, o, o.c.id == n.c.organisation_id)
+        .where(*_filters(n, o, chosen), n.c.geom.is_not(None))
     )
+    return _collection(features)
 
 
 def offers_geojson(
@@ -68,23 +118,29 @@ def offers_geojson(
     viewer: Viewer | None = None,
 ) -> str:
     """Offers as GeoJSON points, as ``viewer`` may see them."""
-    where, params = _filters("f", status, body)
-    return _collection(
-        conn,
-        f"""
-        SELECT f.available_from AS ord, json_build_object(
-            'type', 'Feature', 'id', f.id, 'geometry', {_GEOJSON.format(g="f.geom")},
-            'properties', json_build_object(
-                'kind', 'offer', 'id', f.id, 'body', o.code, 'body_name', o.name,
-                'offer_kind', f.kind, 'title', f.title, 'use_class', f.use_class,
-                'area_m2', f.area_m2::float8, 'available_from', f.available_from,
-                'available_until', f.available_until, 'status', f.status)) AS feature
-        FROM {_seen(viewer).club_sql("club_offers")} f
-        JOIN organisations o ON o.id = f.organisation_id
-        WHERE {where} AND f.geom IS NOT NULL
-        """,
-        params,
+    values = _chosen(status, body)
+    query = _offers_map(_seen(viewer), tuple(sorted(values)))
+    return conn.execute(query, values).scalar_one()
+
+
+@lru_cache(maxsize=128)
+def _offers_map(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
+    f, o = _offers(viewer), _ORGANISATIONS.alias("o")
+    properties = _object(
+        kind="offer", id=f.c.id, body=o.c.code, body_name=o.c.name, offer_kind=f.c.kind,
+        title=f.c.title, use_class=f.c.use_class, area_m2=_float(f.c.area_m2),
+        available_from=f.c.available_from, available_until=f.c.available_until,
+        status=f.c.status,
+    )  # fmt: skip
+    features = (
+        select(
+            f.c.available_from.label("ord"),
+            _feature(f.c.geom, properties, id=f.c.id).label("feature"),
+        )
+        .join_from(f, o, o.c.id == f.c.organisation_id)
+        .where(*_filters(f, o, chosen), f.c.geom.is_not(None))
     )
+    return _collection(features)
 
 
 def need_matches_geojson(
@@ -100,36 +156,61 @@ def need_matches_geojson(
     match's fields), in :func:`need_matches`' order (pass ``matches`` when already found)."""
     if matches is None:
         matches = need_matches(conn, need_id, nia_per_fte_m2, viewer)
-    params = {
-        "need": need_id,
-        "m": json.dumps(matches, default=lambda v: v.isoformat()),
-    }
-    return _collection(
-        conn,
-        _sources(
-            f"""
-        SELECT 0 AS ord, json_build_object(
-            'type', 'Feature', 'id', 'need-' || n.id, 'geometry', {_GEOJSON.format(g="n.geom")},
-            'properties', json_build_object(
-                'kind', 'need', 'id', n.id, 'body', o.code, 'title', n.title,
-                'min_m2', n.min_m2::float8, 'radius_m', n.radius_m::float8,
-                'needed_by', n.needed_by, 'status', n.status)) AS feature
-        FROM {{needs}} n JOIN organisations o ON o.id = n.organisation_id
-        WHERE n.id = :need AND n.geom IS NOT NULL
-        UNION ALL
-        SELECT m.ord, json_build_object(
-            'type', 'Feature', 'geometry',
-            {_GEOJSON.format(g="ST_MakeLine(n.geom, coalesce(f.geom, a.geom))")},
-            'properties', (m.value::jsonb || jsonb_build_object('kind', 'match'))::json)
-        FROM json_array_elements(CAST(:m AS json)) WITH ORDINALITY AS m(value, ord)
-        JOIN {{needs}} n ON n.id = :need
-        LEFT JOIN {{offers}} f ON f.id = (m.value ->> 'offer_id')::int
-        LEFT JOIN {{assets}} a ON a.id = (m.value ->> 'asset_id')::bigint
-        """,
-            viewer,
-        ),
-        params,
+    found = json.dumps(matches, default=lambda v: v.isoformat())
+    query = _need_matches_map(_seen(viewer))
+    return conn.execute(query, {"need_id": need_id, "matches": found}).scalar_one()
+
+
+@lru_cache(maxsize=64)
+def _need_matches_map(viewer: Viewer) -> Select:
+    need_id = given_id(name="need_id")
+    n, o = _needs(viewer), _ORGANISATIONS.alias("o")
+    need = (
+        select(
+            literal(0, Integer).label("ord"),
+            _feature(
+                n.c.geom,
+                _object(
+                    kind="need",
+                    id=n.c.id,
+                    body=o.c.code,
+                    title=n.c.title,
+                    min_m2=_float(n.c.min_m2),
+                    radius_m=_float(n.c.radius_m),
+                    needed_by=n.c.needed_by,
+                    status=n.c.status,
+                ),
+                id=literal("need-", Text).concat(n.c.id),
+            ).label("feature"),
+        )  # fmt: skip
+        .join_from(n, o, o.c.id == n.c.organisation_id)
+        .where(n.c.id == need_id, n.c.geom.is_not(None))
     )
+    # The matches, one JSON object each, in their order; each joined to the point it is at.
+    m = (
+        func.json_array_elements(cast(bindparam("matches", type_=Text), JSON))
+        .table_valued(column("value", JSON), with_ordinality="ord")
+        .render_derived(name="m")
+    )
+    value = m.c.value
+    f, a = _offers(viewer), _assets(viewer)
+    match = cast(cast(value, JSONB).concat(func.jsonb_build_object("kind", "match")), JSON)
+    lines = (
+        select(
+            m.c.ord,
+            _object(
+                type="Feature",
+                geometry=_geometry(func.ST_MakeLine(n.c.geom, func.coalesce(f.c.geom, a.c.geom))),
+                properties=match,
+            ),
+        )
+        .select_from(
+            m.join(n, n.c.id == need_id)
+            .outerjoin(f, f.c.id == cast(value["offer_id"].astext, Integer))
+            .outerjoin(a, a.c.id == cast(value["asset_id"].astext, BigInteger))
+        )
+    )  # fmt: skip
+    return _collection(union_all(need, lines))
 
 
 def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None = None) -> str:
@@ -137,32 +218,49 @@ def offer_matches_geojson(conn: Connection, offer_id: int, viewer: Viewer | None
     point with its radius (``kind: "need"``) and a line from the offer to each need, as
     ``viewer`` may see them."""
     get_offer(conn, offer_id, viewer)
-    return _collection(
-        conn,
-        _sources(
-            f"""
-        SELECT 0 AS ord, json_build_object(
-            'type', 'Feature', 'id', 'offer-' || f.id, 'geometry',
-            {_GEOJSON.format(g="f.geom")},
-            'properties', json_build_object(
-                'kind', 'offer', 'id', f.id, 'body', o.code, 'title', f.title,
-                'area_m2', f.area_m2::float8, 'available_from', f.available_from,
-                'status', f.status)) AS feature
-        FROM {{offers}} f JOIN organisations o ON o.id = f.organisation_id
-        WHERE f.id = :id AND f.geom IS NOT NULL
-        UNION ALL
-        SELECT row_number() OVER (ORDER BY ST_Distance(f.geom, n.geom), n.id),
-            json_build_object(
-            'type', 'Feature', 'geometry', {_GEOJSON.format(g="ST_MakeLine(f.geom, n.geom)")},
-            'properties', json_build_object(
-                'kind', 'match', 'need_id', n.id, 'offer_id', f.id, 'body', o.code,
-                'title', n.title, 'min_m2', n.min_m2::float8, 'radius_m', n.radius_m::float8,
-                'needed_by', n.needed_by, 'distance_m', {_DISTANCE.format(a="f")}))
-        {_OFFER_PAIRS}
-        JOIN organisations o ON o.id = n.organisation_id
-        WHERE f.id = :id AND n.status IN ('open', 'in_discussion')
-        """,
-            viewer,
-        ),
-        {"id": offer_id},
+    query = _offer_matches_map(_seen(viewer))
+    return conn.execute(query, {"offer_id": offer_id}).scalar_one()
+
+
+@lru_cache(maxsize=64)
+def _offer_matches_map(viewer: Viewer) -> Select:
+    offer_id = given_id(name="offer_id")
+    f, o = _offers(viewer), _ORGANISATIONS.alias("o")
+    offer = (
+        select(
+            literal(0, Integer).label("ord"),
+            _feature(
+                f.c.geom,
+                _object(
+                    kind="offer",
+                    id=f.c.id,
+                    body=o.c.code,
+                    title=f.c.title,
+                    area_m2=_float(f.c.area_m2),
+                    available_from=f.c.available_from,
+                    status=f.c.status,
+                ),
+                id=literal("offer-", Text).concat(f.c.id),
+            ).label("feature"),
+        )  # fmt: skip
+        .join_from(f, o, o.c.id == f.c.organisation_id)
+        .where(f.c.id == offer_id, f.c.geom.is_not(None))
     )
+    n = _needs(viewer)
+    needs = (
+        select(
+            func.row_number().over(order_by=(func.ST_Distance(f.c.geom, n.c.geom), n.c.id)),
+            _object(
+                type="Feature",
+                geometry=_geometry(func.ST_MakeLine(f.c.geom, n.c.geom)),
+                properties=_object(
+                    kind="match", need_id=n.c.id, offer_id=f.c.id, body=o.c.code,
+                    title=n.c.title, min_m2=_float(n.c.min_m2), radius_m=_float(n.c.radius_m),
+                    needed_by=n.c.needed_by, distance_m=_distance(f, n),
+                ),
+            ),
+        )
+        .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == n.c.organisation_id))
+        .where(f.c.id == offer_id, n.c.status.in_(LIVE))
+    )  # fmt: skip
+    return _collection(union_all(offer, needs))

@@ -1,19 +1,39 @@
 """Reading needs and offers: lists and single posts, and the read-time sharing every
-club read goes through (:meth:`estate.sharing.Viewer.club_sql` and
-:meth:`~estate.sharing.Viewer.assets_sql`); and plain JSON values for API answers."""
+club read goes through (:meth:`estate.sharing.Viewer.club_table` and
+:meth:`~estate.sharing.Viewer.assets_table`); and plain JSON values for API answers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    FromClause,
+    Select,
+    Subquery,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 
 from estate.club.errors import NotFound
 from estate.club.rules import _blank, _statuses
+from estate.crs import WGS84_SRID
+from estate.models import Organisation, User
+from estate.record_ids import given_ids
 from estate.sharing import Viewer
+
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
+_USERS: Table = User.__table__  # type: ignore[assignment]
 
 # --- what the viewer may see (estate.sharing) -----------------------------------------
 
@@ -22,48 +42,116 @@ def _seen(viewer: Viewer | None) -> Viewer:
     return viewer or Viewer.operator()
 
 
-def _sources(sql: str, viewer: Viewer | None) -> str:
-    """``sql`` with ``{needs}``, ``{offers}`` and ``{assets}`` as ``viewer`` may see them."""
-    seen = _seen(viewer)
-    return (
-        sql.replace("{needs}", seen.club_sql("club_needs"))
-        .replace("{offers}", seen.club_sql("club_offers"))
-        .replace("{assets}", seen.assets_sql())
-    )
+def _needs(viewer: Viewer | None, name: str = "n") -> Subquery:
+    """``club_needs`` as ``viewer`` may see them (:meth:`Viewer.club_table`)."""
+    return _seen(viewer).club_table("club_needs", name)
+
+
+def _offers(viewer: Viewer | None, name: str = "f") -> Subquery:
+    """``club_offers`` as ``viewer`` may see them."""
+    return _seen(viewer).club_table("club_offers", name)
+
+
+def _assets(viewer: Viewer | None, name: str = "a") -> Subquery:
+    """``assets`` as ``viewer`` may see them (:meth:`Viewer.assets_table`)."""
+    return _seen(viewer).assets_table(name)
 
 
 # --- reading -------------------------------------------------------------------------------
 
-_NEED_COLUMNS = """
-    n.id, n.organisation_id, o.code AS body, o.name AS body_name, n.title, n.use_class,
-    n.min_m2::float8 AS min_m2, n.max_m2::float8 AS max_m2, n.radius_m::float8 AS radius_m,
-    n.needed_by, n.status, n.notes, n.asset_id, n.agreed_offer_id, n.agreed_asset_id,
-    ST_X(n.geom) AS easting, ST_Y(n.geom) AS northing,
-    ST_X(ST_Transform(n.geom, 4326)) AS lon, ST_Y(ST_Transform(n.geom, 4326)) AS lat,
-    u.username AS created_by, n.created_at, n.updated_at
-"""
-_OFFER_COLUMNS = """
-    f.id, f.organisation_id, o.code AS body, o.name AS body_name, f.kind, f.title,
-    f.asset_id, coalesce(a.name, a.source_ref) AS asset_name, f.use_class,
-    f.area_m2::float8 AS area_m2, f.available_from, f.available_until, f.status, f.notes,
-    ST_X(f.geom) AS easting, ST_Y(f.geom) AS northing,
-    ST_X(ST_Transform(f.geom, 4326)) AS lon, ST_Y(ST_Transform(f.geom, 4326)) AS lat,
-    u.username AS created_by, f.created_at, f.updated_at
-"""
+
+def _float(value: ColumnElement, name: str) -> ColumnElement:
+    """A numeric column as a float (``float8``), for JSON and pandas."""
+    return cast(value, Float).label(name)
 
 
-def _filters(
-    alias: str, status: str | Sequence[str] | None, body: str | None
-) -> tuple[str, dict[str, Any]]:
-    where, params = ["TRUE"], {}
+def _place(geom: ColumnElement) -> list[ColumnElement]:
+    """A point as easting and northing (BNG metres) and as longitude and latitude."""
+    wgs84 = func.ST_Transform(geom, WGS84_SRID)
+    return [
+        func.ST_X(geom).label("easting"),
+        func.ST_Y(geom).label("northing"),
+        func.ST_X(wgs84).label("lon"),
+        func.ST_Y(wgs84).label("lat"),
+    ]
+
+
+def _chosen(
+    status: str | Sequence[str] | None, body: str | None, ids: Iterable[int] | None = None
+) -> dict[str, Any]:
+    """The values a list is filtered by, under the names :func:`_filters` binds: posts of
+    ``status`` (a word or several), of ``body`` (an organisation code, any case), of
+    ``ids``. What is not given is not filtered on."""
+    values: dict[str, Any] = {}
     statuses = _statuses(status)
     if statuses is not None:
-        where.append(f"{alias}.status = ANY(:statuses)")
-        params["statuses"] = statuses
+        values["statuses"] = statuses
     if not _blank(body):
-        where.append("lower(o.code) = lower(:body)")
-        params["body"] = str(body).strip()
-    return " AND ".join(where), params
+        values["body"] = str(body).strip()
+    if ids is not None:
+        values["ids"] = list(ids)
+    return values
+
+
+def _filters(post: FromClause, body_of: FromClause, chosen: Iterable[str]) -> list:
+    """The filters of a list on ``post`` for the values named ``chosen`` (see
+    :func:`_chosen`), bound when it runs; ``body_of`` is the organisations joined."""
+    where: list[ColumnElement[bool]] = []
+    if "statuses" in chosen:
+        where.append(post.c.status.in_(bindparam("statuses", expanding=True)))
+    if "body" in chosen:
+        where.append(func.lower(body_of.c.code) == func.lower(bindparam("body", type_=Text)))
+    if "ids" in chosen:
+        where.append(post.c.id.in_(given_ids("ids")))
+    return where
+
+
+# The club's statements are built once per viewer and shape of filter, their values bound
+# when they run: building one over a viewer's subqueries (and SQLAlchemy's keying of it
+# for its compiled cache) would otherwise cost more than running it.
+
+
+@lru_cache(maxsize=128)
+def _needs_list(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
+    n, o, u = _needs(viewer), _ORGANISATIONS.alias("o"), _USERS.alias("u")
+    return (
+        select(
+            n.c.id, n.c.organisation_id, o.c.code.label("body"), o.c.name.label("body_name"),
+            n.c.title, n.c.use_class, _float(n.c.min_m2, "min_m2"),
+            _float(n.c.max_m2, "max_m2"), _float(n.c.radius_m, "radius_m"), n.c.needed_by,
+            n.c.status, n.c.notes, n.c.asset_id, n.c.agreed_offer_id, n.c.agreed_asset_id,
+            *_place(n.c.geom), u.c.username.label("created_by"), n.c.created_at,
+            n.c.updated_at,
+        )
+        .select_from(
+            n.join(o, o.c.id == n.c.organisation_id).outerjoin(u, u.c.id == n.c.created_by)
+        )
+        .where(*_filters(n, o, chosen))
+        .order_by(n.c.needed_by, n.c.id)
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=128)
+def _offers_list(viewer: Viewer, chosen: tuple[str, ...]) -> Select:
+    f, a = _offers(viewer), _assets(viewer)
+    o, u = _ORGANISATIONS.alias("o"), _USERS.alias("u")
+    return (
+        select(
+            f.c.id, f.c.organisation_id, o.c.code.label("body"), o.c.name.label("body_name"),
+            f.c.kind, f.c.title, f.c.asset_id,
+            func.coalesce(a.c.name, a.c.source_ref).label("asset_name"), f.c.use_class,
+            _float(f.c.area_m2, "area_m2"), f.c.available_from, f.c.available_until,
+            f.c.status, f.c.notes, *_place(f.c.geom), u.c.username.label("created_by"),
+            f.c.created_at, f.c.updated_at,
+        )
+        .select_from(
+            f.join(o, o.c.id == f.c.organisation_id)
+            .outerjoin(a, a.c.id == f.c.asset_id)
+            .outerjoin(u, u.c.id == f.c.created_by)
+        )
+        .where(*_filters(f, o, chosen))
+        .order_by(f.c.available_from, f.c.id)
+    )  # fmt: skip
 
 
 def list_needs(
@@ -76,25 +164,10 @@ def list_needs(
 ) -> list[dict[str, Any]]:
     """Needs (of ``status``: a word or several; of ``body``: an organisation code), soonest
     needed first, each with its body's code and name and its place in BNG and WGS84, as
-    ``viewer`` may see them (:meth:`Viewer.club_sql`; everything when None)."""
-    where, params = _filters("n", status, body)
-    if ids is not None:
-        where += " AND n.id = ANY(:ids)"
-        params["ids"] = list(ids)
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT {_NEED_COLUMNS}
-            FROM {_seen(viewer).club_sql("club_needs")} n
-            JOIN organisations o ON o.id = n.organisation_id
-            LEFT JOIN users u ON u.id = n.created_by
-            WHERE {where}
-            ORDER BY n.needed_by, n.id
-            """
-        ),
-        params,
-    ).mappings()
-    return [dict(r) for r in rows]
+    ``viewer`` may see them (:meth:`Viewer.club_table`; everything when None)."""
+    values = _chosen(status, body, ids)
+    query = _needs_list(_seen(viewer), tuple(sorted(values)))
+    return [dict(r) for r in conn.execute(query, values).mappings()]
 
 
 def list_offers(
@@ -107,25 +180,9 @@ def list_offers(
 ) -> list[dict[str, Any]]:
     """Offers (of ``status``; of ``body``), soonest available first, with their body, the
     asset they name and their place in BNG and WGS84, as ``viewer`` may see them."""
-    where, params = _filters("f", status, body)
-    if ids is not None:
-        where += " AND f.id = ANY(:ids)"
-        params["ids"] = list(ids)
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT {_OFFER_COLUMNS}
-            FROM {_seen(viewer).club_sql("club_offers")} f
-            JOIN organisations o ON o.id = f.organisation_id
-            LEFT JOIN {_seen(viewer).assets_sql()} a ON a.id = f.asset_id
-            LEFT JOIN users u ON u.id = f.created_by
-            WHERE {where}
-            ORDER BY f.available_from, f.id
-            """
-        ),
-        params,
-    ).mappings()
-    return [dict(r) for r in rows]
+    values = _chosen(status, body, ids)
+    query = _offers_list(_seen(viewer), tuple(sorted(values)))
+    return [dict(r) for r in conn.execute(query, values).mappings()]
 
 
 def get_need(conn: Connection, need_id: int, viewer: Viewer | None = None) -> dict[str, Any]:

@@ -1,119 +1,168 @@
 """What could meet what: for a need, the offers, surplus assets and spare space of
 other bodies within its radius (see :mod:`estate.club`'s notes), and for an offer, the
 needs it could meet; with counts for many at once. One SQL statement per source, read
-as the viewer may see it (:func:`estate.club.listing._sources`)."""
+as the viewer may see it (:meth:`estate.sharing.Viewer.club_table` and
+:meth:`~estate.sharing.Viewer.assets_table`), written in Core like every other read."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Date,
+    Float,
+    FromClause,
+    Integer,
+    Numeric,
+    Select,
+    Table,
+    and_,
+    any_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.types import Text
 
-from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS, derive, usable_sql
-from estate.club.listing import _sources, get_need, get_offer, list_needs, list_offers
+from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS, derive, usable_area
+from estate.club.listing import (
+    _ORGANISATIONS,
+    _assets,
+    _needs,
+    _offers,
+    _seen,
+    get_need,
+    get_offer,
+    list_needs,
+    list_offers,
+)
 from estate.club.rules import LIVE, MATCH_FIELDS, SOURCES
+from estate.models import Offer
+from estate.record_ids import given_id, given_ids
 from estate.sharing import Viewer
+
+_OFFER_TABLE: Table = Offer.__table__  # type: ignore[assignment]
 
 # --- matching -------------------------------------------------------------------------------
 
-# A need and an offer that could meet it: within the need's radius, of another body, big
-# enough, available on the day, of a compatible use. ST_DWithin is inclusive.
-_OFFER_PAIRS = """
-    FROM {needs} n
-    JOIN {offers} f
-      ON ST_DWithin(f.geom, n.geom, n.radius_m::float8)
-     AND f.organisation_id <> n.organisation_id
-     AND f.status IN ('open', 'in_discussion')
-     AND f.area_m2 >= n.min_m2
-     AND f.available_from <= n.needed_by
-     AND (f.available_until IS NULL OR f.available_until >= n.needed_by)
-     AND (f.use_class IS NULL OR n.use_class IS NULL OR f.use_class = n.use_class)
-"""
-_DISTANCE = "round(ST_Distance({a}.geom, n.geom)::numeric, 1)::float8"
 
-# Assets of other bodies within the need's radius, placed well enough to measure, and
-# not already offered to the club by their body (they match as that offer). ``{assets}``
-# is what the viewer may see of the register (estate.sharing); sensitive assets are left
-# out, so the stored point (``raw_geom``, which the spatial index covers) is the point
-# shown.
-_NEAR_ASSETS = f"""
-    FROM {{needs}} n
-    JOIN {{assets}} a
-      ON ST_DWithin(a.raw_geom, n.geom, n.radius_m::float8)
-     AND a.organisation_id <> n.organisation_id
-     AND NOT a.sensitive
-     AND a.location_method NOT IN ({", ".join(f"'{m}'" for m in COARSE_METHODS)})
-     AND NOT ('{CENTROID_FLAG}' = ANY(a.quality_flags))
-     AND NOT EXISTS (
-         SELECT 1 FROM club_offers x
-         WHERE x.asset_id = a.id AND x.status IN ('open', 'in_discussion'))
-    JOIN organisations o ON o.id = a.organisation_id
-"""
+def _offer_pairs(n: FromClause, f: FromClause) -> ColumnElement[bool]:
+    """A need ``n`` and an offer ``f`` that could meet it: within the need's radius, of
+    another body, big enough, available on the day, of a compatible use. ST_DWithin is
+    inclusive."""
+    return and_(
+        func.ST_DWithin(f.c.geom, n.c.geom, cast(n.c.radius_m, Float)),
+        f.c.organisation_id != n.c.organisation_id,
+        f.c.status.in_(LIVE),
+        f.c.area_m2 >= n.c.min_m2,
+        f.c.available_from <= n.c.needed_by,
+        or_(f.c.available_until.is_(None), f.c.available_until >= n.c.needed_by),
+        or_(f.c.use_class.is_(None), n.c.use_class.is_(None), f.c.use_class == n.c.use_class),
+    )
+
+
+def _distance(x: FromClause, n: FromClause) -> ColumnElement:
+    """From the need ``n`` to ``x`` (an offer or an asset), in metres to 0.1 m."""
+    return cast(func.round(cast(func.ST_Distance(x.c.geom, n.c.geom), Numeric), 1), Float)
+
+
+def _near_assets(n: FromClause, a: FromClause) -> ColumnElement[bool]:
+    """Assets ``a`` of other bodies within the need's radius, placed well enough to
+    measure, and not already offered to the club by their body (they match as that
+    offer). ``a`` is what the viewer may see of the register (estate.sharing); sensitive
+    assets are left out, so the stored point (``raw_geom``, which the spatial index
+    covers) is the point shown."""
+    offered = _OFFER_TABLE.alias("x")
+    return and_(
+        func.ST_DWithin(a.c.raw_geom, n.c.geom, cast(n.c.radius_m, Float)),
+        a.c.organisation_id != n.c.organisation_id,
+        not_(a.c.sensitive),
+        a.c.location_method.not_in(COARSE_METHODS),
+        not_(literal(CENTROID_FLAG, Text) == any_(a.c.quality_flags)),
+        ~exists().where(offered.c.asset_id == a.c.id, offered.c.status.in_(LIVE)),
+    )
+
+
+@lru_cache(maxsize=64)
+def _match_queries(viewer: Viewer, by_id: bool) -> tuple[Select, Select, Select]:
+    """The three statements of :func:`_match_frame` for ``viewer``, built once (see
+    :mod:`estate.club.listing`): of the needs bound as ``need_ids`` when ``by_id``, else
+    of every need open or in discussion."""
+    n, f, a = _needs(viewer), _offers(viewer), _assets(viewer)
+    o = _ORGANISATIONS.alias("o")
+    chosen = n.c.id.in_(given_ids("need_ids")) if by_id else n.c.status.in_(LIVE)
+    near_assets = n.join(a, _near_assets(n, a)).join(o, o.c.id == a.c.organisation_id)
+    offers = (
+        select(
+            n.c.id.label("need_id"), literal("offer", Text).label("source"),
+            f.c.id.label("offer_id"), cast(null(), BigInteger).label("asset_id"),
+            o.c.code.label("body"), f.c.title, cast(f.c.area_m2, Float).label("area_m2"),
+            _distance(f, n).label("distance_m"), f.c.available_from,
+        )
+        .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == f.c.organisation_id))
+        .where(chosen)
+    )  # fmt: skip
+    surplus = (
+        select(
+            n.c.id.label("need_id"), literal("surplus", Text).label("source"),
+            cast(null(), Integer).label("offer_id"), a.c.id.label("asset_id"),
+            o.c.code.label("body"), func.coalesce(a.c.name, a.c.source_ref).label("title"),
+            cast(usable_area(a), Float).label("area_m2"), _distance(a, n).label("distance_m"),
+            cast(null(), Date).label("available_from"),
+        )
+        .select_from(near_assets)
+        .where(
+            chosen,
+            a.c.status.in_(("surplus", "in_disposal")),
+            usable_area(a) >= n.c.min_m2,
+        )
+    )  # fmt: skip
+    # Spare space: the analysis's own measure (estate.analysis.assets.derive), on the
+    # operational sites in reach only.
+    sites = (
+        select(
+            n.c.id.label("need_id"), cast(n.c.min_m2, Float).label("min_m2"),
+            a.c.id.label("asset_id"), o.c.code.label("body"),
+            func.coalesce(a.c.name, a.c.source_ref).label("title"),
+            _distance(a, n).label("distance_m"), a.c.status, a.c.sensitive, a.c.use_class,
+            a.c.occupancy, cast(a.c.gia_m2, Float).label("gia_m2"),
+            cast(a.c.nia_m2, Float).label("nia_m2"),
+            cast(a.c.occupants_fte, Float).label("occupants_fte"),
+            func.ST_X(a.c.geom).label("x"), func.ST_Y(a.c.geom).label("y"),
+            a.c.location_method, false().label("probable_centroid"),
+        )
+        .select_from(near_assets)
+        .where(chosen, a.c.status.in_(("operational", "under_used")))
+    )  # fmt: skip
+    return offers, surplus, sites
 
 
 def _match_frame(
     conn: Connection,
-    where: str,
-    params: dict,
+    need_ids: list[int] | None,
     nia_per_fte_m2: float,
     viewer: Viewer | None,
 ) -> pd.DataFrame:
-    """Every match of the needs selected by ``where`` (on ``n``), one frame of
-    :data:`MATCH_FIELDS`, ordered by need, source, distance."""
-    near_assets = _sources(_NEAR_ASSETS, viewer)
-    offers = conn.execute(
-        text(
-            f"""
-            SELECT n.id AS need_id, 'offer' AS source, f.id AS offer_id,
-                   CAST(NULL AS bigint) AS asset_id, o.code AS body, f.title,
-                   f.area_m2::float8 AS area_m2, {_DISTANCE.format(a="f")} AS distance_m,
-                   f.available_from
-            {_sources(_OFFER_PAIRS, viewer)}
-            JOIN organisations o ON o.id = f.organisation_id
-            WHERE {where}
-            """
-        ),
-        params,
-    ).all()
-    surplus = conn.execute(
-        text(
-            f"""
-            SELECT n.id AS need_id, 'surplus' AS source, CAST(NULL AS int) AS offer_id,
-                   a.id AS asset_id, o.code AS body, coalesce(a.name, a.source_ref) AS title,
-                   ({usable_sql("a")})::float8 AS area_m2, {_DISTANCE.format(a="a")}
-                   AS distance_m, CAST(NULL AS date) AS available_from
-            {near_assets}
-            WHERE {where}
-              AND a.status IN ('surplus', 'in_disposal')
-              AND {usable_sql("a")} >= n.min_m2
-            """
-        ),
-        params,
-    ).all()
-    # Spare space: the analysis's own measure (estate.analysis.assets.derive), on the
-    # operational sites in reach only.
-    near = pd.DataFrame(
-        [dict(r) for r in conn.execute(
-            text(
-                f"""
-                SELECT n.id AS need_id, n.min_m2::float8 AS min_m2, a.id AS asset_id,
-                       o.code AS body, coalesce(a.name, a.source_ref) AS title,
-                       {_DISTANCE.format(a="a")} AS distance_m, a.status, a.sensitive,
-                       a.use_class, a.occupancy, a.gia_m2::float8 AS gia_m2,
-                       a.nia_m2::float8 AS nia_m2, a.occupants_fte::float8 AS occupants_fte,
-                       ST_X(a.geom) AS x, ST_Y(a.geom) AS y, a.location_method,
-                       FALSE AS probable_centroid
-                {near_assets}
-                WHERE {where}
-                  AND a.status IN ('operational', 'under_used')
-                """
-            ),
-            params,
-        ).mappings()]
-    )  # fmt: skip
+    """Every match of the needs ``need_ids`` (None: every need open or in discussion),
+    one frame of :data:`MATCH_FIELDS`, ordered by need, source, distance."""
+    by_offer, by_surplus, by_site = _match_queries(_seen(viewer), need_ids is not None)
+    values = {} if need_ids is None else {"need_ids": need_ids}
+    offers = conn.execute(by_offer, values).all()
+    surplus = conn.execute(by_surplus, values).all()
+    near = pd.DataFrame([dict(r) for r in conn.execute(by_site, values).mappings()])
     frames = [
         pd.DataFrame([r._asdict() for r in offers], columns=list(MATCH_FIELDS)),
         pd.DataFrame([r._asdict() for r in surplus], columns=list(MATCH_FIELDS)),
@@ -168,7 +217,7 @@ def need_matches(
     see them (:mod:`estate.sharing`; everything when None): a name not shared is None.
     Raises :class:`NotFound`."""
     get_need(conn, need_id, viewer)
-    frame = _match_frame(conn, "n.id = :need_id", {"need_id": need_id}, nia_per_fte_m2, viewer)
+    frame = _match_frame(conn, [need_id], nia_per_fte_m2, viewer)
     return _records(frame)
 
 
@@ -181,28 +230,18 @@ def need_match_counts(
     """For many needs at once (default: every need open or in discussion), how many
     matches each has by source: ``{need_id: {"offer": n, "surplus": n, "spare": n,
     "total": n}}`` (needs without matches included, with zeros)."""
-    if need_ids is None:
-        where, params = "n.status IN ('open', 'in_discussion')", {}
+    chosen = None if need_ids is None else list(need_ids)
+    if chosen is None:
         ids = [n["id"] for n in list_needs(conn, LIVE, viewer=viewer)]
     else:
-        ids = list(need_ids)
-        where, params = "n.id = ANY(:ids)", {"ids": ids}
+        ids = chosen
     counts = {i: {**{s: 0 for s in SOURCES}, "total": 0} for i in ids}
-    frame = _match_frame(conn, where, params, nia_per_fte_m2, viewer)
+    frame = _match_frame(conn, chosen, nia_per_fte_m2, viewer)
     for (need, source), n in frame.groupby(["need_id", "source"]).size().items():
         counts.setdefault(int(need), {**{s: 0 for s in SOURCES}, "total": 0})
         counts[int(need)][source] = int(n)
         counts[int(need)]["total"] += int(n)
     return counts
-
-
-_NEED_PAIRS_SELECT = f"""
-    SELECT f.id AS offer_id, n.id AS need_id, o.code AS body, n.title, n.use_class,
-           n.min_m2::float8 AS min_m2, n.max_m2::float8 AS max_m2,
-           {_DISTANCE.format(a="f")} AS distance_m, n.needed_by, n.status
-    {_OFFER_PAIRS}
-    JOIN organisations o ON o.id = n.organisation_id
-"""
 
 
 def offer_matches(
@@ -212,15 +251,36 @@ def offer_matches(
     offer inside their radius: the same test as :func:`need_matches`), nearest first, as
     ``viewer`` may see them. Each has :data:`NEED_MATCH_FIELDS`. Raises :class:`NotFound`."""
     get_offer(conn, offer_id, viewer)
-    rows = conn.execute(
-        text(
-            _sources(_NEED_PAIRS_SELECT, viewer)
-            + " WHERE f.id = :id AND n.status IN ('open', 'in_discussion')"
-            + " ORDER BY distance_m, n.needed_by, n.id"
-        ),
-        {"id": offer_id},
-    ).mappings()
-    return [dict(r) for r in rows]
+    query = _offer_matches_query(_seen(viewer))
+    return [dict(r) for r in conn.execute(query, {"offer_id": offer_id}).mappings()]
+
+
+@lru_cache(maxsize=64)
+def _offer_matches_query(viewer: Viewer) -> Select:
+    n, f, o = _needs(viewer), _offers(viewer), _ORGANISATIONS.alias("o")
+    distance = _distance(f, n).label("distance_m")
+    return (
+        select(
+            f.c.id.label("offer_id"), n.c.id.label("need_id"), o.c.code.label("body"),
+            n.c.title, n.c.use_class, cast(n.c.min_m2, Float).label("min_m2"),
+            cast(n.c.max_m2, Float).label("max_m2"), distance, n.c.needed_by, n.c.status,
+        )
+        .select_from(n.join(f, _offer_pairs(n, f)).join(o, o.c.id == n.c.organisation_id))
+        .where(f.c.id == given_id(name="offer_id"), n.c.status.in_(LIVE))
+        .order_by(distance, n.c.needed_by, n.c.id)
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _offer_counts_query(viewer: Viewer, by_id: bool) -> Select:
+    n, f = _needs(viewer), _offers(viewer)
+    chosen = f.c.id.in_(given_ids("offer_ids")) if by_id else f.c.status.in_(LIVE)
+    return (
+        select(f.c.id, func.count())
+        .select_from(n.join(f, _offer_pairs(n, f)))
+        .where(chosen, n.c.status.in_(LIVE))
+        .group_by(f.c.id)
+    )
 
 
 def offer_match_counts(
@@ -228,19 +288,13 @@ def offer_match_counts(
 ) -> dict[int, int]:
     """How many live needs each offer could meet (default: every live offer), as
     ``viewer`` may see them."""
+    query = _offer_counts_query(_seen(viewer), offer_ids is not None)
     if offer_ids is None:
-        where, params = "f.status IN ('open', 'in_discussion')", {}
         ids = [o["id"] for o in list_offers(conn, LIVE, viewer=viewer)]
+        rows = conn.execute(query).all()
     else:
         ids = list(offer_ids)
-        where, params = "f.id = ANY(:ids)", {"ids": ids}
-    rows = conn.execute(
-        text(
-            f"SELECT f.id, count(*) {_sources(_OFFER_PAIRS, viewer)}"
-            f" WHERE {where} AND n.status IN ('open', 'in_discussion') GROUP BY f.id"
-        ),
-        params,
-    ).all()
+        rows = conn.execute(query, {"offer_ids": ids}).all()
     counts = dict.fromkeys(ids, 0)
     counts.update({int(i): int(n) for i, n in rows})
     return counts

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import ColumnElement, Connection, Float, Row, Table, cast, func, insert, select
 
 from estate import audit
 from estate.accounts import Account
-from estate.analysis.assets import usable_sql
+from estate.analysis.assets import usable_area
 from estate.club.errors import ClubError, NotAllowed, NotFound
 from estate.club.rules import (
     DEFAULT_RADIUS_M,
@@ -27,7 +27,12 @@ from estate.club.rules import (
     read_use,
 )
 from estate.crs import BNG_BOUNDS, STORAGE_SRID, UK_LONLAT_BOUNDS, to_storage
-from estate.models import OFFER_KINDS
+from estate.models import OFFER_KINDS, Asset, Need, Offer, Organisation
+
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_NEEDS: Table = Need.__table__  # type: ignore[assignment]
+_OFFERS: Table = Offer.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 # --- who and where ---------------------------------------------------------------------
 
@@ -40,9 +45,9 @@ def _body(conn: Connection, account: Account, body: str | None, what: str) -> tu
         )
     if _blank(body) or str(body).strip().lower() == account.organisation_code.lower():
         return account.organisation_id, account.organisation_code
+    o = _ORGANISATIONS
     row = conn.execute(
-        text("SELECT id, code FROM organisations WHERE lower(code) = lower(:c)"),
-        {"c": str(body).strip()},
+        select(o.c.id, o.c.code).where(func.lower(o.c.code) == func.lower(str(body).strip()))
     ).first()
     if row is None:
         raise NotFound(f"there is no body with code {str(body).strip()!r}")
@@ -65,24 +70,22 @@ def _may_change(account: Account, organisation_id: int, body: str, thing: str) -
         raise NotAllowed(f"only an editor of {body} or a club admin can change {thing}")
 
 
-def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> Any:
+def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> Row:
+    a = _ASSETS.alias("a")
     row = conn.execute(
-        text(
-            f"""
-            SELECT a.id, a.organisation_id, a.status, coalesce(a.name, a.source_ref) AS name,
-                   a.sensitive, ST_X(a.geom) AS x, ST_Y(a.geom) AS y,
-                   ({usable_sql("a")})::float8 AS usable_m2
-            FROM assets a WHERE a.id = :id
-            """
-        ),
-        {"id": asset_id},
-    ).first()
+        select(
+            a.c.id, a.c.organisation_id, a.c.status,
+            func.coalesce(a.c.name, a.c.source_ref).label("name"), a.c.sensitive,
+            func.ST_X(a.c.geom).label("x"), func.ST_Y(a.c.geom).label("y"),
+            cast(usable_area(a), Float).label("usable_m2"),
+        ).where(a.c.id == asset_id)
+    ).first()  # fmt: skip
     if row is None:
         raise NotFound(f"there is no asset {asset_id}")
     if row.organisation_id != organisation_id:
         raise ClubError(f"asset {asset_id} is not one of {body}'s assets")
     # A sensitive asset may be posted on: what other bodies see of the post is decided
-    # when it is read (estate.sharing.Viewer.club_sql), as for the asset itself.
+    # when it is read (estate.sharing.Viewer.club_table), as for the asset itself.
     if row.status == "disposed":
         raise ClubError(f"asset {asset_id} ({row.name}) is disposed of")
     return row
@@ -132,7 +135,9 @@ def _point(
     )
 
 
-_POINT = f"ST_SetSRID(ST_MakePoint(:x, :y), {STORAGE_SRID})"
+def _stored_point(x: float, y: float) -> ColumnElement:
+    """A point in the storage CRS, from BNG metres."""
+    return func.ST_SetSRID(func.ST_MakePoint(x, y), STORAGE_SRID)
 
 
 # --- posting ----------------------------------------------------------------------------
@@ -193,17 +198,12 @@ def post_need(
         asset=asset,
     )  # fmt: skip
     need_id = conn.execute(
-        text(
-            f"""
-            INSERT INTO club_needs (organisation_id, title, use_class, min_m2, max_m2, geom,
-                                    radius_m, needed_by, notes, asset_id, created_by)
-            VALUES (:org, :title, :use_class, :min_m2, :max_m2, {_POINT}, :radius_m,
-                    :needed_by, :notes, :asset_id, :user)
-            RETURNING id
-            """
-        ),
-        {**fields, "org": organisation_id, "x": x, "y": y, "user": account.id,
-         "asset_id": asset_number},
+        insert(_NEEDS)
+        .values(
+            **fields, organisation_id=organisation_id, geom=_stored_point(x, y),
+            asset_id=asset_number, created_by=account.id,
+        )
+        .returning(_NEEDS.c.id)
     ).scalar_one()  # fmt: skip
     after = {
         **fields,
@@ -283,17 +283,13 @@ def post_offer(
         asset=asset,
     )  # fmt: skip
     offer_id = conn.execute(
-        text(
-            f"""
-            INSERT INTO club_offers (organisation_id, kind, title, asset_id, use_class, area_m2,
-                                     geom, available_from, available_until, notes, created_by)
-            VALUES (:org, :kind, :title, :asset_id, :use_class, :area_m2, {_POINT},
-                    :available_from, :available_until, :notes, :user)
-            RETURNING id
-            """
-        ),
-        {**fields, "org": organisation_id, "x": x, "y": y, "user": account.id},
-    ).scalar_one()
+        insert(_OFFERS)
+        .values(
+            **fields, organisation_id=organisation_id, geom=_stored_point(x, y),
+            created_by=account.id,
+        )
+        .returning(_OFFERS.c.id)
+    ).scalar_one()  # fmt: skip
     after = {**fields, "easting": round(x, 2), "northing": round(y, 2), "status": "open"}
     audit.record(
         conn, account, "offer", "create", organisation_id=organisation_id, subject_id=offer_id,

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, Table, func, select, update
 
 from estate import audit
 from estate.accounts import Account
 from estate.club.errors import ClubError, NotFound
 from estate.club.posts import _may_change
 from estate.club.rules import LIVE, MAX_NOTES, MOVES, STATUS_LABELS, _id, _status, _text
+from estate.labels import body_display_name
+from estate.models import Asset, Need, Offer, Organisation
+from estate.record_ids import given_id
+
+_ASSETS: Table = Asset.__table__  # type: ignore[assignment]
+_NEEDS: Table = Need.__table__  # type: ignore[assignment]
+_OFFERS: Table = Offer.__table__  # type: ignore[assignment]
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 _BECOME = {
     "open": "be reopened",
@@ -40,13 +48,23 @@ def _check_move(subject: str, subject_id: int, current: str, new: str) -> None:
         )
 
 
-def _lock(conn: Connection, table: str, subject: str, subject_id: int, columns: str) -> Any:
+def _lock(
+    conn: Connection, table: Table, subject: str, subject_id: int, columns: tuple[str, ...]
+) -> Row:
+    """A need's or an offer's body, status and ``columns``, its row locked for the move."""
+    t, o = table.alias("t"), _ORGANISATIONS.alias("o")
     row = conn.execute(
-        text(
-            f"SELECT t.organisation_id, o.code AS body, t.status, {columns} FROM {table} t"
-            " JOIN organisations o ON o.id = t.organisation_id WHERE t.id = :id FOR UPDATE OF t"
-        ),
-        {"id": subject_id},
+        select(
+            t.c.organisation_id,
+            o.c.code.label("body"),
+            o.c.name.label("body_name"),
+            o.c.kind.label("body_kind"),
+            t.c.status,
+            *(t.c[c] for c in columns),
+        )
+        .join_from(t, o, o.c.id == t.c.organisation_id)
+        .where(t.c.id == given_id(subject_id))
+        .with_for_update(of=t)
     ).first()
     if row is None:
         raise NotFound(f"there is no {subject} {subject_id}")
@@ -66,7 +84,7 @@ def set_need_status(
     """Move a need to ``status`` (see :data:`MOVES`); agreeing it may name the offer or the
     asset agreed. Raises :class:`ClubError` (or :class:`NotAllowed`) with the reason."""
     new = _status(status)
-    row = _lock(conn, "club_needs", "need", need_id, "t.agreed_offer_id, t.agreed_asset_id")
+    row = _lock(conn, _NEEDS, "need", need_id, ("agreed_offer_id", "agreed_asset_id"))
     _may_change(account, row.organisation_id, row.body, f"need {need_id}")
     _check_move("need", need_id, row.status, new)
     offer_id = _id(agreed_offer_id, "the offer agreed")
@@ -74,9 +92,11 @@ def set_need_status(
     if (offer_id or asset_id) and new != "agreed":
         raise ClubError("only agreeing a need names the offer or asset agreed")
     if offer_id:
+        f = _OFFERS
         offer = conn.execute(
-            text("SELECT organisation_id, status, asset_id FROM club_offers WHERE id = :id"),
-            {"id": offer_id},
+            select(f.c.organisation_id, f.c.status, f.c.asset_id).where(
+                f.c.id == given_id(offer_id)
+            )
         ).first()
         if offer is None:
             raise NotFound(f"there is no offer {offer_id}")
@@ -87,9 +107,11 @@ def set_need_status(
         if asset_id is None and offer.asset_id is not None:
             asset_id = offer.asset_id
     if asset_id:
+        a = _ASSETS
         asset = conn.execute(
-            text("SELECT status, sensitive, organisation_id FROM assets WHERE id = :id"),
-            {"id": asset_id},
+            select(a.c.status, a.c.sensitive, a.c.organisation_id).where(
+                a.c.id == given_id(asset_id)
+            )
         ).first()
         # Another body's sensitive site is answered as if it were not there: saying more
         # would tell a partner which ids are refuges or custody suites.
@@ -104,11 +126,7 @@ def set_need_status(
         "agreed_asset_id": row.agreed_asset_id,
     }
     conn.execute(
-        text(
-            "UPDATE club_needs SET status = :status, agreed_offer_id = :agreed_offer_id,"
-            " agreed_asset_id = :agreed_asset_id, updated_at = now() WHERE id = :id"
-        ),
-        {**after, "id": need_id},
+        update(_NEEDS).where(_NEEDS.c.id == need_id).values(**after, updated_at=func.now())
     )
     audit.record(
         conn, account, "need", "status", organisation_id=row.organisation_id,
@@ -119,13 +137,15 @@ def set_need_status(
         # The offer is taken up: it is agreed too, in its own body's trail, so nobody
         # else is matched to space that has gone.
         conn.execute(
-            text("UPDATE club_offers SET status = 'agreed', updated_at = now() WHERE id = :id"),
-            {"id": offer_id},
+            update(_OFFERS)
+            .where(_OFFERS.c.id == offer_id)
+            .values(status="agreed", updated_at=func.now())
         )
         audit.record(
             conn, account, "offer", "status", organisation_id=offer.organisation_id,
             subject_id=offer_id, changes={"status": [offer.status, "agreed"]},
-            reason=f"need {need_id} of {row.body} agreed on it",
+            reason=f"need {need_id} of {body_display_name(row.body, row.body_name, row.body_kind)}"
+            " agreed on it",
         )  # fmt: skip
 
 
@@ -135,12 +155,11 @@ def set_offer_status(
     """Move an offer to ``status`` (see :data:`MOVES`). Raises :class:`ClubError` (or
     :class:`NotAllowed`) with the reason."""
     new = _status(status)
-    row = _lock(conn, "club_offers", "offer", offer_id, "t.asset_id")
+    row = _lock(conn, _OFFERS, "offer", offer_id, ("asset_id",))
     _may_change(account, row.organisation_id, row.body, f"offer {offer_id}")
     _check_move("offer", offer_id, row.status, new)
     conn.execute(
-        text("UPDATE club_offers SET status = :s, updated_at = now() WHERE id = :id"),
-        {"s": new, "id": offer_id},
+        update(_OFFERS).where(_OFFERS.c.id == offer_id).values(status=new, updated_at=func.now())
     )
     audit.record(
         conn, account, "offer", "status", organisation_id=row.organisation_id,

@@ -8,6 +8,12 @@ rows (or, in an ODS, a declared million). This package finds the header by
 content and returns every cell as text, with the row number a person opening the
 file would see, so that every later message can point at a row.
 
+Some files are hostile, by accident or not: a million columns, a zip bomb, a FIFO, a
+sheet declared a million rows long, a download cut short. Each is refused in one line
+before it can exhaust the machine or load half a register (the limits are settings:
+``ESTATE_MAX_*``), and what a reader had to do to read a file (a line in another
+encoding, a header named twice) is returned with the table as warnings.
+
 Workbooks (XLSX, XLSM, legacy XLS, ODS) are read with python-calamine, which
 reads the Home Office ODS that GDAL refuses. Vector files go through pyogrio.
 
@@ -15,10 +21,19 @@ The package, by what each module holds:
 
 - :mod:`estate.etl.read.table`: :class:`Table`, :class:`ReadError`, what a cell is once
   read, and a table built from rows of cells;
-- :mod:`estate.etl.read.files`: opening a file and decoding its bytes (the one place
-  that does either);
-- :mod:`estate.etl.read.kinds`: what kind of file it is, by its first bytes and name;
+- :mod:`estate.etl.read.file_warnings`: :class:`FileWarning`, what a reader tells a
+  person about a file it still reads;
+- :mod:`estate.etl.read.limits`: :class:`ReadLimits`, how much of a file is read, and
+  the refusal naming the limit when a file holds more;
+- :mod:`estate.etl.read.files`: opening a file (regular files only) and its bytes as
+  text (the one place that does either);
+- :mod:`estate.etl.read.encodings`: which encoding a text file is read in, by rule;
+- :mod:`estate.etl.read.archives`: zip archives checked against the limits, and their
+  members read without extracting them;
+- :mod:`estate.etl.read.kinds`: what kind of file it is, by its first bytes, then its name;
 - :mod:`estate.etl.read.delimited`: delimited text, sniffed and parsed;
+- :mod:`estate.etl.read.truncation`: delimited text that seems cut short;
+- :mod:`estate.etl.read.extents`: how far a workbook's sheets reach, from their XML;
 - :mod:`estate.etl.read.workbooks`: workbooks, their sheets and their errors in words;
 - :mod:`estate.etl.read.headers`: finding the header, naming columns, folding names;
 - :mod:`estate.etl.read.vectors`: vector layers, as a GeoDataFrame or a table.
@@ -31,33 +46,53 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from estate.etl.read.delimited import read_delimited
+from estate.etl.read.archives import check_archive
+from estate.etl.read.delimited import read_delimited, read_zipped_delimited
+from estate.etl.read.file_warnings import FileWarning
 from estate.etl.read.files import check_file
-from estate.etl.read.kinds import detect_kind
+from estate.etl.read.kinds import detect_kind, table_member
+from estate.etl.read.limits import LimitError, ReadLimits
 from estate.etl.read.table import ReadError, Table
 from estate.etl.read.vectors import read_vector, table_from_vector
 from estate.etl.read.workbooks import read_sheet_names, read_workbook
 
-__all__ = ["ReadError", "Table", "detect_kind", "read_table", "read_vector", "sheet_names"]
+__all__ = [
+    "FileWarning", "LimitError", "ReadError", "ReadLimits", "Table", "check_file", "detect_kind",
+    "read_table", "read_vector", "sheet_names",
+]  # fmt: skip
 
 
 def read_table(
-    path: str | Path, *, sheet: str | None = None, header_hint: Sequence[str] = ()
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    header_hint: Sequence[str] = (),
+    limits: ReadLimits | None = None,
+    encoding: str | None = None,
 ) -> Table:
-    """Read a CSV/TSV or a workbook as a :class:`Table`, its header found by content."""
+    """Read a CSV/TSV, a workbook or a GIS layer as a :class:`Table`, its kind told by its
+    content and its header found by content, within ``limits`` (the defaults when not
+    given). ``encoding`` names a text file's encoding, for one that is not UTF-8, UTF-16
+    or Windows-1252."""
     path = Path(path)
-    check_file(path)
+    limits = limits or ReadLimits()
+    check_file(path, limits)
     kind = detect_kind(path)
     if kind == "workbook":
-        return read_workbook(path, sheet, header_hint)
+        return read_workbook(path, sheet, header_hint, limits)
     if kind == "vector":
-        return table_from_vector(path)
-    return read_delimited(path, header_hint)
+        return table_from_vector(path, limits)
+    if kind == "zipped-csv":
+        check_archive(path, limits)
+        return read_zipped_delimited(path, table_member(path), header_hint, limits, encoding)
+    return read_delimited(path, header_hint, limits, encoding)
 
 
-def sheet_names(path: str | Path) -> list[str]:
+def sheet_names(path: str | Path, limits: ReadLimits | None = None) -> list[str]:
     """The worksheets of a workbook (empty for other files)."""
     path = Path(path)
+    limits = limits or ReadLimits()
+    check_file(path, limits)
     if detect_kind(path) != "workbook":
         return []
-    return read_sheet_names(path)
+    return read_sheet_names(path, limits)

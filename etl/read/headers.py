@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from estate.etl.read.file_warnings import FileWarning
+
 HEADER_SCAN_ROWS = 30
 """How many of a file's first rows may hold its header."""
 
@@ -88,3 +90,25 @@ def header_names(
         seen[name.lower()] = count
         names.append(name if count == 1 else f"{name}__{count}")
     return names, raw
+
+
+def repeated_names(raw: Sequence[str], header_row: int) -> list[FileWarning]:
+    """A warning for each name the header gives to more than one column (the reader keeps
+    them all, suffixed ``__2``; where a row fills several, a source reads the first), so
+    that a person knows which of two "AssetCode" columns was taken."""
+    columns: dict[str, list[int]] = {}
+    for number, cell in enumerate(raw, start=1):
+        name = re.sub(r"\s+", " ", cell or "").strip()
+        if name:
+            columns.setdefault(name.lower(), []).append(number)
+    warnings = []
+    for numbers in columns.values():
+        if len(numbers) > 1:
+            name = re.sub(r"\s+", " ", raw[numbers[0] - 1]).strip()
+            listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+            times = "twice" if len(numbers) == 2 else f"{len(numbers)} times"
+            warnings.append(FileWarning(header_row, name, None, (
+                f"the header has {name} {times} (columns {listed}); where a row fills more "
+                "than one, the first is read"
+            )))  # fmt: skip
+    return warnings

@@ -11,12 +11,13 @@ rows one by one (the exact CSV parser, the workbooks).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from estate.errors import EstateError
-from estate.etl.read.headers import find_header, header_names
+from estate.etl.read.file_warnings import FileWarning
+from estate.etl.read.headers import find_header, header_names, repeated_names
 
 STRIP = " \t\r\n\xa0\ufeff"
 """The white space a cell is stripped of (a publisher's no-break spaces and BOMs too)."""
@@ -55,6 +56,8 @@ class Table:
     columns_raw: list[str]
     geometry: object = None
     """For a vector file: the features' geometries (a GeoSeries in the file's CRS)."""
+    warnings: list[FileWarning] = field(default_factory=list)
+    """What the reader did that a person should know (see :class:`FileWarning`)."""
 
 
 def clean_cell(cell: str | None) -> str | None:
@@ -106,11 +109,13 @@ def table_from_rows(
         frame = frame.drop(columns=empties)
     else:
         frame = pd.DataFrame(columns=names[: max(header_width, 1)], dtype=object)
+    header_row = line_numbers[header_index] if line_numbers else 1
     return Table(
         frame=frame.reset_index(drop=True),
         row_numbers=numbers,
-        header_row=line_numbers[header_index] if line_numbers else 1,
+        header_row=header_row,
         source=source,
         sheet=sheet,
         columns_raw=raw_names[: max(header_width, 1)],
+        warnings=repeated_names(raw_names[: max(header_width, 1)], header_row),
     )

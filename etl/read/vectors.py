@@ -14,40 +14,74 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from estate.etl.read.files import check_file
+from estate.etl.read.archives import check_archive
+from estate.etl.read.files import check_file, read_head
+from estate.etl.read.limits import ReadLimits
 from estate.etl.read.table import ReadError, Table
 
 
-def read_vector(path: str | Path, *, layer: str | None = None):
-    """A GeoPackage, Shapefile (plain or zipped) or GeoJSON layer as a GeoDataFrame.
+def read_vector(path: str | Path, *, layer: str | None = None, limits: ReadLimits | None = None):
+    """A GeoPackage, Shapefile (plain or zipped), GeoJSON or FlatGeobuf layer as a
+    GeoDataFrame, told by its content whatever its name (a GeoJSON saved as ``.csv``).
 
     A GeoJSON ``crs`` member (GeoJSON 2008) is honoured; without one, RFC 7946 says
     WGS84. A Shapefile without ``.prj`` has no CRS (the caller decides by ranges).
-    Adds ``_row``, the 1-based feature number.
+    Adds ``_row``, the 1-based feature number. A zip is checked against the limits
+    before GDAL opens it, and the layer's features and fields once read.
     """
     import geopandas as gpd
     import pyogrio
 
     path = Path(path)
-    check_file(path)
-    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    limits = limits or ReadLimits()
+    check_file(path, limits)
+    head = read_head(path, 64)
+    if head.startswith(b"PK"):
+        check_archive(path, limits)
+    source, kind = _gdal_name(path, head)
     try:
         frame = gpd.read_file(source, layer=layer, engine="pyogrio", use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise ReadError(f"{path.name}: not a readable GIS file ({_first_line(exc)})") from None
+        raise ReadError(f"{path.name}: not a readable GIS file ({_why(kind, exc)})") from None
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
-        raise ReadError(f"{path.name}: not a readable GIS file ({_first_line(exc)})") from None
-    if path.suffix.lower() in {".geojson", ".json"} and frame.crs is None:
+        raise ReadError(f"{path.name}: not a readable GIS file ({_why(kind, exc)})") from None
+    if kind == "GeoJSON" and frame.crs is None:
         frame = frame.set_crs(4326)
+    limits.check_rows(path.name, len(frame), "the layer has", " (features)")
+    limits.check_columns(path.name, len(frame.columns) - 1, "the layer has")
     frame["_row"] = range(1, len(frame) + 1)
     return frame
+
+
+def _gdal_name(path: Path, head: bytes) -> tuple[str, str]:
+    """What to hand GDAL, and the kind of file in words: the driver named where the
+    content says what it is, so that GDAL does not go by the name."""
+    if head.startswith(b"PK"):
+        return f"/vsizip/{path}", "zipped Shapefile"
+    if head.startswith(b"SQLite format 3\x00"):
+        return f"GPKG:{path}", "GeoPackage"
+    if head.startswith(b"fgb\x03"):
+        return f"FlatGeobuf:{path}", "FlatGeobuf"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return f"GeoJSON:{path}", "GeoJSON"
+    return str(path), "GIS file"
+
+
+def _why(kind: str, exc: Exception) -> str:
+    """GDAL's first line, said as what it means where it can be told."""
+    first = _first_line(exc)
+    if kind == "GeoPackage" and "not a database" in first:
+        return "the GeoPackage is damaged or cut short: it is not a SQLite database"
+    if kind == "GeoJSON" and "Failed to read GeoJSON" in first:
+        return f"the GeoJSON is damaged or cut short: {first.split('; ', 1)[-1]}"
+    return first
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def table_from_vector(path: Path) -> Table:
+def table_from_vector(path: Path, limits: ReadLimits | None = None) -> Table:
     """A vector layer as a table: attributes as text, plus each feature's point.
 
     ``_geometry_x``/``_geometry_y`` hold a point on each feature (the point itself, or
@@ -55,7 +89,8 @@ def table_from_vector(path: Path) -> Table:
     """
     import shapely
 
-    frame = read_vector(path).reset_index(drop=True)
+    limits = limits or ReadLimits()
+    frame = read_vector(path, limits=limits).reset_index(drop=True)
     columns = [c for c in frame.columns if c not in ("geometry", "_row")]
     # Arrow strings (missing as NA), like the CSV reader's: no Python object per cell.
     text = pd.DataFrame(index=frame.index)
@@ -65,6 +100,7 @@ def table_from_vector(path: Path) -> Table:
             text[column] = _arrow_text(float_text(values.to_numpy()))
         else:
             text[column] = values.astype("string[pyarrow]")
+            _check_cells(path.name, column, text[column], frame["_row"], limits)
     geometry = frame.geometry
     shapes = geometry.to_numpy()
     points = shapes.copy()
@@ -79,6 +115,18 @@ def table_from_vector(path: Path) -> Table:
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
     text["_geometry_crs"] = f"EPSG:{epsg}" if epsg else None
     return Table(text, frame["_row"].tolist(), 0, path.name, None, columns, geometry)
+
+
+def _check_cells(source: str, column: str, cells: pd.Series, rows: pd.Series,
+                 limits: ReadLimits) -> None:  # fmt: skip
+    """The cell limit over a text attribute, in C++ (a feature's text may be long)."""
+    import pyarrow.compute as pc
+
+    lengths = pc.utf8_length(pa.array(cells.array))
+    longest = pc.max(lengths).as_py() or 0
+    if longest > limits.max_cell_chars:
+        feature = int(rows.iloc[pc.index(lengths, longest).as_py()])
+        limits.check_cell(source, longest, f"feature {feature}, field {column}")
 
 
 def float_text(values: np.ndarray) -> pa.Array:

@@ -1,40 +1,95 @@
 """Reading workbooks (XLSX, XLSM, legacy XLS, ODS, XLSB) into a :class:`Table`.
 
-python-calamine reads them all, the Home Office ODS that GDAL refuses included. A
-workbook may hold several sheets: the one asked for, else the first that looks like a
-register (three columns or more, a row of data). A workbook that cannot be opened is
-described in words (a zip that holds no spreadsheet, a damaged or cut-short file).
+python-calamine reads them all, the Home Office ODS that GDAL refuses included, and
+tells the format by content, so a workbook saved under another name reads as what it
+is. A workbook may hold several sheets: the one asked for, else the first that looks
+like a register (three columns or more, a row of data). A workbook that cannot be
+opened is described in words (a zip that holds no spreadsheet, a damaged or cut-short
+file).
+
+calamine is handed a workbook only once it is known to fit (:func:`check_workbook`):
+its zip checked member by member (:mod:`estate.etl.read.archives`) and each sheet's
+reach read from its XML (:mod:`estate.etl.read.extents`), since a sheet too large for
+memory aborts the process rather than raising. What it then reads is held to the
+row, column and cell limits too.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from estate.etl.read.archives import check_archive, display_name, member_names
+from estate.etl.read.extents import OdsContentScanner, XlsxSheetScanner, sheet_parts
 from estate.etl.read.files import read_head
+from estate.etl.read.limits import ReadLimits
 from estate.etl.read.table import STRIP, ReadError, Table, table_from_rows
 
 
-def read_sheet_names(path: Path) -> list[str]:
+def check_workbook(path: Path, limits: ReadLimits) -> None:
+    """Refuse a zipped workbook (XLSX, XLSM, XLSB, ODS) that would not fit the limits,
+    before calamine opens it: its members by the zip's directory and by streaming, and
+    each sheet by how far its cells reach. A legacy XLS is not a zip: it is held to the
+    limits once read. A check that passed is remembered for the file as it is."""
+    status = path.stat()
+    _check_zipped_workbook(str(path.resolve()), status.st_mtime_ns, status.st_size, limits)
+
+
+@functools.lru_cache(maxsize=16)
+def _check_zipped_workbook(name: str, _mtime_ns: int, _size: int, limits: ReadLimits) -> None:
+    path = Path(name)
+    if not zipfile.is_zipfile(path):
+        return
+    members = member_names(path)
+    ods = OdsContentScanner() if "content.xml" in members else None
+    xlsx: dict[str, XlsxSheetScanner] = {}
+
+    def feed(member: str):
+        if ods is not None and member == "content.xml":
+            return ods.feed
+        if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+            xlsx[member] = XlsxSheetScanner(display_name(member))
+            return xlsx[member].feed
+        return None
+
+    check_archive(path, limits, feed)
+    names = sheet_parts(path) if xlsx else {}
+    extents = list(ods.extents) if ods is not None else []
+    for member, scanner in xlsx.items():
+        scanner.extent.sheet = names.get(member, scanner.extent.sheet)
+        extents.append(scanner.extent)
+    for extent in extents:
+        extent.check(path.name, limits)
+
+
+def read_sheet_names(path: Path, limits: ReadLimits | None = None) -> list[str]:
     """The workbook's worksheets (empty when it cannot be opened: :func:`read_workbook`
-    says why)."""
+    says why). A workbook past the limits is refused here already."""
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path, limits or ReadLimits())
     try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes())).sheet_names)
     except Exception:  # noqa: BLE001 - read_table reports the error properly
         return []
 
 
-def read_workbook(path: Path, sheet: str | None, header_hint: Sequence[str]) -> Table:
+def read_workbook(
+    path: Path, sheet: str | None, header_hint: Sequence[str], limits: ReadLimits | None = None
+) -> Table:
     """The sheet asked for, else the first plausible sheet (else the first with data)."""
     from python_calamine import CalamineWorkbook
 
+    limits = limits or ReadLimits()
+    check_workbook(path, limits)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        # By content, not by name: an XLS renamed .xlsx, an XLSX saved as .csv.
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:  # noqa: BLE001 - calamine raises several kinds
         raise ReadError(
             f"{path.name}: not a readable workbook ({describe_workbook_error(path, exc)})"
@@ -59,6 +114,7 @@ def read_workbook(path: Path, sheet: str | None, header_hint: Sequence[str]) -> 
         text_rows = [[cell_text(c) for c in row] for row in rows]
         if not any(any(cell for cell in row) for row in text_rows):
             continue
+        _check_read(path.name, name, text_rows, first_row, limits)
         table = table_from_rows(
             text_rows, list(range(first_row, first_row + len(text_rows))), path.name, name,
             header_hint,
@@ -69,6 +125,19 @@ def read_workbook(path: Path, sheet: str | None, header_hint: Sequence[str]) -> 
     if best is None:
         raise ReadError(f"{path.name}: the workbook has no data in any sheet")
     return best
+
+
+def _check_read(
+    source: str, sheet: str, rows: list[list[str | None]], first_row: int, limits: ReadLimits
+) -> None:
+    """Hold a sheet as read to the limits (a legacy XLS is checked only here)."""
+    limits.check_rows(source, first_row - 1 + len(rows), f"sheet {sheet!r} has")
+    limits.check_columns(source, max((len(row) for row in rows), default=0), f"sheet {sheet!r} has")
+    for offset, row in enumerate(rows):
+        for column, cell in enumerate(row, start=1):
+            if cell is not None and len(cell) > limits.max_cell_chars:
+                where = f"sheet {sheet!r}, row {first_row + offset}, column {column}"
+                limits.check_cell(source, len(cell), where)
 
 
 def _plausible(table: Table) -> bool:

@@ -29,6 +29,7 @@ SOURCES: dict[str, Source] = {
 
 
 def get_source(name: str) -> Source:
+    """The adapter named by ``--format``; an unknown name is an error listing the formats."""
     try:
         return SOURCES[name]
     except KeyError:

@@ -97,7 +97,12 @@ class Source:
     header_hint: ClassVar[Sequence[str]] = ()
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
-        return read_table(path, sheet=options.get("sheet"), header_hint=self.header_hint)
+        """The file as a table; ``options`` may name the ``sheet``, the reading ``limits``
+        (:class:`estate.etl.read.ReadLimits`) and a text file's ``encoding``."""
+        return read_table(
+            path, sheet=options.get("sheet"), header_hint=self.header_hint,
+            limits=options.get("limits"), encoding=options.get("encoding"),
+        )  # fmt: skip
 
     # -- matching headers -----------------------------------------------------------------
     def column_map(self, columns: Sequence[str]) -> dict[str, list[str]]:
@@ -120,20 +125,26 @@ class Source:
         found = self.column_map(list(table.frame.columns))
         if "_geometry_x" in table.frame.columns:
             found.setdefault("x", ["_geometry_x"])
-        if any(not any(f in found for f in group) for group in self.required):
+        if any(not any(f in found for f in group) for group in self.required_for(table, found)):
             return 0.0
         return len(found) / len(self.aliases)
 
     def check(self, table: Table, found: Mapping[str, list[str]]) -> None:
         if "_geometry_x" in table.frame.columns:
             found = {**found, "x": ["_geometry_x"]}
-        missing = [group for group in self.required if not any(f in found for f in group)]
+        groups = self.required_for(table, found)
+        missing = [group for group in groups if not any(f in found for f in group)]
         if missing:
             wanted = "; ".join(" or ".join(self._spelling(f) for f in group) for group in missing)
             raise SourceError(
                 f"{table.source}: this does not look like a {self.description}: "
                 f"no column for {wanted} (columns found: {', '.join(map(str, table.columns_raw))})"
             )
+
+    def required_for(self, table: Table, found: Mapping[str, list[str]]) -> Sequence[Sequence[str]]:
+        """The groups of :attr:`required` this table must fill (all, unless a format says
+        otherwise for some tables)."""
+        return self.required
 
     def _spelling(self, raw_field: str) -> str:
         spellings = self.aliases.get(raw_field) or (raw_field,)

@@ -21,6 +21,9 @@ from estate.etl.sources.base import Extracted, Source, drop_blank, slug
 
 
 class FireAssetsSource(Source):
+    """A fire and rescue service's land and assets list in the Avon FRS layout: premises, tenure,
+    size, services and maintenance costs."""
+
     name = "fire-assets"
     description = "fire and rescue service land and assets list (Avon FRS layout)"
     aliases = {
@@ -72,6 +75,9 @@ class FireAssetsSource(Source):
 
 
 class FireStationsSource(Source):
+    """The Home Office's list of fire stations, each located by easting and northing and keyed
+    by a slug of its name (the list gives stations no code)."""
+
     name = "fire-stations"
     description = "Home Office list of fire stations (FRS_FULLNAME, STATION_NAME, ...)"
     aliases = {

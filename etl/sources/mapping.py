@@ -60,6 +60,9 @@ def body_kind(word: object, origin: str) -> str:
 
 
 class MappingSource(Source):
+    """A layout no built-in adapter knows, described by the user's TOML mapping file: which header
+    holds each field, value translations, options and the publishing body."""
+
     name = "mapping"
     description = "any layout, described by a --mapping file"
 
@@ -95,7 +98,10 @@ class MappingSource(Source):
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         sheet = options.get("sheet") or self.settings.get("sheet")
-        return read_table(path, sheet=sheet, header_hint=[h for (h,) in self.aliases.values()])
+        return read_table(
+            path, sheet=sheet, header_hint=[h for (h,) in self.aliases.values()],
+            limits=options.get("limits"), encoding=options.get("encoding"),
+        )  # fmt: skip
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)

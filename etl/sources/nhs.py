@@ -30,6 +30,9 @@ BACKLOG_BANDS = (
 
 
 class EricSource(Source):
+    """NHS Digital's ERIC site return: a trust's sites with floor areas, land and running costs,
+    but no locations (a partnership return adds them)."""
+
     name = "nhs-eric"
     description = "NHS ERIC site data return (sheet 'Site Data')"
     aliases = {
@@ -63,8 +66,9 @@ class EricSource(Source):
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         return read_table(
-            path, sheet=options.get("sheet") or "Site Data", header_hint=self.header_hint
-        )
+            path, sheet=options.get("sheet") or "Site Data", header_hint=self.header_hint,
+            limits=options.get("limits"), encoding=options.get("encoding"),
+        )  # fmt: skip
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)

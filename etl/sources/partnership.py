@@ -48,6 +48,9 @@ TEMPLATE_COLUMNS = (
 
 
 class PartnershipSource(Source):
+    """estate's own data return: occupancy, costs, condition, value and leases keyed to a body's
+    asset references, supplementing what its published register holds."""
+
     name = "partnership"
     description = "estate partnership data return (occupancy, costs, condition, value, leases)"
     aliases = {

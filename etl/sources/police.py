@@ -20,6 +20,9 @@ from estate.values import normalise_text
 
 
 class PoliceSource(Source):
+    """police.uk's neighbourhood stations list: its rows repeating a station for each
+    neighbourhood are folded into one asset, the repeats reported as merged."""
+
     name = "police"
     description = "police.uk neighbourhood police stations list"
     aliases = {

@@ -13,7 +13,7 @@ hectares unless the cell says otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from estate.etl.read import Table
@@ -21,6 +21,9 @@ from estate.etl.sources.base import Extracted, Source, drop_blank
 
 
 class TransparencySource(Source):
+    """A council's land and building assets file under the Local Government Transparency Code
+    (LGA schema), with the many header spellings councils publish it under."""
+
     name = "transparency"
     description = "Local Government Transparency Code land and building assets file"
     aliases = {
@@ -57,6 +60,9 @@ class TransparencySource(Source):
                    "Building Area"),
         "site_area_ha": ("LandArea", "Land Area", "Site Area", "Hectares", "Area"),
         "energy_rating": ("EnergyRating", "Energy Rating", "EPC", "EPC Rating", "DEC Rating"),
+        # Not in the LGA schema, but councils that hold leases add the date they end.
+        "lease_end": ("LeaseEnd", "Lease End", "Lease End Date", "Lease Expiry",
+                      "Lease Expiry Date"),
     }  # fmt: skip
     required = (
         ("source_ref", "uprn", "name", "address"),
@@ -65,6 +71,19 @@ class TransparencySource(Source):
     )
     header_hint = ("UPRN", "AssetCode", "PropertyName", "PostCode", "TenureType")
     default_kind = "council"
+
+    def required_for(self, table: Table, found: Mapping[str, list[str]]) -> Sequence[Sequence[str]]:
+        """A GIS layer that names each feature's body and asset reference is a register of
+        assets, its geometry their places, even with no tenure, holding or size: a
+        council's GIS export of its estate. Without both names (a layer of wards, of
+        libraries from a directory) it must show what kind of holding it lists."""
+        if (
+            "_geometry_x" in table.frame.columns
+            and "source_ref" in found
+            and ("org_name" in found or "org_uri" in found)
+        ):
+            return self.required[:2]
+        return self.required
 
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)

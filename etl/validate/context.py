@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from estate.etl.read import FileWarning
 
 
 @dataclass
@@ -28,6 +30,12 @@ class Context:
     area
         The locality (a shapely polygon in the storage CRS, or an ``(xmin, ymin, xmax,
         ymax)`` box) against which points are checked, or None.
+    columns
+        Raw field -> the file's column that holds it, so that a warning names the column
+        a person sees ("BuildingSize", not "gia_m2").
+    file_warnings
+        What the reader warned of (:class:`estate.etl.read.FileWarning`), reported with
+        the validation's own warnings.
     """
 
     source_file: str
@@ -39,3 +47,5 @@ class Context:
     area: Any = None
     options: Mapping[str, Any] | None = None
     mode: str = "register"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    file_warnings: Sequence[FileWarning] = ()

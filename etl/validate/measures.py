@@ -1,60 +1,122 @@
-"""Numbers, money and dates: a cell that should be one and is not rejects its row.
+"""Numbers, money and dates: a cell that should be one and is not rejects its row; one
+that is one but cannot be meant is left out, with a warning, and its record loads.
 
 Areas are read with their units (square metres or feet, hectares, acres), money with
-its symbols and thousands separators (:mod:`estate.values`); a negative area, headcount
-or number of workstations is rejected too, since no building has one.
+its symbols and thousands separators (:mod:`estate.values`). What a text says can be
+read and still be no value a register can hold: a negative floor area, ``inf``, a floor
+area of 1e12 m² (more than the column's precision in PostgreSQL: the bounds are read
+off :class:`estate.models.Asset`, so they follow the schema), a lease ending in the year
+9999. Such a value is left out and warned of; refusing the row, or the file, for it would
+lose everything else the row says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Integer, Numeric
 
 from estate import values
 from estate.etl.validate.fields import DATE_FIELDS, LABELS, MONEY_FIELDS, NUMBER_FIELDS
 from estate.etl.validate.problems import Problems
+from estate.models import Asset
+
+NOT_NEGATIVE = ("gia_m2", "nia_m2", "site_area_m2", "occupants_fte", "workstations")
+"""Measures no building has below zero."""
+
+LEFT_OUT = "; loaded without it"
+
+
+def column_bound(column: str) -> tuple[float, int] | None:
+    """The least magnitude the asset column cannot hold, and its decimal places:
+    ``Numeric(12, 2)`` holds less than 10**10, at 2 places; ``Integer`` up to 2**31 - 1."""
+    kind = Asset.__table__.c[column].type
+    if isinstance(kind, Numeric) and kind.precision is not None:
+        scale = kind.scale or 0
+        return 10.0 ** (kind.precision - scale), scale
+    if isinstance(kind, Integer):
+        return 2.0**31, 0
+    return None
 
 
 def parse_measures(raw: pd.DataFrame, out: pd.DataFrame, problems: Problems) -> None:
-    """Fill ``out``'s number, money and date columns from ``raw``, rejecting what is not.
+    """Fill ``out``'s number, money and date columns from ``raw``, rejecting what is not
+    one and leaving out, with a warning, what cannot be meant.
 
     ``site_area_ha`` is read in hectares and folded into ``site_area_m2`` (where the file
     gives no square metres); the valuation basis (text) is kept beside the valuation.
     """
-    index = raw.index
     for column in NUMBER_FIELDS:
-        parser = values.parse_area if column in ("gia_m2", "nia_m2", "site_area_m2") else None
         if column == "site_area_ha":
             parsed = values.parse_area(raw[column], default_unit="ha")
-        elif parser is not None:
-            parsed = parser(raw[column])
+        elif column in ("gia_m2", "nia_m2", "site_area_m2"):
+            parsed = values.parse_area(raw[column])
         else:
             parsed = values.parse_number(raw[column])
         problems.reject(LABELS.get(column, column), raw[column], parsed.problem)
         out[column] = parsed.value
-    out["site_area_m2"] = out["site_area_m2"].where(
-        out["site_area_m2"].notna(), out.pop("site_area_ha")
-    )
-    out["workstations"] = whole_numbers(out["workstations"])
+    from_hectares = out["site_area_m2"].isna() & out["site_area_ha"].notna()
+    out["site_area_m2"] = out["site_area_m2"].where(~from_hectares, out.pop("site_area_ha"))
     for column in MONEY_FIELDS:
         parsed = values.parse_money(raw[column])
         problems.reject(LABELS.get(column, column.replace("_", " ")), raw[column], parsed.problem)
         out[column] = parsed.value
+    for column in (*NUMBER_FIELDS, *MONEY_FIELDS):
+        if column == "site_area_ha":
+            continue
+        text, raw_field = raw[column], column
+        if column == "site_area_m2":
+            text = text.where(~from_hectares, raw["site_area_ha"])
+            raw_field = "site_area_m2" if "site_area_m2" in problems.columns else "site_area_ha"
+        out[column] = _keep_holdable(column, raw_field, text, out[column], problems)
+    out["workstations"] = whole_numbers(out["workstations"])
     out["valuation_basis"] = raw["valuation_basis"]
     for column in DATE_FIELDS:
         parsed = values.parse_date(raw[column])
-        problems.reject(column.replace("_", " "), raw[column], parsed.problem)
+        implausible = pd.Series(False, index=raw.index)
+        if parsed.flag is not None:
+            implausible = parsed.flag.eq("implausible_date").fillna(False).astype(bool)
+        label = column.replace("_", " ")
+        problems.reject(label, raw[column], parsed.problem.where(~implausible))
+        left_out = pd.Series(None, index=raw.index, dtype=object)
+        left_out[implausible] = (parsed.problem[implausible] + LEFT_OUT).astype(object)
+        problems.warn(column, label, raw[column], left_out)
         out[column] = parsed.value
-    for column in ("gia_m2", "nia_m2", "site_area_m2", "occupants_fte", "workstations"):
-        negative = (pd.to_numeric(out[column], errors="coerce") < 0).fillna(False).astype(bool)
-        problems.reject(
-            LABELS.get(column, column),
-            raw[column],
-            pd.Series(
-                np.where(negative, f"{LABELS.get(column, column)} cannot be negative", None),
-                index=index,
-            ),
-        )
+
+
+def _keep_holdable(
+    column: str, raw_field: str, text: pd.Series, number: pd.Series, problems: Problems
+) -> pd.Series:
+    """``number`` without the values the register cannot mean or hold, each warned of:
+    not finite (``inf``), negative where nothing is, larger than the column holds. The
+    tests run in numpy over the column; words are made only for the few values caught."""
+    label = LABELS.get(column, column.replace("_", " "))
+    value = pd.to_numeric(number, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    infinite = np.isinf(value)
+    negative = (value < 0) & ~infinite if column in NOT_NEGATIVE else np.zeros(len(value), bool)
+    bound = column_bound(column)
+    too_large = np.zeros(len(value), bool)
+    if bound is not None:
+        limit, scale = bound
+        with np.errstate(invalid="ignore"):
+            too_large = ~infinite & (np.abs(np.round(value, scale)) >= limit)
+    caught = infinite | negative | too_large
+    if not caught.any():
+        return number
+    quoted = "'" + text[caught].astype("string").str.slice(0, 60) + "'"
+    reasons = pd.Series(None, index=number.index, dtype=object)
+    reasons[infinite] = (quoted[infinite[caught]] + " is not a finite number" + LEFT_OUT).astype(
+        object
+    )
+    reasons[negative] = f"{label} cannot be negative{LEFT_OUT}"
+    if bound is not None:
+        most = f"{limit - 10.0**-scale:,.{scale}f}"
+        reasons[too_large] = (
+            quoted[too_large[caught]] + f" is more than the register holds for {label} "
+            f"(at most {most})" + LEFT_OUT
+        ).astype(object)  # fmt: skip
+    problems.warn(raw_field, label, text, reasons)
+    return number.where(~caught)
 
 
 def whole_numbers(series: pd.Series) -> pd.Series:

@@ -7,6 +7,7 @@ A row that cannot be placed is loaded unlocated and flagged, never dropped.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from estate import values
@@ -78,6 +79,27 @@ def by_distinct(series: pd.Series, parser) -> values.Parsed:
     return values.Parsed(spread(parsed.value), spread(parsed.problem), spread(parsed.flag))
 
 
+def warn_unusable(
+    raw: pd.DataFrame, out: pd.DataFrame, location_problem: pd.Series, problems: Problems
+) -> None:
+    """A warning for each row whose own coordinates were not used, naming the file's
+    coordinate column and what became of the row (unlocated, or placed by its postcode)."""
+    unusable = location_problem.notna()
+    if not unusable.any():
+        return
+    pair = raw["x"].fillna("") + ", " + raw["y"].fillna("")
+    value = raw["coordinates"].where(raw["coordinates"].notna(), pair)
+    placed = out["location_method"].fillna("none") != "none"
+    ending = pd.Series(np.where(placed, "; placed by its postcode instead",
+                                "; loaded without a location"), index=raw.index)  # fmt: skip
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason[unusable] = (location_problem[unusable] + ending[unusable]).astype(object)
+    raw_field = "coordinates" if "coordinates" in problems.columns else "x"
+    if "x" in problems.columns:
+        raw_field = "x"
+    problems.warn(raw_field, "coordinates", value.astype(object), reason)
+
+
 def locate_rows(
     raw: pd.DataFrame,
     out: pd.DataFrame,
@@ -103,6 +125,7 @@ def locate_rows(
     problems.flag_values(located.get("flags"))
     location_problem = located["problem"]
     problems.flag("coordinates_unusable", location_problem.notna())
+    warn_unusable(raw, out, location_problem, problems)
     if context.area is not None:
         problems.flag("outside_locality", geocode.outside_area(out["x"], out["y"], context.area))
     problems.flag("probable_centroid", geocode.flag_shared_points(out["x"], out["y"]))

@@ -1,30 +1,55 @@
-"""Collecting what is wrong with a file's rows: rejections, and flags on loaded rows.
+"""Collecting what is wrong with a file's rows: rejections, warnings, and flags.
 
 Every step of the validation reports here rather than building its own frames, so a
 rejection always has the same columns (row, field, value, reason) and a row's flags
-come out in the order the steps raised them.
+come out in the order the steps raised them. A **warning** has the same columns as a
+rejection but keeps its record: the value is left out (a floor area larger than the
+register can hold, a lease ending in the year 9999) and the rest of the row loads. A
+warning names the field by the file's own column ("BuildingSize"), which is what a
+person looks for in the file they must correct.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+COLUMNS = ["_row", "field", "value", "reason"]
+
 
 class Problems:
-    """Collects rejections (row, field, value, reason) and per-row flags, vectorised."""
+    """Collects rejections and warnings (row, field, value, reason) and per-row flags,
+    vectorised.
 
-    def __init__(self, index: pd.Index, rows: pd.Series):
+    ``columns`` maps a raw field to the file's column that holds it, for warnings.
+    """
+
+    def __init__(self, index: pd.Index, rows: pd.Series, columns: Mapping[str, str] | None = None):
         self.index = index
         self.rows = rows
+        self.columns = dict(columns or {})
         self.rejections: list[pd.DataFrame] = []
+        self.warnings: list[pd.DataFrame] = []
         self.flags: list[pd.Series] = []
 
     def reject(self, field: str, raw: pd.Series, problem: pd.Series) -> None:
+        """Reject the rows where ``problem`` holds a reason."""
+        self._collect(self.rejections, field, raw, problem)
+
+    def warn(self, raw_field: str, label: str, raw: pd.Series, problem: pd.Series) -> None:
+        """Warn of the rows where ``problem`` holds a reason; the records still load (the
+        caller leaves the value out). The field is the file's column, else ``label``."""
+        self._collect(self.warnings, self.columns.get(raw_field, label), raw, problem)
+
+    def _collect(
+        self, into: list[pd.DataFrame], field: str, raw: pd.Series, problem: pd.Series
+    ) -> None:
         bad = problem.notna()
         if bad.any():
-            self.rejections.append(
+            into.append(
                 pd.DataFrame(
                     {
                         "_row": self.rows[bad].to_numpy(),
@@ -61,5 +86,10 @@ class Problems:
 
     def rejected_frame(self) -> pd.DataFrame:
         if not self.rejections:
-            return pd.DataFrame(columns=["_row", "field", "value", "reason"])
+            return pd.DataFrame(columns=COLUMNS)
         return pd.concat(self.rejections, ignore_index=True)
+
+    def warned_frame(self) -> pd.DataFrame:
+        if not self.warnings:
+            return pd.DataFrame(columns=COLUMNS)
+        return pd.concat(self.warnings, ignore_index=True)

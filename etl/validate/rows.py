@@ -24,6 +24,7 @@ from estate.etl.validate.measures import parse_measures
 from estate.etl.validate.organisations import find_organisations
 from estate.etl.validate.places import compose_address, find_postcodes, locate_rows
 from estate.etl.validate.problems import Problems
+from estate.etl.validate.totals import find_total_rows
 from estate.etl.validate.words import map_words
 
 logger = logging.getLogger(__name__)
@@ -42,14 +43,20 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
             empty = pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.string()))
             raw[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
     rows = raw["_row"].astype("int64")
-    problems = Problems(index, rows)
+    problems = Problems(index, rows, context.columns)
     out = pd.DataFrame({"_row": rows}, index=index)
 
     for column in TEXT_FIELDS:
         raw[column] = values.normalise_text(raw[column])
 
+    # Rows that add up the others name no site, and no body either.
+    totals = find_total_rows(raw)
+
     # Who holds it
     organisations, out["org_code"] = find_organisations(raw, context)
+    if len(totals):
+        bodies = out.loc[~out["_row"].isin(totals["_row"]), "org_code"]
+        organisations = organisations[organisations["code"].isin(bodies)].reset_index(drop=True)
 
     # Identity and address
     uprn = values.parse_uprn(raw["uprn"])
@@ -98,13 +105,14 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
 
     out["quality_flags"] = problems.joined_flags()
     rejections = problems.rejected_frame()
-    rejections = pd.concat([extracted.excluded, rejections], ignore_index=True)
+    rejections = pd.concat([extracted.excluded, totals, rejections], ignore_index=True)
 
     rejected_rows = set(rejections["_row"].astype("int64"))
     keep = ~out["_row"].isin(rejected_rows)
     records = out.loc[keep]
     records, merged, duplicate_rejections = find_duplicates(records)
     rejections = pd.concat([rejections, duplicate_rejections], ignore_index=True)
+    warnings = collect_warnings(problems, context, set(rejections["_row"].astype("int64")))
     merged = pd.concat([extracted.merged, merged], ignore_index=True)
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
@@ -123,4 +131,21 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True),
         merged=merged,
         options=dict(context.options or {}),
+        warnings=warnings,
     )
+
+
+def collect_warnings(problems: Problems, context: Context, rejected: set[int]) -> pd.DataFrame:
+    """The reader's warnings, then the rows' own, by row: the rows' only for records that
+    load (a rejected row's reason is its rejection; what it would have lost is moot)."""
+    from_file = pd.DataFrame(
+        [(w.row, w.field, w.value, w.reason) for w in context.file_warnings],
+        columns=["_row", "field", "value", "reason"],
+    )
+    from_rows = problems.warned_frame()
+    from_rows = from_rows[~from_rows["_row"].astype("int64").isin(rejected)]
+    frames = [frame for frame in (from_file, from_rows) if len(frame)]
+    if not frames:
+        return problems.warned_frame()
+    warnings = pd.concat(frames, ignore_index=True)
+    return warnings.sort_values(["_row"], kind="stable", ignore_index=True)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from estate.cli import cli
-from estate.etl.cli import load_sample
+from estate.etl.cli.sample import load_sample
 from tests.conftest import empty_register
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "trafford"

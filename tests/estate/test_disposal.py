@@ -61,7 +61,7 @@ def test_scores_come_with_reasons_a_person_can_read(session: Session):
         "1.5 workstations per FTE",
         "condition D",
         "backlog £150,000 (£250/m²)",
-        "lease break on 2028-03-31, within 24 months",
+        "lease break on 31 Mar 2028, within 24 months",
     ]
     assert row["score"] == 2 + 1 + 2 + 2 + 2
 
@@ -123,7 +123,7 @@ def test_vacant_and_tied_sites_need_no_receiving_office(session: Session):
     assert found.loc["Empty house", "receiving_note"] == "vacant: nobody to relocate"
     # A fire station's floor area per firefighter is no sign of under-use.
     assert "under-used" not in found.loc["Station", "reasons"]
-    assert found.loc["Station", "receiving_note"] == "service tied to its site (fire_station)"
+    assert found.loc["Station", "receiving_note"] == "service tied to its site (fire station)"
 
 
 def test_another_bodys_candidate_never_receives_even_when_only_one_body_is_asked_for(

@@ -88,7 +88,7 @@ def test_nhs_eric_excludes_aggregate_rows(db: Engine, real: Path):
 
 
 def test_trafford_with_boundary_flags_points_outside(db: Engine, real: Path):
-    from estate.etl.cli import read_area
+    from estate.etl.cli.loading import read_area
 
     area = read_area(real / "trafford_local_authority_district.geojson")
     result = load_file(db, real / "trafford_land_and_building_assets.csv", area=area)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from estate import accounts
 from estate.config import Settings
-from estate.etl.cli import load_sample
+from estate.etl.cli.sample import load_sample
 from estate.etl.pipeline import load_file
 from estate.web import create_app
 from tests.conftest import PROJECT_ROOT, empty_register

@@ -10,6 +10,10 @@
   var config = JSON.parse(block.textContent);
   var COLOURS = { need: "#d7301f", offer: "#005eb8", surplus: "#1b7837", spare: "#6a3d9a" };
   var SOURCES = { offer: "Offer", surplus: "Surplus asset", spare: "Spare space" };
+  // Bodies by name and statuses in words; the data keep their codes.
+  var words = config.words || { bodies: {}, status: {} };
+  function bodyName(code) { return words.bodies[code] || code; }
+  function statusWord(code) { return words.status[code] || code; }
 
   // A view first: circles measure their radius against the map's projection when added.
   var map = L.map(element, { maxZoom: 19 }).setView([53.43, -2.35], 12);
@@ -22,6 +26,13 @@
 
   function metres(value) {
     return value === null || value === undefined ? "" : Math.round(value).toLocaleString("en-GB");
+  }
+
+  // An ISO date ("2027-06-01") as a person reads it: "1 Jun 2027".
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function day(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value || "");
+    return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] : (value || "");
   }
 
   // A popup as DOM nodes: a heading (a link when there is a page) and label/value rows.
@@ -57,8 +68,8 @@
     }).addTo(drawn);
     L.circleMarker(where, { radius: 7, color: "#fff", weight: 2, fillColor: COLOURS.need, fillOpacity: 1 })
       .bindPopup(popup(p.title, withLink ? config.links.need + p.id : null, [
-        ["Body", p.body], ["At least (m²)", metres(p.min_m2)], ["Within (m)", metres(p.radius_m)],
-        ["Needed by", p.needed_by], ["Status", p.status]
+        ["Body", bodyName(p.body)], ["At least (m²)", metres(p.min_m2)], ["Within (m)", metres(p.radius_m)],
+        ["Needed by", day(p.needed_by)], ["Status", statusWord(p.status)]
       ]))
       .addTo(drawn);
   }
@@ -68,8 +79,8 @@
     L.circleMarker(point(feature.geometry.coordinates), {
       radius: 7, color: "#fff", weight: 2, fillColor: COLOURS.offer, fillOpacity: 1
     }).bindPopup(popup(p.title, withLink ? config.links.offer + p.id : null, [
-      ["Body", p.body], ["Area (m²)", metres(p.area_m2)], ["Available from", p.available_from],
-      ["Until", p.available_until], ["Status", p.status]
+      ["Body", bodyName(p.body)], ["Area (m²)", metres(p.area_m2)], ["Available from", day(p.available_from)],
+      ["Until", day(p.available_until)], ["Status", statusWord(p.status)]
     ])).addTo(drawn);
   }
 
@@ -83,8 +94,8 @@
     L.circleMarker(line[line.length - 1], {
       radius: 6, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1
     }).bindPopup(popup(p.title, href, [
-      ["Source", SOURCES[p.source]], ["Body", p.body], ["Area (m²)", metres(p.area_m2)],
-      ["Distance (m)", p.distance_m], ["Available from", p.available_from]
+      ["Source", SOURCES[p.source]], ["Body", bodyName(p.body)], ["Area (m²)", metres(p.area_m2)],
+      ["Distance (m)", metres(p.distance_m)], ["Available from", day(p.available_from)]
     ])).addTo(drawn);
   }
 

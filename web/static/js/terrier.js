@@ -57,6 +57,25 @@ var Terrier = (function () {
 
   function start(map, config) {
     var urls = config.urls;
+    // Plain words: the API sends codes (use_class, body, ...); the page was given every
+    // vocabulary's labels and every body's name once, in its configuration.
+    var vocab = config.labels || {};
+    var names = {};
+    Object.keys(config.body_names || {}).forEach(function (k) { names[k] = config.body_names[k]; });
+    config.bodies.forEach(function (b) { names[b.code] = b.name; });
+    function word(column, code) {
+      if (code == null || code === "") { return ""; }
+      var words = vocab[column] || {};
+      return Object.prototype.hasOwnProperty.call(words, code) ? words[code] : String(code);
+    }
+    function bodyName(code) {
+      return code && Object.prototype.hasOwnProperty.call(names, code) ? names[code] : (code || "");
+    }
+    // The analysis' reasons and notes begin as a sentence does: "Vacant; condition C".
+    function sentence(words) { return words ? String(words).charAt(0).toUpperCase() + String(words).slice(1) : ""; }
+    function bodiesNamed(joined) {
+      return joined ? String(joined).split(", ").map(bodyName).join(", ") : "";
+    }
     var colours = {};
     var groups = {};
     var enabled = {};
@@ -169,8 +188,8 @@ var Terrier = (function () {
           var c = f.geometry.coordinates;
           var marker = L.marker([c[1], c[0]], { icon: clusterIcon(p), keyboard: false });
           marker.on("click", function () { map.setView(marker.getLatLng(), Math.min(map.getZoom() + 2, 18)); });
-          marker.bindTooltip(el("span", { text: p.count + " assets: " + Object.keys(p.bodies).map(function (k) {
-            return k + " " + p.bodies[k];
+          marker.bindTooltip(el("span", { text: p.count.toLocaleString("en-GB") + " assets: " + Object.keys(p.bodies).map(function (k) {
+            return bodyName(k) + " " + p.bodies[k].toLocaleString("en-GB");
           }).join(", ") }));
           clusterGroup.addLayer(marker);
           return;
@@ -184,7 +203,7 @@ var Terrier = (function () {
       });
       state.loaded += 1;
       document.body.setAttribute("data-terrier-loaded", String(state.loaded));
-      setStatus(assets.toLocaleString("en-GB") + " assets in view" +
+      setStatus(assets.toLocaleString("en-GB") + (assets === 1 ? " asset in view" : " assets in view") +
         (collection.mode === "clusters" ? " (grouped; zoom in to see each one)" : "") +
         (collection.truncated ? " (the first " + collection.features.length + "; zoom in for all)" : "") +
         (map.getZoom() < config.analysis_from_zoom ? ". Zoom in to see co-location clusters and disposal candidates." : ""));
@@ -199,14 +218,15 @@ var Terrier = (function () {
         var node = el("div", { className: "terrier-popup" }, [
           el("h4", { text: p.name || "(no name)" }),
           table([
-            ["Body", p.body_name], ["Reference", p.source_ref], ["Use", p.use_class],
-            ["Tenure", p.tenure], ["Status", p.status], ["Condition", p.condition],
+            ["Body", bodyName(p.body) || p.body_name], ["Reference", p.source_ref],
+            ["Use", word("use_class", p.use_class)], ["Tenure", word("tenure", p.tenure)],
+            ["Status", word("status", p.status)], ["Condition", word("condition", p.condition)],
             ["Address", [p.address, p.town].filter(Boolean).join(", ")],
             ["Postcode", p.postcode], ["UPRN", p.uprn],
             ["Floor area (m²)", number(p.gia_m2 || p.nia_m2)],
             ["Occupants (FTE)", number(p.occupants_fte, 1)],
             ["Running cost a year", money(p.running_cost)],
-            ["Located by", p.location_method]
+            ["Located by", word("location_method", p.location_method)]
           ]),
           el("a", { href: urls.page + id, text: "Full details" })
         ]);
@@ -252,23 +272,26 @@ var Terrier = (function () {
       return el("div", { className: "terrier-popup" }, [
         el("h4", { text: "Co-location cluster " + p.cluster }),
         table([
-          ["Assets", p.assets], ["Bodies", p.body_codes],
+          ["Assets", p.assets], ["Bodies", bodiesNamed(p.body_codes)],
           ["Floor area (m²)", number(p.floor_area_m2)], ["Running cost", money(p.running_cost)],
           ["Spare space (m²)", number(p.spare_m2)], ["Saving it could unlock", money(p.saving)],
           ["Could close", p.exit_asset_name]
         ]),
-        el("ul", {}, (p.members || []).map(function (m) { return el("li", { text: m }); }))
+        el("ul", {}, (p.members || []).map(function (m, i) {
+          var named = p.member_names && p.member_bodies;
+          return el("li", { text: named ? (p.member_names[i] || "(no name)") + " (" + bodyName(p.member_bodies[i]) + ")" : m });
+        }))
       ]);
     }
 
     function candidatePopup(p) {
       return el("div", { className: "terrier-popup" }, [
         el("h4", { text: "Disposal candidate: " + (p.name || "(no name)") }),
-        table([["Body", p.body], ["Score", p.score], ["Running cost", money(p.running_cost)],
-               ["Valuation", money(p.valuation)],
-               ["Could move to", p.receiving_name ? p.receiving_name + " (" + p.receiving_body + ", " + number(p.receiving_distance_m) + " m)" : ""],
-               ["Note", p.receiving_note]]),
-        el("ul", {}, (p.reasons || []).map(function (r) { return el("li", { text: r }); })),
+        table([["Body", bodyName(p.body)], ["Use", word("use_class", p.use_class)], ["Score", p.score],
+               ["Running cost", money(p.running_cost)], ["Valuation", money(p.valuation)],
+               ["Could move to", p.receiving_name ? p.receiving_name + " (" + bodyName(p.receiving_body) + ", " + number(p.receiving_distance_m) + " m)" : ""],
+               ["Note", sentence(p.receiving_note)]]),
+        el("ul", {}, (p.reasons || []).map(function (r) { return el("li", { text: sentence(r) }); })),
         el("a", { href: urls.page + p.id, text: "Full details" })
       ]);
     }
@@ -314,7 +337,7 @@ var Terrier = (function () {
           summaryBox.appendChild(el("table", {}, [
             el("thead", {}, [el("tr", {}, ["Body", "Assets", "GIA m²", "FTE", "Running cost", "Vacant"].map(function (h) { return el("th", { text: h }); }))]),
             el("tbody", {}, data.rows.map(function (r) {
-              return el("tr", {}, [r.body === "ALL" ? "All bodies" : r.body, number(r.assets), number(r.gia_m2),
+              return el("tr", {}, [bodyName(r.body), number(r.assets), number(r.gia_m2),
                 number(r.occupants_fte, 1), money(r.running_cost), number(r.vacant)].map(function (v) { return el("td", { text: String(v) }); }));
             }))
           ]));
@@ -383,7 +406,7 @@ var Terrier = (function () {
           if (!data.results || !data.results.length) { results.appendChild(el("li", { text: "Nothing found." })); return; }
           data.results.forEach(function (hit) {
             var item = el("li", { tabindex: "0" }, [hit.name || "(no name)",
-              el("small", { text: [hit.body, hit.address, hit.postcode].filter(Boolean).join(" · ") })]);
+              el("small", { text: [bodyName(hit.body), hit.address, hit.postcode].filter(Boolean).join(" · ") })]);
             var go = function () {
               if (hit.lat != null) {
                 var at = L.latLng(hit.lat, hit.lon);

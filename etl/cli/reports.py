@@ -1,0 +1,138 @@
+"""The commands that report on what the loads did: ``estate loads``, ``rejections``,
+``formats``, ``quality`` and ``matches``.
+
+Each prints a table for a person (or CSV for a program, where it says so) and changes
+nothing. The queries are Core over the models; the larger reports are the domain's
+(:mod:`estate.quality`). What a command needs beyond click is imported when it runs, so
+that ``estate --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+from sqlalchemy import select
+
+from estate.cli.helpers import open_engine, pass_settings, print_frame
+from estate.config import Settings
+from estate.errors import EstateError
+from estate.exports import safe_frame
+from estate.labels import body_names, vocabularies
+
+
+@click.command()
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="How many batches to show.",
+)
+@pass_settings
+def loads(settings: Settings, limit: int) -> None:
+    """List load batches, newest first, with what became of their rows."""
+    from estate.quality import recent_batches
+
+    with open_engine(settings) as engine, engine.connect() as conn:
+        frame = recent_batches(conn, limit)
+    status = frame["status"].map(vocabularies()["load_status"]).fillna(frame["status"])
+    print_frame(frame.assign(status=status), "no loads yet")
+
+
+@click.command()
+@click.argument("batch", type=click.IntRange(1, 2**31 - 1))
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of the screen.",
+)
+@pass_settings
+def rejections(settings: Settings, batch: int, format_: str, output: Path | None) -> None:
+    """List the rejected rows of a load batch: file, row, field, value and reason."""
+    from estate.models import LoadBatch, Rejection
+
+    with open_engine(settings) as engine, engine.connect() as conn:
+        exists = conn.execute(select(LoadBatch.id).where(LoadBatch.id == batch)).scalar()
+        if not exists:
+            raise EstateError(f"no load batch {batch} (see `estate loads`)")
+        frame = pd.read_sql(
+            select(Rejection.source_file.label("file"), Rejection.row_number.label("row"),
+                   Rejection.field, Rejection.value, Rejection.reason)
+            .where(Rejection.batch_id == batch)
+            .order_by(Rejection.row_number, Rejection.id),
+            conn,
+        )  # fmt: skip
+    if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
+        safe_frame(frame).to_csv(output or sys.stdout, index=False)
+    else:
+        print_frame(frame, f"batch {batch} rejected nothing")
+
+
+@click.command()
+def formats() -> None:
+    """List the source formats `estate load` knows."""
+    from estate.etl.sources import SOURCES
+
+    for name, source in sorted(SOURCES.items()):
+        click.echo(f"{name:<14} {source.description}")
+
+
+@click.command()
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@pass_settings
+def quality(settings: Settings, format_: str, output: Path | None) -> None:
+    """Data quality per body: shares of records with UPRN, location, floor area, costs and
+    occupancy; probable centroids, points outside the locality, stale effective dates."""
+    from estate.quality import quality_report
+
+    with open_engine(settings) as engine, engine.connect() as conn:
+        frame = quality_report(conn)
+        names = body_names(conn)
+    if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
+        safe_frame(frame).to_csv(output or sys.stdout, index=False)
+    else:
+        print_frame(frame.drop(columns=["name"]), "no assets loaded yet", names=names)
+
+
+@click.command()
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@pass_settings
+def matches(settings: Settings, format_: str) -> None:
+    """The same place in two bodies' records: each body's asset, and how they were matched."""
+    from sqlalchemy.orm import aliased
+
+    from estate.models import Asset, AssetMatch, Organisation
+
+    a, b = aliased(Asset, name="a"), aliased(Asset, name="b")
+    body, other = aliased(Organisation, name="oa"), aliased(Organisation, name="ob")
+    query = (
+        select(body.code.label("body"), a.source_ref.label("ref"), a.name,
+               other.code.label("other_body"), b.source_ref.label("other_ref"),
+               b.name.label("other_name"), AssetMatch.method, AssetMatch.distance_m,
+               AssetMatch.name_similarity)
+        .select_from(AssetMatch)
+        .join(a, a.id == AssetMatch.asset_id)
+        .join(body, body.id == a.organisation_id)
+        .join(b, b.id == AssetMatch.other_id)
+        .join(other, other.id == b.organisation_id)
+        .order_by(body.code, a.name)
+    )  # fmt: skip
+    with open_engine(settings) as engine, engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+        names = body_names(conn)
+    if format_ == "csv":
+        safe_frame(frame).to_csv(sys.stdout, index=False)
+    else:
+        print_frame(frame, "no matches", names=names)

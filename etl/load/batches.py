@@ -1,0 +1,219 @@
+"""The load batches: each load's row in ``load_batches``, and what it reports.
+
+Every load, failed ones included, leaves a batch: the file (name and SHA-256), its options,
+who loaded it, and what became of its rows. That is the register's provenance (each asset
+names the batch that last wrote it) and what ``estate loads`` lists. The statements here
+are one row at a time, so they are plain Core over the models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, literal, select, update
+
+from estate.etl.load.prepared import Prepared
+from estate.models import Asset, LoadBatch, Organisation, Rejection
+
+logger = logging.getLogger(__name__)
+
+ERROR_CHARS = 2000
+"""How much of a failed load's error its batch keeps."""
+
+REJECTION_COLUMNS = [c for c in Rejection.__table__.columns.keys() if c != "id"]
+"""The columns of ``rejections`` a load writes: all but the key (batch, file, row, field,
+value, reason)."""
+
+
+@dataclass
+class LoadResult:
+    """What a load did: every row read is inserted, updated, unchanged, merged or rejected."""
+
+    batch_id: int | None
+    source_file: str
+    source_format: str
+    rows_read: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    """Values of the file that disagree with a person's web edit: kept, for review."""
+    dry_run: bool = False
+    organisations_added: list[str] = field(default_factory=list)
+    rejections: pd.DataFrame | None = None
+    warnings: pd.DataFrame | None = None
+    """What records that loaded lost on the way (``_row``, ``field``, ``value``, ``reason``);
+    a load answered from an earlier batch lists them with its rejections."""
+
+    @property
+    def accounted(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.merged + self.rejected
+
+    def summary(self) -> str:
+        """One paragraph a person reads after a load."""
+        head = "dry run, nothing written" if self.dry_run else f"batch {self.batch_id}"
+        lines = [
+            f"{self.source_file} ({self.source_format}, {head}): {self.rows_read} rows read",
+            f"  inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"merged {self.merged}, rejected {self.rejected}",
+        ]
+        if self.warnings is not None and len(self.warnings):
+            count = len(self.warnings)
+            lines.append(f"  {count} warning{'s' if count > 1 else ''} (the records load; each "
+                         "names what was left out or read otherwise)")  # fmt: skip
+        if self.organisations_added:
+            lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
+        if self.conflicts:
+            lines.append(
+                f"  {self.conflicts} value(s) disagree with edits made in the web: the edits are"
+                " kept; settle them on each asset's page (or /conflicts)"
+            )
+        if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
+            if not (self.inserted or self.updated):
+                lines.append("  nothing changed: the register already holds this file")
+        return "\n".join(lines)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256: a re-load of the same bytes is recognised by it."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reuse_unchanged(
+    engine: Engine, file_hash: str, options: dict[str, Any], loaded_by: str | None = None
+) -> LoadResult | None:
+    """Answer a re-load of the very file last loaded, when nothing has changed since, without
+    reading it again.
+
+    Applies when the newest committed batch has the same bytes (SHA-256) and options, and no
+    asset has been written since it finished. Every row is then unchanged, merged or rejected
+    exactly as before: a new batch records that, with the earlier rejections copied.
+    """
+    kept = (LoadBatch.rows_inserted + LoadBatch.rows_updated + LoadBatch.rows_unchanged).label(
+        "rows_kept"
+    )
+    with engine.begin() as conn:
+        last = conn.execute(
+            select(LoadBatch.id, LoadBatch.source_file, LoadBatch.source_format,
+                   LoadBatch.file_sha256, LoadBatch.options, LoadBatch.finished_at,
+                   LoadBatch.rows_read, kept, LoadBatch.rows_merged, LoadBatch.rows_rejected)
+            .where(LoadBatch.status == "committed")
+            .order_by(LoadBatch.id.desc())
+            .limit(1)
+        ).one_or_none()  # fmt: skip
+        if last is None or last.file_sha256 != file_hash:
+            return None
+        if {k: v for k, v in (last.options or {}).items()} != options:
+            return None
+        later = conn.execute(
+            select(Asset.id).where(Asset.updated_at > last.finished_at).limit(1)
+        ).first()
+        if later:
+            return None
+        batch_id = conn.execute(
+            insert(LoadBatch)
+            .values(source_file=last.source_file, source_format=last.source_format,
+                    file_sha256=file_hash, status="committed", finished_at=func.now(),
+                    options=options, loaded_by=loaded_by, rows_read=last.rows_read,
+                    rows_unchanged=last.rows_kept, rows_merged=last.rows_merged,
+                    rows_rejected=last.rows_rejected)
+            .returning(LoadBatch.id)
+        ).scalar_one()  # fmt: skip
+        copied = [c for c in REJECTION_COLUMNS if c != "batch_id"]
+        conn.execute(
+            insert(Rejection).from_select(
+                ["batch_id", *copied],
+                select(literal(batch_id), *(getattr(Rejection, c) for c in copied)).where(
+                    Rejection.batch_id == last.id
+                ),
+            )
+        )
+        rejections = pd.read_sql(
+            select(Rejection.row_number.label("_row"), Rejection.field, Rejection.value,
+                   Rejection.reason)
+            .where(Rejection.batch_id == batch_id)
+            .order_by(Rejection.row_number),
+            conn,
+        )  # fmt: skip
+    return LoadResult(
+        batch_id=batch_id, source_file=last.source_file, source_format=last.source_format,
+        rows_read=last.rows_read, unchanged=last.rows_kept, merged=last.rows_merged,
+        rejected=last.rows_rejected, rejections=rejections,
+    )  # fmt: skip
+
+
+def start_batch(
+    conn: Connection,
+    prepared: Prepared,
+    file_hash: str | None,
+    loaded_by: str | None,
+) -> int:
+    """Record a ``running`` batch for the load, in its transaction, and return its id: the
+    assets the load writes name it, so it comes first."""
+    batch_id = conn.execute(
+        insert(LoadBatch)
+        .values(source_file=prepared.source_file, source_format=prepared.source_format,
+                file_sha256=file_hash, status="running", options=prepared.options,
+                loaded_by=loaded_by, rows_read=prepared.rows_read)
+        .returning(LoadBatch.id)
+    ).scalar_one()  # fmt: skip
+    return int(batch_id)
+
+
+def name_batch_body(conn: Connection, batch_id: int, organisation_code: str) -> None:
+    """Record the body the whole file belongs to (``--org``), once the load has added it."""
+    conn.execute(
+        update(LoadBatch)
+        .where(LoadBatch.id == batch_id)
+        .values(
+            organisation_id=select(Organisation.id)
+            .where(Organisation.code == organisation_code)
+            .scalar_subquery()
+        )
+    )
+
+
+def finish_batch(conn: Connection, batch_id: int, result: LoadResult) -> None:
+    """Fill in the batch's counts and status (``committed``, or ``dry_run``) as the load
+    ends, in its transaction: a rolled-back load leaves no finished batch."""
+    conn.execute(
+        update(LoadBatch)
+        .where(LoadBatch.id == batch_id)
+        .values(status="dry_run" if result.dry_run else "committed", finished_at=func.now(),
+                rows_inserted=result.inserted, rows_updated=result.updated,
+                rows_unchanged=result.unchanged, rows_merged=result.merged,
+                rows_rejected=result.rejected)
+    )  # fmt: skip
+
+
+def record_failure(
+    engine: Engine,
+    prepared: Prepared,
+    file_hash: str | None,
+    loaded_by: str | None,
+    exc: BaseException,
+) -> None:
+    """Record a failed batch in a transaction of its own (the load itself was rolled back)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(LoadBatch).values(
+                    source_file=prepared.source_file, source_format=prepared.source_format,
+                    file_sha256=file_hash, status="failed", finished_at=func.now(),
+                    rows_read=prepared.rows_read, loaded_by=loaded_by,
+                    options={"error": f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]},
+                )
+            )  # fmt: skip
+    except Exception:  # the original error matters more
+        logger.exception("could not record the failed load of %s", prepared.source_file)

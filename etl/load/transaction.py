@@ -1,0 +1,164 @@
+"""One file's load as one transaction: the steps in their order, the rollback, the failed batch.
+
+The steps themselves live in the modules named here; this one decides which of the two
+write paths a file takes (:mod:`~estate.etl.load.first_load` when its bodies have no
+assets yet, else the staging :mod:`~estate.etl.load.upsert`), checks that every row read
+is accounted for, and makes sure a failure leaves the register as it was. Its own SQL is
+Core over the models, but for ``ANALYZE``, which has no Core form.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.dialects.postgresql import insert
+
+from estate.etl.load.audit import audit_inserts
+from estate.etl.load.batches import (
+    REJECTION_COLUMNS,
+    LoadResult,
+    finish_batch,
+    name_batch_body,
+    record_failure,
+    start_batch,
+)
+from estate.etl.load.columns import STAGING_COLUMNS
+from estate.etl.load.copying import STAGING_TABLE, copy_frame, create_staging
+from estate.etl.load.first_load import insert_direct, is_first_load
+from estate.etl.load.prepared import Prepared, Progress
+from estate.etl.load.upsert import staged_count, unknown_references, upsert
+from estate.models import Organisation
+
+# A rejection frame's column for each column of ``rejections`` (a frame numbers its rows _row).
+REJECTION_FRAME_COLUMNS = ["_row" if c == "row_number" else c for c in REJECTION_COLUMNS]
+
+
+def write(
+    engine: Engine,
+    prepared: Prepared,
+    *,
+    file_hash: str | None = None,
+    organisation_code: str | None = None,
+    dry_run: bool = False,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load prepared records in one transaction; on any error the register is left as it was.
+
+    An interruption (Ctrl-C) is caught long enough to roll back and return the connection
+    cleanly, then raised again.
+    """
+    error: BaseException | None = None
+    result: LoadResult | None = None
+    try:
+        with engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                result = _write(
+                    conn, prepared, file_hash, organisation_code, dry_run, loaded_by, progress
+                )
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the rollback
+                trans.rollback()
+                error = exc
+            else:
+                if dry_run:
+                    trans.rollback()
+                else:
+                    trans.commit()
+    except Exception as exc:  # noqa: BLE001 - the commit itself, or the connection, failed
+        error = exc
+    if error is not None:
+        # A dry run promises to write nothing, its failures included.
+        if not dry_run:
+            record_failure(engine, prepared, file_hash, loaded_by, error)
+        raise error
+    assert result is not None
+    return result
+
+
+def _write(
+    conn: Connection,
+    prepared: Prepared,
+    file_hash: str | None,
+    organisation_code: str | None,
+    dry_run: bool,
+    loaded_by: str | None,
+    progress: Progress | None,
+) -> LoadResult:
+    records = prepared.records
+    batch_id = start_batch(conn, prepared, file_hash, loaded_by)
+    added = _add_organisations(conn, prepared.organisations)
+    if organisation_code:
+        name_batch_body(conn, batch_id, organisation_code)
+
+    extra_columns = prepared.extra_columns()
+    rejections = prepared.rejections
+    supplement = prepared.mode == "supplement"
+    direct = not supplement and len(records) > 0 and is_first_load(conn, prepared.bodies())
+    conflicts = 0
+    if direct:
+        inserted, updated = insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
+        loaded = len(records)
+    else:
+        create_staging(conn, extra_columns)
+        copy_frame(conn, STAGING_TABLE, records, list(STAGING_COLUMNS) + extra_columns, progress)
+        if supplement:
+            rejections = pd.concat([rejections, unknown_references(conn)], ignore_index=True)
+        if progress:
+            progress("upsert", 0, len(records))
+        inserted, updated, conflicts = upsert(conn, batch_id, prepared, extra_columns, loaded_by)
+        loaded = staged_count(conn)
+    if progress:
+        progress("upsert", len(records), len(records))
+
+    # Warnings go with the rejections (`estate rejections` lists both); not counted below.
+    parts = [frame for frame in (rejections, prepared.warnings) if len(frame)]
+    stored = pd.concat(parts, ignore_index=True) if parts else rejections
+    if len(stored):
+        frame = stored.assign(batch_id=batch_id, source_file=prepared.source_file)
+        copy_frame(conn, "rejections", frame, REJECTION_FRAME_COLUMNS, None,
+                   target_columns=REJECTION_COLUMNS)  # fmt: skip
+    result = LoadResult(
+        batch_id=None if dry_run else batch_id,
+        source_file=prepared.source_file,
+        source_format=prepared.source_format,
+        rows_read=prepared.rows_read,
+        inserted=inserted,
+        updated=updated,
+        unchanged=loaded - inserted - updated,
+        merged=len(prepared.merged),
+        rejected=int(rejections["_row"].nunique()) if len(rejections) else 0,
+        conflicts=conflicts,
+        dry_run=dry_run,
+        organisations_added=added,
+        rejections=rejections,
+        warnings=prepared.warnings,
+    )
+    finish_batch(conn, batch_id, result)
+    if inserted:
+        audit_inserts(conn, batch_id, prepared, inserted, loaded_by)
+    if inserted or updated:
+        conn.execute(text("ANALYZE assets"))
+    if result.accounted != result.rows_read:
+        raise AssertionError(
+            f"{prepared.source_file}: {result.rows_read} rows read but {result.accounted} "
+            "accounted for; nothing was loaded"
+        )
+    return result
+
+
+def _add_organisations(conn: Connection, organisations: pd.DataFrame) -> list[str]:
+    """Insert bodies the register does not know yet; a known body's record is left alone."""
+    added: list[str] = []
+    bodies = organisations.drop_duplicates("code").astype(object)
+    bodies = bodies.where(bodies.notna(), None)
+    for row in bodies.itertuples(index=False):
+        code = conn.execute(
+            insert(Organisation)
+            .values(code=row.code, name=row.name, kind=row.kind, uri=getattr(row, "uri", None))
+            .on_conflict_do_nothing(index_elements=["code"])
+            .returning(Organisation.code)
+        ).scalar()
+        if code:
+            added.append(code)
+    return added
