@@ -36,6 +36,7 @@ from sqlalchemy import text
 
 from bench.benchmarks_analysis import _estate_engine
 from bench.run import benchmark
+from bench.serving import data_extent, estate_server, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "web" / "static" / "vendor"
@@ -44,50 +45,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 VIEW = (1400, 900)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server at {url} did not start") from None
-            time.sleep(0.3)
-
-
-@contextmanager
-def _estate_server(engine):
-    port = _free_port()
-    # The public read-only view: no sign-in to script in wrk or the browser, and the same
-    # sharing subquery (estate.sharing) a signed-in partner's requests go through.
-    env = {
-        **os.environ,
-        "ESTATE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "ESTATE_PUBLIC_VIEW": "true",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "estate.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base + "/api/", process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _tipg_python() -> Path:
@@ -104,7 +61,7 @@ def _tipg_python() -> Path:
 @contextmanager
 def _tipg_server(engine):
     python = _tipg_python()
-    port = _free_port()
+    port = free_port()
     # tipg's settings want a host in the URL; the embedded cluster listens on a Unix
     # socket, which asyncpg takes as a percent-encoded path in the host's place.
     from urllib.parse import quote
@@ -128,19 +85,11 @@ def _tipg_server(engine):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(base + "/collections", process, 120)
+        wait_for(base + "/collections", process, 120)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def _extent(engine) -> tuple[float, float, float, float]:
-    """The WGS84 box of every located asset (the domain's own extent)."""
-    from estate.mapsummary import extent
-
-    with engine.connect() as conn:
-        return extent(conn, boundary_first=False)
 
 
 # --- the page -----------------------------------------------------------------------
@@ -246,7 +195,7 @@ def map_page(n: int):
     engine = _estate_engine(n)
     playwright, browser = _browser()
     try:
-        with _estate_server(engine) as base:
+        with estate_server(engine) as base:
             # Cold: the first visitor after the server starts, while each worker reads its
             # point index and computes the default analysis in the background.
             _, _, cold = _estate_page(base, browser)
@@ -344,8 +293,8 @@ def _wrk(base: str, template: str, extent, zooms, seconds: int = 20) -> dict:
 @benchmark("map_latency", sizes=(50_000, 250_000))
 def map_latency(n: int):
     engine = _estate_engine(n)
-    extent = _extent(engine)
-    with _estate_server(engine) as base:
+    extent = data_extent(engine)
+    with estate_server(engine) as base:
         # Warm: each worker's threads open their connections and PROJ contexts once.
         _wrk(base, "/api/map?bbox=%.6f,%.6f,%.6f,%.6f&zoom=%d", extent, [12, 14, 16], 15)
         results = {
@@ -380,7 +329,7 @@ def _matched(url: str) -> int:
 @benchmark("ogc_rps", sizes=(50_000, 250_000))
 def ogc_rps(n: int):
     engine = _estate_engine(n)
-    extent = _extent(engine)
+    extent = data_extent(engine)
     zooms = [14, 15, 16]
     items = "?bbox=%.6f,%.6f,%.6f,%.6f&limit=1000"  # the zoom sets the box only
     # tipg takes the first geometry column it finds (``footprint``, empty here) unless
@@ -391,7 +340,7 @@ def ogc_rps(n: int):
     # Both sides answer the same question: the same features for the same boxes.
     cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
     boxes = [f"{cx + dx:.6f},{cy:.6f},{cx + dx + 0.1:.6f},{cy + 0.06:.6f}" for dx in (-0.3, 0, 0.3)]
-    with _estate_server(engine) as base:
+    with estate_server(engine) as base:
         matched = [_matched(f"{base}/ogcapi/collections/assets/items?bbox={b}") for b in boxes]
         _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms, 10)
         ours = _wrk(base, "/ogcapi/collections/assets/items" + items, extent, zooms)
@@ -427,7 +376,7 @@ def sharing(n: int):
     from estate.sharing import Viewer
 
     engine = _estate_engine(n)
-    west, south, east, north = _extent(engine)
+    west, south, east, north = data_extent(engine)
     rng = random.Random(14)
     boxes = []
     for _ in range(200):

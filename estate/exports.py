@@ -307,10 +307,12 @@ def geojson_text(frame: pd.DataFrame, geometry: Any, columns: Sequence[str]) -> 
 
     geoms = np.asarray(geometry, dtype=object)
     project = transformer(STORAGE_SRID, WGS84_SRID)
+    # Degrees to 6 decimals (about 0.1 m), rounded as they are projected: GEOS's
+    # set_precision does the same and more (snapping, re-noding), at several times the
+    # cost, and was most of the time of a map view's co-location outlines.
     wgs84 = shapely.transform(
-        geoms, lambda xy: np.column_stack(project.transform(xy[:, 0], xy[:, 1]))
+        geoms, lambda xy: np.round(np.column_stack(project.transform(xy[:, 0], xy[:, 1])), 6)
     )
-    wgs84 = shapely.set_precision(wgs84, 1e-6)
     shapes = shapely.to_geojson(wgs84)
     records = json.loads(
         frame[list(columns)].to_json(orient="records", date_format="iso", default_handler=str)

@@ -20,23 +20,32 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from estate.analysis.assets import running_cost_sql, usable_sql
+from estate.clipping import clipped_sql
 from estate.mapquery import BOX_SQL, AssetFilter, BadQuery, Bbox
 from estate.sharing import Viewer
 
-# What every listed feature carries: enough to draw, colour, label and filter it.
-# Details come with one asset (``asset_feature``).
+# What every listed feature carries: enough to draw, colour, label and filter it, its
+# text cut to 500 characters (:mod:`estate.clipping`). Details, whole, come with one
+# asset (``asset_feature``).
 LIST_PROPERTIES = """
-    'body', o.code, 'kind', o.kind, 'ref', a.source_ref, 'name', a.name,
-    'address', a.address, 'postcode', a.postcode, 'uprn', a.uprn,
+    'body', o.code, 'kind', o.kind, 'ref', {ref}, 'name', {name},
+    'address', {address}, 'postcode', {postcode}, 'uprn', {uprn},
     'use', a.use_class, 'tenure', a.tenure, 'status', a.status, 'condition', a.condition,
     'gia_m2', a.gia_m2, 'nia_m2', a.nia_m2, 'occupants_fte', a.occupants_fte,
     'running_cost', {cost}, 'location', a.location_method
-""".format(cost=running_cost_sql("a"))
+""".format(
+    cost=running_cost_sql("a"),
+    ref=clipped_sql("a.source_ref"),
+    name=clipped_sql("a.name"),
+    address=clipped_sql("a.address"),
+    postcode=clipped_sql("a.postcode"),
+    uprn=clipped_sql("a.uprn"),
+)
 
 
 PROPERTIES = {
     "list": LIST_PROPERTIES,
-    "map": "'body', o.code, 'name', a.name, 'status', a.status",
+    "map": f"'body', o.code, 'name', {clipped_sql('a.name')}, 'status', a.status",
 }
 
 
@@ -119,7 +128,8 @@ def feature_collection(page: FeaturePage, **members: Any) -> str:
 def search(
     conn: Connection, query: str, flt: AssetFilter, limit: int = 20, *, viewer: Viewer
 ) -> list[dict]:
-    """Assets whose name, address, postcode, UPRN or reference match ``query``.
+    """Assets whose name, address, postcode, UPRN or reference match ``query`` (their
+    text cut to 500 characters, as in every list).
 
     Exact UPRN, reference and postcode matches come first, then names and addresses
     containing every word of the query (case ignored).
@@ -149,8 +159,10 @@ def search(
     rows = conn.execute(
         text(
             f"""
-            SELECT a.id, o.code AS body, a.source_ref AS ref, a.name, a.address, a.postcode,
-                   a.uprn, a.use_class AS use,
+            SELECT a.id, o.code AS body, {clipped_sql("a.source_ref")} AS ref,
+                   {clipped_sql("a.name")} AS name, {clipped_sql("a.address")} AS address,
+                   {clipped_sql("a.postcode")} AS postcode, {clipped_sql("a.uprn")} AS uprn,
+                   a.use_class AS use,
                    ST_X(ST_Transform(a.geom, 4326)) AS lon, ST_Y(ST_Transform(a.geom, 4326)) AS lat,
                    CASE WHEN a.uprn = :q OR a.source_ref = :q
                              OR replace(upper(a.postcode), ' ', '') = :pc THEN 0 ELSE 1 END AS rank

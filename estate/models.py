@@ -33,6 +33,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     Text,
@@ -473,6 +474,25 @@ class SignInSession(Base):
     )
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     ended_why: Mapped[str | None] = mapped_column(Text)
+
+
+class AnalysisResult(Base):
+    """An analysis result (co-location clusters, disposal candidates) as one worker
+    computed it, kept so every worker of the server serves it without computing it again.
+
+    ``key`` names the data version, the viewer's sharing view and the parameters
+    (:mod:`estate.resultstore`); ``payload`` is the result packed by
+    :mod:`estate.analysis.packing` (Arrow, never pickle). A new data version makes the
+    older rows unreachable; they are deleted as new ones come in.
+    """
+
+    __tablename__ = "analysis_results"
+    __table_args__ = (Index(None, "created_at"),)
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    data_version: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):

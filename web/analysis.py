@@ -12,10 +12,11 @@ import math
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import display, mapfeatures, mapsummary
+from estate import display, mapfeatures
 from estate.labels import heading
 from estate.mapquery import BadQuery
 from estate.web.auth import viewer
+from estate.web.cache import organisations
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
@@ -112,10 +113,21 @@ def colocation():
     bodies = bodies_arg()
     min_saving = float_arg("min_saving", 0, 0, 1e12)
     result = colocation_result(distance, bodies)
-    frame = result.clusters.join(member_lines(result.members).rename("members"), on="cluster")
+    frame = result.clusters
     if min_saving:
         frame = frame[frame["saving"].fillna(0) >= min_saving]
+    # The members' lines for the page's clusters only: for every cluster of a region they
+    # take seconds (a pass over every member), and a page shows a hundred.
+    # Sorted by them, every cluster's are needed: worked out once for the result.
+    by_members = request.args.get("sort") == "members"
+    if by_members:
+        if "member lines" not in result.derived:
+            result.derived["member lines"] = member_lines(result.members).rename("members")
+        frame = frame.join(result.derived["member lines"], on="cluster")
     shown, paging = sorted_page(frame, CLUSTER_TABLE, "saving", True)
+    if not by_members:
+        members = result.members[result.members["cluster"].isin(shown["cluster"]).to_numpy()]
+        shown = shown.join(member_lines(members).rename("members"), on="cluster")
     lonlat = _lonlat(shown)
     shares = result.neighbour_shares()
     return render_template(
@@ -130,7 +142,7 @@ def colocation():
         min_saving=min_saving or "",
         shares=table_rows(shares, SHARE_TABLE),
         share_headings=[c.heading for c in SHARE_TABLE],
-        all_bodies=body_styles(mapsummary.organisations(connection())),
+        all_bodies=body_styles(organisations()),
     )
 
 
@@ -200,7 +212,7 @@ def disposals():
         min_score=min_score,
         bodies=",".join(bodies or []),
         receiving=receiving,
-        all_bodies=body_styles(mapsummary.organisations(connection())),
+        all_bodies=body_styles(organisations()),
     )
 
 

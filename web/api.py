@@ -16,21 +16,46 @@ from estate.exports import geojson_text
 from estate.mapquery import AssetFilter, BadQuery
 from estate.pointindex import PointIndex, ground_resolution
 from estate.web.auth import csrf, viewer, viewer_of
-from estate.web.cache import cached, computed, version
-from estate.web.params import bbox_arg, bodies_arg, float_arg, in_box, int_arg
+from estate.web.cache import cached, computed, organisations
+from estate.web.params import (
+    ASSETS_CAP,
+    CANDIDATES_CAP,
+    CLUSTERS_CAP,
+    SEARCH_CAP,
+    bbox_arg,
+    bodies_arg,
+    float_arg,
+    int_arg,
+    limit_arg,
+)
 from estate.web.presentation import body_styles
-from estate.web.results import candidates_result, colocation_result, scenario_result, scenario_rows
-from estate.web.state import connection, state
+from estate.web.results import (
+    candidates_result,
+    colocation_result,
+    located_candidates,
+    located_clusters,
+    scenario_result,
+    scenario_rows,
+)
+from estate.web.state import connection, state, version
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
-MAX_LIMIT = 10_000
 # At most this many assets drawn one by one in a view; past it the view is clustered.
 MAP_POINTS_LIMIT = 5_000
 
 
 PASSED_ON = ("bbox", "body", "use", "tenure", "status", "condition", "f")
+
+
+def with_members(collection: str, members: dict) -> str:
+    """A FeatureCollection's text with more top-level members, after its ``type``."""
+    head = '{"type":"FeatureCollection",'
+    if not collection.startswith(head):
+        raise ValueError("not a FeatureCollection as estate writes them")
+    extra = "".join(f"{json.dumps(k)}:{json.dumps(v)}," for k, v in members.items())
+    return head + extra + collection[len(head) :]
 
 
 def page_href(endpoint: str, *, external: bool = False, offset: int, limit: int, **path) -> str:
@@ -66,22 +91,28 @@ def index():
 @bp.get("/assets")
 def assets():
     """Assets as GeoJSON: ``bbox`` (WGS84), filters (``body``, ``use``, ``tenure``,
-    ``status``, ``condition``), ``limit`` (at most 10,000) and ``offset``."""
+    ``status``, ``condition``), ``limit`` (at most :data:`ASSETS_CAP`: more is served as
+    that many, and the answer says ``"capped": true``) and ``offset``."""
     flt = AssetFilter.of(request.args)
     box = bbox_arg()
-    limit = int_arg("limit", 1000, 1, MAX_LIMIT)
+    limit = limit_arg(1000, ASSETS_CAP)
     offset = int_arg("offset", 0, 0, 10**9)
 
     def build() -> str:
         page = mapfeatures.features(
-            connection(), flt, box, limit=limit, offset=offset, count=True, viewer=viewer()
-        )
+            connection(), flt, box, limit=limit.value, offset=offset, count=True,
+            viewer=viewer(),
+        )  # fmt: skip
         links = []
         if offset + page.returned < (page.matched or 0):
-            href = page_href("api.assets", offset=offset + limit, limit=limit)
+            href = page_href("api.assets", offset=offset + limit.value, limit=limit.value)
             links.append({"rel": "next", "href": href, "type": GEOJSON})
         return mapfeatures.feature_collection(
-            page, numberMatched=page.matched, numberReturned=page.returned, links=links
+            page,
+            numberMatched=page.matched,
+            numberReturned=page.returned,
+            **limit.members(),
+            links=links,
         )
 
     return cached(GEOJSON, build)
@@ -164,17 +195,17 @@ def asset(asset_id: int):
 def search():
     """Assets by name, address, postcode, UPRN or reference: ``q``, optional filters."""
     q = request.args.get("q", "")
-    limit = int_arg("limit", 20, 1, 100)
+    limit = limit_arg(20, SEARCH_CAP)
     results = mapfeatures.search(
-        connection(), q, AssetFilter.of(request.args), limit, viewer=viewer()
+        connection(), q, AssetFilter.of(request.args), limit.value, viewer=viewer()
     )
-    return jsonify(query=q, results=results)
+    return jsonify(query=q, **limit.members(), results=results)
 
 
 @bp.get("/bodies")
 def bodies():
     """The bodies of the locality with their kinds, colours and counts of assets."""
-    return jsonify(bodies=body_styles(mapsummary.organisations(connection())))
+    return jsonify(bodies=body_styles(organisations()))
 
 
 # --- analysis results -------------------------------------------------------------
@@ -189,26 +220,25 @@ CLUSTER_COLUMNS = [
 @bp.get("/clusters")
 def clusters():
     """Co-location clusters as GeoJSON outlines, ranked by the saving they could unlock:
-    ``distance`` (m), ``body``, ``bbox``; each with its members' ids, bodies and names."""
+    ``distance`` (m), ``body``, ``bbox``, ``limit`` (at most :data:`CLUSTERS_CAP`); each
+    with its members' ids, bodies and names."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
     box = bbox_arg()
-    limit = int_arg("limit", 2000, 1, MAX_LIMIT)
+    limit = limit_arg(CLUSTERS_CAP, CLUSTERS_CAP)
 
     def build() -> str:
         result = colocation_result(distance, bodies)
-        frame = result.clusters
-        hulls = result.hulls()
-        keep = in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
-        frame = frame[keep].head(limit).copy()
-        hulls = hulls[keep][:limit]
-        frame = frame.join(result.member_lists(), on="cluster")
-        return geojson_text(
+        located = located_clusters(distance, bodies)
+        rows = located.in_box(box)[: limit.value]
+        frame = result.clusters.iloc[rows].join(result.member_lists(), on="cluster")
+        text = geojson_text(
             frame,
-            hulls,
+            result.hulls()[rows],
             [*CLUSTER_COLUMNS, "member_ids", "members", "member_bodies", "member_names"],
         )
+        return with_members(text, limit.members())
 
     return cached(GEOJSON, build)
 
@@ -225,25 +255,32 @@ CANDIDATE_COLUMNS = [
 def candidates():
     """Disposal candidates as GeoJSON points with their score, reasons and the nearest
     partner site with room: ``distance`` (relocation search, m), ``min_score``, ``body``,
-    ``bbox``."""
+    ``bbox``, ``limit`` (at most :data:`CANDIDATES_CAP`)."""
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
     bodies = bodies_arg()
     box = bbox_arg()
-    limit = int_arg("limit", 5000, 1, MAX_LIMIT)
+    limit = limit_arg(CANDIDATES_CAP, CANDIDATES_CAP)
 
     def build() -> str:
-        frame = candidates_result(distance, min_score, bodies).candidates
-        frame = frame[frame["x"].notna()]
-        frame = frame[in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)].head(limit)
-        frame = frame.assign(
-            reasons=frame["reasons"].map(lambda r: list(r) if r is not None else [])
-        )
+        rows = located_candidates(distance, min_score, bodies).in_box(box)[: limit.value]
+        frame = candidates_result(distance, min_score, bodies).candidates.iloc[rows]
+        frame = frame.assign(reasons=frame["reasons"].map(reason_list))
         points = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
-        return geojson_text(frame, points, CANDIDATE_COLUMNS)
+        return with_members(geojson_text(frame, points, CANDIDATE_COLUMNS), limit.members())
 
     return cached(GEOJSON, build)
+
+
+def reason_list(reasons: object) -> list[str]:
+    """A candidate's reasons as a list, one reason each (the analysis joins them with
+    "; "), for the map's popup to list."""
+    if isinstance(reasons, str):
+        return [r for r in reasons.split("; ") if r]
+    if isinstance(reasons, list | tuple):
+        return [str(r) for r in reasons]
+    return []  # none (None, NaN)
 
 
 # --- scenarios, areas, summaries, quality -----------------------------------------

@@ -24,6 +24,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
 
     url = ensure_database(settings)
     upgrade(url)
+    _forget_stored_results(url)
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -47,6 +48,21 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
             return app
 
     Server().run()
+
+
+def _forget_stored_results(url) -> None:
+    """Delete the analysis results an earlier run stored (:mod:`estate.resultstore`):
+    they are keyed by the data, not by the code that computed them, and this run's
+    code may compute them differently. The workers compute them again as asked."""
+    from estate import resultstore
+    from estate.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            resultstore.clear(conn)
+    finally:
+        engine.dispose()
 
 
 @click.command()

@@ -15,9 +15,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
-from estate import club, labels, mapsummary
+from estate import club, labels
 from estate.vocab import USE_CLASS
 from estate.web.auth import current_account, requires, viewer
+from estate.web.cache import organisations
 from estate.web.filters import body_names
 from estate.web.state import connection, state, writing
 from estate.web.tables import show
@@ -123,7 +124,7 @@ def index():
 
 def _form_page(template: str, values: dict[str, str], message: str | None, status: int):
     account = _account()
-    bodies = mapsummary.organisations(connection()) if account.can("club_admin") else []
+    bodies = organisations() if account.can("club_admin") else []
     return (
         render_template(
             template,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from estate import mapsummary
 from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_xlsx
 from estate.web.auth import viewer
+from estate.web.cache import organisations
 from estate.web.filters import body_names
 from estate.web.params import bodies_arg, float_arg, int_arg
 from estate.web.results import candidates_result, colocation_result, scenario_result
@@ -76,7 +76,7 @@ def index():
         "downloads.html",
         active="downloads.index",
         scenarios=scenario_rows(),
-        bodies=mapsummary.organisations(connection()),
+        bodies=organisations(),
     )
 
 

@@ -24,7 +24,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import labels, mapsummary
-from estate.web.cache import cached
+from estate.web.cache import cached, organisations
 from estate.web.presentation import body_styles, vocabularies
 from estate.web.state import connection, state
 
@@ -82,7 +82,7 @@ def build_map() -> MapPage:
     # legend show words, while /api keeps the codes (see the README's plain words).
     bodies = [
         {**b, "name": labels.body_display_name(b["code"], b["name"], b["kind"])}
-        for b in body_styles(mapsummary.organisations(conn))
+        for b in body_styles(organisations())
     ]
     box = mapsummary.extent(conn) or (-2.5, 53.35, -2.2, 53.5)
     static = lambda path: url_for("static", filename=path)  # noqa: E731

@@ -3,25 +3,36 @@ GDAL (``ogrinfo OAPIF:http://host/ogcapi``) read the terrier directly.
 
 Collections: ``assets`` (every body), ``assets-<code>`` (one body each), and the
 analysis layers ``colocation-clusters`` and ``disposal-candidates``. Items take
-``bbox`` (CRS84), ``limit`` (at most 10,000) and ``offset``, and the asset
-collections the same filters as ``/api/assets``.
+``bbox`` (CRS84), ``limit`` (at most 1,000 a page: more is served as 1,000, as the
+standard asks, and the page says ``"limit": 1000, "capped": true``) and ``offset``, and
+the asset collections the same filters as ``/api/assets``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from estate import mapfeatures, mapsummary
 from estate.mapquery import AssetFilter, BadQuery
-from estate.web.api import CANDIDATE_COLUMNS, CLUSTER_COLUMNS, GEOJSON, MAX_LIMIT, page_href
+from estate.web.api import CANDIDATE_COLUMNS, CLUSTER_COLUMNS, GEOJSON, page_href
 from estate.web.auth import viewer
-from estate.web.cache import cached, computed, version
-from estate.web.params import bbox_arg, int_arg
-from estate.web.results import candidates_result, colocation_result
-from estate.web.state import connection, state
+from estate.web.cache import cached, computed
+from estate.web.params import ASSETS_CAP, bbox_arg, int_arg, limit_arg
+from estate.web.results import (
+    Located,
+    candidates_result,
+    colocation_result,
+    located_candidates,
+    located_clusters,
+)
+from estate.web.state import connection, state, version
 
 bp = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
@@ -166,32 +177,33 @@ def items(cid: str):
     _format()
     _find(cid)
     box = bbox_arg()
-    limit = int_arg("limit", 100, 1, MAX_LIMIT)
+    limit = limit_arg(100, ASSETS_CAP)
     offset = int_arg("offset", 0, 0, 10**9)
 
     def page_links(matched: int) -> list[dict]:
         def href(at: int) -> str:
-            return page_href("ogcapi.items", external=True, offset=at, limit=limit, cid=cid)
+            return page_href("ogcapi.items", external=True, offset=at, limit=limit.value, cid=cid)
 
         links = [_link("self", href(offset), GEOJSON)]
-        if offset + limit < matched:
-            links.append(_link("next", href(offset + limit), GEOJSON))
+        if offset + limit.value < matched:
+            links.append(_link("next", href(offset + limit.value), GEOJSON))
         return links
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def build() -> str:
         if cid in ANALYSIS:
-            text, matched = _analysis_items(cid, box, limit, offset)
-            returned = min(limit, max(matched - offset, 0))
+            text, matched = _analysis_items(cid, box, limit.value, offset)
+            returned = min(limit.value, max(matched - offset, 0))
             body = text[text.index('"features":') :]
             return (
                 f'{{"type":"FeatureCollection","numberMatched":{matched},'
                 f'"numberReturned":{returned},"timeStamp":"{stamp}",'
+                f'"limit":{limit.value},"capped":{json.dumps(limit.capped)},'
                 f'"links":{json.dumps(page_links(matched))},{body}'
             )
         page = mapfeatures.features(
-            connection(), _filter(cid), box, limit=limit, offset=offset, count=True,
+            connection(), _filter(cid), box, limit=limit.value, offset=offset, count=True,
             viewer=viewer(),
         )  # fmt: skip
         return mapfeatures.feature_collection(
@@ -199,40 +211,55 @@ def items(cid: str):
             numberMatched=page.matched,
             numberReturned=page.returned,
             timeStamp=stamp,
+            **limit.members(),
             links=page_links(page.matched or 0),
         )
 
     return cached(GEOJSON, build, vary=(request.host,))
 
 
-def _analysis_frame(cid: str):
-    """An analysis collection's rows, their geometries (storage CRS), the columns sent
-    and the column that identifies a feature."""
+@dataclass(frozen=True)
+class _Layer:
+    """An analysis collection as served: the result's frame, which of its rows are
+    located (and where), their shapes (storage CRS) by position in the frame, the columns
+    sent and the column that identifies a feature."""
+
+    frame: pd.DataFrame
+    located: Located
+    shapes: Callable[[np.ndarray], np.ndarray]
+    columns: list[str]
+    key: str
+
+
+def _analysis_layer(cid: str) -> _Layer:
+    """The collection's rows as the default analysis finds them (the settings' distances,
+    every body). Candidates' reasons go as they are, one text ("; " between them), which
+    is what a GIS shows in a table."""
     import shapely
 
     settings = state().settings
     if cid == "colocation-clusters":
         result = colocation_result(settings.colocation_distance_m, None)
-        return result.clusters, result.hulls(), CLUSTER_COLUMNS, "cluster"
+        located = located_clusters(settings.colocation_distance_m, None)
+        return _Layer(
+            result.clusters, located, lambda at: result.hulls()[at], CLUSTER_COLUMNS, "cluster"
+        )
     frame = candidates_result(settings.relocation_distance_m, 3, None).candidates
-    frame = frame[frame["x"].notna()]
-    frame = frame.assign(
-        reasons=frame["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
-    )
-    geoms = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
-    return frame, geoms, CANDIDATE_COLUMNS, "id"
+    located = located_candidates(settings.relocation_distance_m, 3, None)
+
+    def points(at: np.ndarray) -> np.ndarray:
+        return shapely.points(frame["x"].to_numpy()[at], frame["y"].to_numpy()[at])
+
+    return _Layer(frame, located, points, CANDIDATE_COLUMNS, "id")
 
 
 def _analysis_items(cid: str, box, limit: int, offset: int) -> tuple[str, int]:
     from estate.exports import geojson_text
-    from estate.web.params import in_box
 
-    frame, geoms, columns, _ = _analysis_frame(cid)
-    keep = in_box(frame["x"].to_numpy(), frame["y"].to_numpy(), box)
-    frame, geoms = frame[keep], geoms[keep]
-    matched = len(frame)
-    frame, geoms = frame.iloc[offset : offset + limit], geoms[offset : offset + limit]
-    return geojson_text(frame, geoms, columns), matched
+    layer = _analysis_layer(cid)
+    inside = layer.located.in_box(box)
+    at = inside[offset : offset + limit]
+    return geojson_text(layer.frame.iloc[at], layer.shapes(at), layer.columns), len(inside)
 
 
 @bp.get("/collections/<cid>/items/<fid>")
@@ -244,12 +271,17 @@ def item(cid: str, fid: str):
     if cid in ANALYSIS:
         from estate.exports import geojson_text
 
-        frame, geoms, columns, key = _analysis_frame(cid)
-        hit = (frame[key].astype(str) == fid).to_numpy()
-        if not hit.any():
+        layer = _analysis_layer(cid)
+        rows = layer.located.rows
+        ids = layer.frame[layer.key].to_numpy()[rows]
+        # Ids are whole numbers, matched as written ("007" is no feature's id).
+        plain = fid.isascii() and fid.isdecimal() and len(fid) < 19
+        wanted = int(fid) if plain and str(int(fid)) == fid else None
+        at = rows[ids == wanted][:1] if wanted is not None else np.array([], dtype=np.intp)
+        if not len(at):
             abort(404, description=f"no feature {fid!r} in {cid}")
-        feature = json.loads(geojson_text(frame[hit].head(1), geoms[hit][:1], columns))
-        feature = feature["features"][0] | {"id": fid}
+        text = geojson_text(layer.frame.iloc[at], layer.shapes(at), layer.columns)
+        feature = json.loads(text)["features"][0] | {"id": fid}
         return Response(json.dumps(feature), mimetype=GEOJSON)
     if not (fid.isascii() and fid.isdecimal()):
         abort(404, description=f"no asset {fid!r}")

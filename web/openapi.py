@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from estate.clipping import LIST_TEXT_CHARS
+from estate.web.params import ASSETS_CAP, CANDIDATES_CAP, CLUSTERS_CAP, SEARCH_CAP
+
 
 def _param(name: str, description: str, kind: str = "string", where: str = "query",
            required: bool = False, **schema: Any) -> dict:  # fmt: skip
@@ -20,7 +23,20 @@ def _param(name: str, description: str, kind: str = "string", where: str = "quer
 
 
 BBOX = _param("bbox", "minlon,minlat,maxlon,maxlat in WGS84 (CRS84) degrees")
-LIMIT = _param("limit", "features in one page", "integer", minimum=1, maximum=10000)
+
+
+def _limit(default: int, cap: int, what: str = "features") -> dict:
+    """The ``limit`` of a list: more than ``cap`` is no error, it is served as ``cap`` and
+    the answer says ``"limit": cap, "capped": true``."""
+    return _param(
+        "limit",
+        f"{what} in one answer (at most {cap}: more is served as {cap}, with "
+        f'"capped": true); texts in lists are cut to {LIST_TEXT_CHARS} characters',
+        "integer", minimum=1, maximum=cap, default=default,
+    )  # fmt: skip
+
+
+LIMIT = _limit(1000, ASSETS_CAP)
 OFFSET = _param("offset", "features to skip (paging)", "integer", minimum=0)
 FILTERS = [
     _param("body", "organisation codes or kinds (council, nhs, police, fire), comma-separated"),
@@ -73,7 +89,7 @@ def document() -> dict:
         ),
         "/api/search": _get(
             "Assets by name, address, postcode, UPRN or reference",
-            [_param("q", "the text to find"), *FILTERS, LIMIT],
+            [_param("q", "the text to find"), *FILTERS, _limit(20, SEARCH_CAP, "assets")],
             JSON,
         ),
         "/api/bodies": _get("The bodies, their colours and counts", [], JSON),
@@ -81,7 +97,12 @@ def document() -> dict:
             "Co-location clusters (outlines) ranked by the saving they could unlock; each"
             ' with member_ids, members ("CODE: name"), and member_bodies and member_names'
             " (the same members' body codes and names, in order) for a page to name bodies",
-            [_param("distance", "metres between assets", "number"), FILTERS[0], BBOX, LIMIT],
+            [
+                _param("distance", "metres between assets", "number"),
+                FILTERS[0],
+                BBOX,
+                _limit(CLUSTERS_CAP, CLUSTERS_CAP, "clusters"),
+            ],
         ),
         "/api/candidates": _get(
             "Disposal candidates with reasons and a receiving site",
@@ -90,7 +111,7 @@ def document() -> dict:
                 _param("min_score", "score needed to be a candidate", "integer"),
                 FILTERS[0],
                 BBOX,
-                LIMIT,
+                _limit(CANDIDATES_CAP, CANDIDATES_CAP, "candidates"),
             ],
         ),
         "/api/scenarios": _get("Every scenario", [], JSON),
@@ -124,7 +145,8 @@ def document() -> dict:
         "/ogcapi/collections": _get("The collections", [], JSON),
         "/ogcapi/collections/{cid}": _get("One collection", [cid], JSON),
         "/ogcapi/collections/{cid}/items": _get(
-            "Features of a collection", [cid, BBOX, LIMIT, OFFSET, *FILTERS[1:]]
+            "Features of a collection",
+            [cid, BBOX, _limit(100, ASSETS_CAP), OFFSET, *FILTERS[1:]],
         ),
         "/ogcapi/collections/{cid}/items/{fid}": _get(
             "One feature", [cid, _param("fid", "feature id", where="path")]

@@ -8,8 +8,8 @@ bodies from here, so no blueprint imports another's private helpers.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-import numpy as np
 from flask import request
 
 from estate.mapquery import BadQuery, Bbox
@@ -27,6 +27,42 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise BadQuery(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+# The most rows one answer of each list gives (``limit`` above it is served at it, and
+# the answer says so): a page of features stays a few megabytes whatever is asked.
+ASSETS_CAP = 1000  # /api/assets and every OGC API collection's items
+SEARCH_CAP = 100
+CLUSTERS_CAP = 2000
+CANDIDATES_CAP = 5000
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How many rows a list answer gives, and whether that is fewer than were asked for."""
+
+    value: int
+    capped: bool
+
+    def members(self) -> dict[str, int | bool]:
+        """What the answer says of it: ``{"limit": 1000, "capped": true}``."""
+        return {"limit": self.value, "capped": self.capped}
+
+
+def limit_arg(default: int, cap: int, name: str = "limit") -> Limit:
+    """The ``limit`` parameter: a whole number of at least 1, served at ``cap`` when it
+    asks for more (as OGC API - Features asks of a server: a limit above the maximum is
+    no error). ``default`` when absent."""
+    raw = request.args.get(name)
+    try:
+        wanted = default if raw is None or raw == "" else int(raw)
+    except ValueError:
+        raise BadQuery(f"{name} must be a whole number, not {raw!r}") from None
+    if wanted < 1:
+        raise BadQuery(
+            f"{name} must be between 1 and {cap} (more is served as {cap}), not {wanted}"
+        )
+    return Limit(min(wanted, cap), wanted > cap)
 
 
 def float_arg(name: str, default: float | None, low: float, high: float) -> float | None:
@@ -57,13 +93,3 @@ def bodies_arg() -> list[str] | None:
     """The ``body`` parameter: body codes, comma-separated (None: every body)."""
     raw = request.args.get("body")
     return [b.strip() for b in raw.split(",") if b.strip()] if raw else None
-
-
-def in_box(x: np.ndarray, y: np.ndarray, box: Bbox | None) -> np.ndarray:
-    """Which BNG points fall in a WGS84 box (all when there is none)."""
-    if box is None:
-        return np.ones(len(x), dtype=bool)
-    from estate.crs import to_wgs84
-
-    lon, lat = to_wgs84(x, y)
-    return (lon >= box.west) & (lon <= box.east) & (lat >= box.south) & (lat <= box.north)

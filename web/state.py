@@ -1,5 +1,6 @@
-"""What the application keeps between requests (settings, the engine, the register's
-data version as last read) and the one database connection of each request.
+"""What the application keeps between requests (the settings and the engine), the one
+database connection of each request, and the register's data version as the request
+reads it.
 
 Kept in ``app.extensions["estate"]`` by :func:`init_app`, never at import, so two
 applications (the tests make many) never share an engine.
@@ -7,11 +8,9 @@ applications (the tests make many) never share an engine.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
@@ -22,26 +21,10 @@ from estate.mapsummary import data_version
 
 @dataclass
 class WebState:
-    """The application's settings and engine, and the register's data version as last
-    read (responses and results are cached under it: :mod:`estate.web.cache`)."""
+    """The application's settings and engine."""
 
     settings: Settings
     engine: Engine
-    version_at: float = 0.0
-    version: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def data_version(self, conn: Connection) -> str:
-        """The register's data version, read at most every 200 ms per process (a load
-        takes longer than that to commit, and every response after it sees it). A read
-        that started before the one last stored is not stored (threads race)."""
-        started = time.monotonic()
-        if started - self.version_at > 0.2:
-            found = data_version(conn)
-            with self.lock:
-                if started > self.version_at:
-                    self.version, self.version_at = found, started
-        return self.version
 
 
 def init_app(app: Flask, settings: Settings, engine: Engine) -> None:
@@ -70,15 +53,24 @@ def close_connection(_exc: BaseException | None = None) -> None:
         conn.close()
 
 
+def version() -> str:
+    """The register's data version, read once per request (a query of a fraction of a
+    millisecond): every answer cached and every result stored is keyed by it, so a
+    change committed by any worker reaches the next request of every worker, and an
+    asset just marked sensitive is never served from an answer worked out before."""
+    if "data_version" not in g:
+        g.data_version = data_version(connection())
+    return g.data_version
+
+
 @contextmanager
 def writing() -> Iterator[Connection]:
     """A transaction of its own for a change (committed at the end of the ``with``,
     rolled back on error; the request's reading connection may already be in one).
-    The data version is read afresh after it, so no answer cached before the change
-    is served after it."""
-    web = state()
+    The data version is read afresh after it, so nothing this request serves after the
+    change was worked out before it."""
     try:
-        with web.engine.begin() as conn:
+        with state().engine.begin() as conn:
             yield conn
     finally:
-        web.version_at = 0.0
+        g.pop("data_version", None)

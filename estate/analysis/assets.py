@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import column as named_column
 
 from estate.analysis.frames import copy_frame
+from estate.clipping import clipped_sql
 from estate.models import Organisation
 from estate.sharing import Viewer
 from estate.sqltext import to_sql
@@ -92,12 +93,21 @@ def usable_sql(alias: str) -> str:
 
 
 _RUNNING_COST = running_cost_sql("a") + " AS running_cost"
+
+
+def _shown(column: str) -> str:
+    """A text column the analysis only shows (names, addresses, references), read cut
+    to :data:`~estate.clipping.LIST_TEXT_CHARS`: a name of megabytes would stop Arrow
+    reading the register and fill every list of results."""
+    return f"{clipped_sql(f'a.{column}')} AS {column}"
+
+
 COLOCATION = (
     "a.id",
     "a.status",
     "a.sensitive::int AS sensitive",
     "a.organisation_id AS org",
-    "a.name",
+    _shown("name"),
     "ST_X(a.geom) AS x",
     "ST_Y(a.geom) AS y",
     "a.location_method",
@@ -111,10 +121,10 @@ COLOCATION = (
 )
 SCORING = (
     *COLOCATION,
-    "a.source_ref",
-    "a.uprn",
-    "a.address",
-    "a.postcode",
+    _shown("source_ref"),
+    _shown("uprn"),
+    _shown("address"),
+    _shown("postcode"),
     "a.tenure",
     "a.holding",
     "a.condition",

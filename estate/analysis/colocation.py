@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,11 +75,19 @@ class Colocation:
     pairs: pd.DataFrame
     distance_m: float
     located_by_kind: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    # What the methods below work out, kept: at a region's scale each takes a second or
+    # more, and a server asks for them on every page and view of the result.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def member_lists(self) -> pd.DataFrame:
         """Each cluster's member ids and "BODY: name" labels, indexed by cluster, and the
         same members' body codes and names apart (``member_bodies``, ``member_names``)
         so that a page can name each body as people know it."""
+        if "member_lists" not in self.derived:
+            self.derived["member_lists"] = self._member_lists()
+        return self.derived["member_lists"]
+
+    def _member_lists(self) -> pd.DataFrame:
         m = self.members
         bodies = m["body"].astype(str)
         names = m["name"].fillna("").astype(str)
@@ -107,6 +116,11 @@ class Colocation:
         an asset of the other kind within the distance, and what share that is (the
         Home Office's "over half of police stations stand within 1 km of a fire station",
         for the partners' own estate)."""
+        if "neighbour_shares" not in self.derived:
+            self.derived["neighbour_shares"] = self._neighbour_shares()
+        return self.derived["neighbour_shares"]
+
+    def _neighbour_shares(self) -> pd.DataFrame:
         columns = ["kind", "other_kind", "assets", "with_neighbour", "share_pct"]
         if self.pairs.empty:
             return pd.DataFrame(columns=columns)
@@ -143,6 +157,12 @@ class Colocation:
     def hulls(self, margin_m: float = 25.0) -> np.ndarray:
         """Each cluster's outline, in cluster order: its members' convex hull widened by
         ``margin_m``, so that a pair (whose hull is a line) is an area too."""
+        key = f"hulls {margin_m:g}"
+        if key not in self.derived:
+            self.derived[key] = self._hulls(margin_m)
+        return self.derived[key]
+
+    def _hulls(self, margin_m: float) -> np.ndarray:
         if self.members.empty:
             return np.array([], dtype=object)
         ordered = self.members.sort_values("cluster", kind="stable")

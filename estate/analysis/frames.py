@@ -63,10 +63,28 @@ def _copy_out(raw: psycopg.Connection, statement: bytes) -> bytes:
     return b"".join(chunks)
 
 
+BLOCK_BYTES = 1 << 24
+
+
 def _parse(data: bytes, types: Mapping[str, pa.DataType] | None) -> pa.Table:
+    """The CSV as a table, read in blocks of :data:`BLOCK_BYTES` (in parallel).
+
+    Arrow cannot read a row longer than a block ("straddling object straddles two
+    block boundaries"): the queries cut the text they only show
+    (:mod:`estate.clipping`), and any other row that long is read again in one block
+    the size of the whole output, slower but whole."""
+    try:
+        return _read_csv(data, types, BLOCK_BYTES)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+        return _read_csv(data, types, min(len(data) + 1, 2**31 - 1))
+
+
+def _read_csv(data: bytes, types: Mapping[str, pa.DataType] | None, block: int) -> pa.Table:
     return pacsv.read_csv(
         io.BytesIO(data),
-        read_options=pacsv.ReadOptions(block_size=1 << 24),
+        read_options=pacsv.ReadOptions(block_size=block),
         convert_options=pacsv.ConvertOptions(
             column_types=dict(types or {}),
             strings_can_be_null=True,
