@@ -111,9 +111,11 @@ def _write(
     loaded_by: str | None,
     progress: Progress | None,
 ) -> LoadResult:
+    # The lock comes first: anything read before it (the known bodies) holds table locks
+    # that a concurrent load's index rebuild would wait on while this waits on the lock.
+    lock_register_writes(conn)
     organisation_code = join_known_bodies(conn, prepared, organisation_code)
     records = prepared.records
-    lock_register_writes(conn)
     batch_id = start_batch(conn, prepared, file_hash, loaded_by)
     if progress:
         progress("begin", 0, len(records))
