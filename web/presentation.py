@@ -1,9 +1,9 @@
-"""How the pages show things to people: the bodies' colours, the filterable words, the
-template filters for values and field names, and the navigation.
+"""How the pages show things to people: the bodies' colours, the filterable words and
+the navigation.
 
 Registered on the application by :func:`init_app`, so every template has the same
-``plain`` filter, ``field_label``, ``nav`` and ``account``, and the plain-word filters of
-:mod:`estate.web.filters` (``label``, ``body_name``, ``day``, ``when``, ``change``).
+``nav`` and ``account``, and the plain-word filters of :mod:`estate.web.filters`
+(``label``, ``body_name``, ``day``, ``when``, ``change``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ NAV = [
 
 def init_app(app: Flask) -> None:
     """The template filters and globals every page uses."""
-    app.jinja_env.filters["plain"] = plain_value
-    app.jinja_env.globals["field_label"] = field_label
     app.context_processor(page_globals)
     # Plain words for codes, bodies, dates and the audit trail: estate.web.filters.
     from estate.web import filters
@@ -75,26 +73,3 @@ def vocabularies() -> dict[str, list[tuple[str, str]]]:
         "status": list(STATUS.words.items()),
         "condition": list(CONDITION.words.items()),
     }
-
-
-def plain_value(value: Any) -> str:
-    """A value of the audit trail as a person reads it: 37.0 as 37, nothing as a dash."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
-    if isinstance(value, list):
-        return ", ".join(plain_value(v) for v in value)
-    return str(value)
-
-
-def field_label(name: str) -> str:
-    """The form's label of an asset field ("Occupants (FTE)" for occupants_fte); other
-    fields (the club's) with their underscores read as spaces."""
-    from estate.editing import BY_NAME
-
-    special = {"geom": "Location", "location": "Location (easting, northing)"}
-    if name in special:
-        return special[name]
-    found = BY_NAME.get(name)
-    return found.label if found else name.replace("_", " ").replace(" m2", " (m²)")
