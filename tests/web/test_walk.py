@@ -184,10 +184,15 @@ def test_every_route_on_an_empty_register_answers_in_words(empty_app: Flask):
     assert walk(client, empty_app) == {}
 
 
-def test_every_route_on_the_sample_answers_in_words(app: Flask):
+def test_every_route_on_the_sample_answers_in_words(app: Flask, terrier: Engine):
     client = _signed_in(app, "admin")
     assert client.get("/assets/1").status_code == 200
-    assert walk(client, app) == {}
+    try:
+        assert walk(client, app) == {}
+    finally:
+        # The walk's failed sign-ins would slow every later sign-in from this address.
+        with terrier.begin() as conn:
+            conn.execute(text("DELETE FROM sign_in_attempts"))
 
 
 def test_every_route_signed_out_answers_in_words(app: Flask, anonymous: FlaskClient):
