@@ -44,9 +44,10 @@ def value_sql(column: str) -> str:
 
 def staged_value(column: str, supplement: bool) -> str:
     """An asset column's value from staging row ``s`` as the upsert would write it over
-    the asset ``a`` (web edits aside)."""
+    the asset ``a`` (web edits aside). A footprint is never cleared by a row without one
+    (see :func:`estate.etl.load.upsert.upsert`)."""
     value = value_sql(column)
-    if supplement and column != "location_method":
+    if (supplement and column != "location_method") or column == "footprint":
         return f"coalesce({value}, a.{column})"
     return value
 

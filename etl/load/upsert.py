@@ -92,7 +92,10 @@ def upsert(
                 "CASE WHEN EXCLUDED.geom IS NULL THEN assets.location_method "
                 "ELSE EXCLUDED.location_method END"
             )
-        if supplement:
+        if supplement or column == "footprint":
+            # A row with no polygon of its own keeps the footprint the asset has: a
+            # load never erases a shape it did not read (a point is kept likewise, in
+            # estate.etl.load.keeping).
             return f"coalesce(EXCLUDED.{column}, assets.{column})"
         return f"EXCLUDED.{column}"
 

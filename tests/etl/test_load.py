@@ -271,3 +271,36 @@ def test_points_of_a_gis_file_and_an_empty_geometry_loaded_unlocated(db: Engine,
         ("G2", None, None, "none", 1200.0),
         ("G3", None, None, "none", None),
     ]
+
+
+def test_a_feature_without_a_polygon_keeps_the_footprint_it_had(db: Engine, tmp_path: Path):
+    """A load never erases what it did not read: a reloaded feature whose geometry is
+    missing keeps both its point and its footprint, and the reload changes nothing."""
+    import json
+
+    square = [[-2.32, 53.42], [-2.318, 53.42], [-2.318, 53.421], [-2.32, 53.421], [-2.32, 53.42]]
+
+    def write(with_shape: bool) -> Path:
+        features = [
+            {"type": "Feature", "properties": {"OrganisationLabel": "Council A",
+             "AssetCode": code, "PropertyName": f"Site {code}", "TenureType": "Freehold"},
+             "geometry": {"type": "Polygon", "coordinates": [[[x + shift, y] for x, y in square]]}
+             if with_shape or code == "P1" else None}
+            for code, shift in (("P1", 0.0), ("P2", 0.01))
+        ]  # fmt: skip
+        path = tmp_path / f"sites-{with_shape}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        return path
+
+    def shapes() -> list[tuple]:
+        with db.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT source_ref, ST_AsEWKT(footprint), ST_AsEWKT(geom) FROM assets ORDER BY 1"
+            ))]  # fmt: skip
+
+    assert load_file(db, write(True), format="transparency").inserted == 2
+    before = shapes()
+    assert all(footprint and point for _, footprint, point in before)
+    again = load_file(db, write(False), format="transparency")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    assert shapes() == before
