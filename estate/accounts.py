@@ -270,6 +270,8 @@ def sign_in(conn: Connection, username: str, password: str, address: str | None)
         raise AccountError("the username or password is not right, or the account is disabled")
     mine = update(_USERS).where(_USERS.c.id == row.id)
     conn.execute(mine.values(last_sign_in_at=func.now()))
+    sign_in_limits.prune(conn)
+    sessions.prune(conn)
     if needs_rehash(row.password_hash):
         # The password is at hand only now: upgrade an older hash to today's.
         conn.execute(mine.values(password_hash=hash_password(password)))

@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import ColumnElement, Connection, Table, func, insert, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, update
 
 from estate.models import SignInSession
 
@@ -87,3 +87,15 @@ def end_all(conn: Connection, user_id: int, why: str) -> int:
         .where(s.c.user_id == user_id, s.c.ended_at.is_(None))
         .values(ended_at=func.now(), ended_why=why)
     ).rowcount
+
+
+KEPT_FOR = dt.timedelta(days=30)
+"""How long a session's record is kept after it could no longer be live: long enough to
+answer "who was signed in last week", short enough that the table stays small."""
+
+
+def prune(conn: Connection) -> int:
+    """Delete the records of sessions that ran out more than :data:`KEPT_FOR` ago; returns
+    how many. Called at each sign-in, so the table never grows without bound."""
+    s = SESSIONS
+    return conn.execute(delete(s).where(s.c.created_at < func.now() - LIFETIME - KEPT_FOR)).rowcount

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import Connection, Table, exists, func, insert, literal, or_, select
+from sqlalchemy import Connection, Table, delete, exists, func, insert, literal, or_, select
 from sqlalchemy.types import Text
 
 from estate.models import SignInAttempt
@@ -100,6 +100,16 @@ def seconds_to_wait(conn: Connection, username: str, address: str | None) -> int
 def record_attempt(conn: Connection, username: str, address: str | None, succeeded: bool) -> None:
     """Keep one attempt (the caller commits, so a refused attempt is kept too)."""
     conn.execute(insert(_ATTEMPTS).values(username=username, address=address, succeeded=succeeded))
+
+
+def prune(conn: Connection) -> int:
+    """Delete the attempts that no longer count: failures older than :data:`WINDOW` and
+    successes older than :data:`USUAL_FOR`; returns how many. Called at each successful
+    sign-in (a refused attempt is never recorded, so a flood cannot outgrow it)."""
+    t, now = _ATTEMPTS, func.now()
+    old_failure = ~t.c.succeeded & (t.c.at < now - WINDOW)
+    old_success = t.c.succeeded & (t.c.at < now - USUAL_FOR)
+    return conn.execute(delete(t).where(old_failure | old_success)).rowcount
 
 
 def in_words(seconds: int) -> str:

@@ -121,3 +121,41 @@ def test_waits_in_words():
     assert sign_in_limits.in_words(1) == "1 second"
     assert sign_in_limits.in_words(89) == "89 seconds"
     assert sign_in_limits.in_words(900) == "15 minutes"
+
+
+def test_a_sign_in_prunes_the_attempts_and_sessions_that_no_longer_count(
+    session, connection: Connection
+):
+    """Attempts and sessions are kept only while they matter, so neither table grows
+    without bound: a sign-in deletes failures past the window, successes past the
+    usual-address time and sessions long run out; everything still counting stays."""
+    from sqlalchemy import select, update
+
+    from estate import sessions
+    from estate.models import SignInSession
+
+    org = make_organisation(session)
+    accounts.add(connection, USER, org.code, "viewer", "a long enough password")
+    user_id = accounts.sign_in(connection, USER, "a long enough password", HOME).id
+    window, usual = sign_in_limits.WINDOW, sign_in_limits.USUAL_FOR
+    attempt(connection, OTHER, ATTACKER, ago=window + dt.timedelta(minutes=1), times=3)
+    attempt(connection, OTHER, ATTACKER, ago=window - dt.timedelta(minutes=1), times=2)
+    attempt(connection, USER, OFFICE, ok=True, ago=usual + dt.timedelta(days=1))
+    attempt(connection, USER, OFFICE, ok=True, ago=usual - dt.timedelta(days=1))
+    old = sessions.start(connection, user_id, HOME)
+    recent = sessions.start(connection, user_id, HOME)
+    table = SignInSession.__table__
+    too_old = sessions.LIFETIME + sessions.KEPT_FOR + dt.timedelta(hours=1)
+    connection.execute(
+        update(table).where(*sessions.live(old)[:1]).values(created_at=func.now() - too_old)
+    )
+    accounts.sign_in(connection, USER, "a long enough password", HOME)
+
+    kept = connection.execute(
+        select(SignInAttempt.username, SignInAttempt.address, SignInAttempt.succeeded)
+    ).all()
+    assert sorted(map(tuple, kept)) == sorted(
+        [(OTHER, ATTACKER, False)] * 2 + [(USER, OFFICE, True)] + [(USER, HOME, True)] * 2
+    )
+    assert connection.execute(select(func.count()).select_from(table)).scalar() == 1
+    assert connection.execute(select(func.count()).where(*sessions.live(recent))).scalar() == 1
