@@ -58,6 +58,10 @@ class Table:
     """For a vector file: the features' geometries (a GeoSeries in the file's CRS)."""
     warnings: list[FileWarning] = field(default_factory=list)
     """What the reader did that a person should know (see :class:`FileWarning`)."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader decided for the whole file, one line each for the load's summary:
+    the sheet it read and those it skipped, the kind the file was read as where its name
+    says another."""
 
 
 def clean_cell(cell: str | None) -> str | None:
