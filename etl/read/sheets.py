@@ -28,7 +28,7 @@ from typing import Any
 
 from estate.etl.read.headers import HEADER_SCAN_ROWS, find_header, header_key
 from estate.etl.read.limits import ReadLimits
-from estate.etl.read.table import ReadError
+from estate.etl.read.table import ReadError, cell_text
 
 MIN_COLUMNS = 3
 """Fewest columns of a sheet that can hold records (a lookup list has two or so)."""
@@ -158,8 +158,6 @@ def _rank(fit: SheetFit) -> tuple[bool, float, int]:
 def _judge(
     workbook: Any, name: str, position: int, source: str, keys: set[str], limits: ReadLimits
 ) -> SheetFit:
-    from estate.etl.read.workbooks import cell_text
-
     try:
         sheet = workbook.get_sheet_by_name(name)
         if sheet.start is None:

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,7 @@ from estate.etl.read.extents import OdsContentScanner, XlsxSheetScanner, sheet_p
 from estate.etl.read.files import read_head
 from estate.etl.read.limits import ReadLimits
 from estate.etl.read.sheets import SheetChoice, choose_sheet, judge_sheets
-from estate.etl.read.table import STRIP, ReadError, Table, table_from_rows
+from estate.etl.read.table import ReadError, Table, cell_text, table_from_rows
 
 
 def check_workbook(path: Path, limits: ReadLimits) -> None:
@@ -182,27 +180,3 @@ def describe_workbook_error(path: Path, exc: Exception) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "the legacy Excel file is damaged"
     return "the file is not a spreadsheet"
-
-
-def cell_text(value: object) -> str | None:
-    """A workbook cell as text: integral floats without ``.0``, dates as ISO."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    text = str(value).strip(STRIP)
-    return text or None
