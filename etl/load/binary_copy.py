@@ -149,6 +149,13 @@ def to_arrow(values: pd.Series, typname: str, scale: int = -1) -> Any:
     """One column as the Arrow array whose binary encoding the column's type receives."""
     import pyarrow as pa
 
+    array = _to_arrow(values, typname, scale)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _to_arrow(values: pd.Series, typname: str, scale: int) -> Any:
+    import pyarrow as pa
+
     missing = values.isna().to_numpy()
     if typname in ("text", "varchar", "jsonb"):
         return pa.array(values.astype("string[pyarrow]").array).cast(pa.string())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, text
 
@@ -20,7 +21,7 @@ COLUMNS = {
     "name": "text", "workstations": "integer", "uprn_number": "bigint",
     "gia_m2": "numeric(12, 2)", "fte": "numeric", "lease_end": "date", "sensitive": "boolean",
     "extra": "jsonb", "geom": "geometry(POINT, 27700)", "quality_flags": "text[]",
-    "ratio": "double precision",
+    "ratio": "double precision", "town": "text",
 }  # fmt: skip
 
 
@@ -38,6 +39,9 @@ def _frame() -> pd.DataFrame:
         "geom": point_ewkb(x, np.array([180000.25, 1.0, np.nan, 2.0e5]), pd.RangeIndex(4)),
         "quality_flags": ["{coordinates_unusable,probable_centroid}", "{}", None, "{unlocated}"],
         "ratio": [0.5, None, 1e-9, -2.0],
+        # Text already held by Arrow in pieces, as a GeoPackage's columns are read.
+        "town": pd.Series(pd.arrays.ArrowStringArray(
+            pa.chunked_array([["Sale", None], ["Hale", "Urmston"]]))),
     })  # fmt: skip
 
 
