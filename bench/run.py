@@ -2,6 +2,7 @@
 
     python -m bench.run                     # every benchmark at its default sizes
     python -m bench.run load_csv --sizes 100000,1000000
+    python -m bench.run load_csv_1m          # a long one, run only when named
     python -m bench.run --list
 
 Benchmarks register with :func:`benchmark` in ``bench/benchmarks_*.py`` modules,
@@ -28,16 +29,19 @@ class Benchmark:
     name: str
     function: Callable[[int], tuple[float, dict[str, float], dict]]
     sizes: Sequence[int]
+    opt_in: bool = False
+    """Run only when named (a long benchmark: the 1M loads)."""
 
 
 BENCHMARKS: dict[str, Benchmark] = {}
 
 
-def benchmark(name: str, sizes: Sequence[int] = (100_000,)):
-    """Register a benchmark ``function(n) -> (estate_seconds, {peer: seconds}, details)``."""
+def benchmark(name: str, sizes: Sequence[int] = (100_000,), opt_in: bool = False):
+    """Register a benchmark ``function(n) -> (estate_seconds, {peer: seconds}, details)``;
+    an ``opt_in`` one runs only when named."""
 
     def register(function):
-        BENCHMARKS[name] = Benchmark(name, function, tuple(sizes))
+        BENCHMARKS[name] = Benchmark(name, function, tuple(sizes), opt_in)
         return function
 
     return register
@@ -82,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for bench in BENCHMARKS.values():
-            print(f"{bench.name}  (sizes {', '.join(map(_label, bench.sizes))})")
+            named = ", run only when named" if bench.opt_in else ""
+            print(f"{bench.name}  (sizes {', '.join(map(_label, bench.sizes))}{named})")
         return 0
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; see --list")
     OUT.mkdir(exist_ok=True)
-    for bench in (BENCHMARKS[n] for n in (args.names or BENCHMARKS)):
+    chosen = args.names or [n for n, b in BENCHMARKS.items() if not b.opt_in]
+    for bench in (BENCHMARKS[n] for n in chosen):
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else bench.sizes
         for n in sizes:
             estate_s, peers, details = bench.function(n)

@@ -8,7 +8,8 @@ the hash forever. ``limits`` and ``encoding`` reach every reader the file goes t
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from estate.etl import sources
 from estate.etl.interruptions import interrupted
 from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
 from estate.etl.pending_matches import finish_matching
-from estate.etl.read import ReadLimits, Table, check_file
+from estate.etl.read import ReadLimits, SheetChoice, Table, check_file
 from estate.etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -53,11 +54,13 @@ def prepare_file(
         source = sources.get_source(format)
     else:
         source = None
+    named = options.get("sheet") or getattr(source, "settings", {}).get("sheet")
     if source is None:
-        source, sheet = _detect(path, options.get("sheet"), limits, encoding)
-        if sheet:
-            options.setdefault("sheet", sheet)
-            reading["sheet"] = options["sheet"]
+        source, choice = _detect(path, options.get("sheet"), limits, encoding)
+    else:
+        choice = _choose_sheet(path, named, field_spellings([source]), limits)
+    if choice is not None and not choice.named:
+        options["sheet"] = reading["sheet"] = choice.name
     table = source.read(path, reading)
     logger.info("%s: read %d rows as %s", path.name, len(table.frame), source.name)
     extracted = source.extract(table, options)
@@ -77,7 +80,23 @@ def prepare_file(
         columns=file_columns(source, table),
         file_warnings=table.warnings,
     )
-    return prepare(extracted, context)
+    prepared = prepare(extracted, context)
+    reader_notes = table.notes + [
+        n for n in (choice.notes() if choice else []) if n not in table.notes
+    ]
+    prepared.notes = reader_notes + prepared.notes
+    return prepared
+
+
+def field_spellings(candidates: Iterable[sources.Source]) -> list[str]:
+    """Every header spelling of a register field the sources know (their raw fields, their
+    aliases, their header hints): what a workbook's sheets are judged by."""
+    spellings: dict[str, None] = {}
+    for source in candidates:
+        for raw_field, names in source.aliases.items():
+            spellings.update(dict.fromkeys((raw_field, *names)))
+        spellings.update(dict.fromkeys(source.header_hint))
+    return list(spellings)
 
 
 def file_columns(source: sources.Source, table: Table) -> dict[str, str]:
@@ -100,12 +119,35 @@ def _footprints(geometry, index):
     return geometry.where(polygonal).to_crs(STORAGE_SRID).reindex(index)
 
 
-def _detect(path: Path, sheet: str | None, limits: ReadLimits, encoding: str | None):
-    """The source format (and, for a workbook, the sheet) whose headers fit best."""
-    from estate.etl.read import read_table, sheet_names
+def _choose_sheet(
+    path: Path, named: str | None, fields: Sequence[str], limits: ReadLimits
+) -> SheetChoice | None:
+    """The workbook's sheet of records (None for another file): the one named, else the one
+    that fits ``fields`` best (see :mod:`estate.etl.read.sheets`)."""
+    from estate.etl.read import choose_sheet, sheet_names
+    from estate.etl.read.sheets import SheetFit
 
-    candidates = [sheet] if sheet else (sheet_names(path, limits) or [None])
-    best = None
+    if named:
+        names = sheet_names(path, limits)
+        fits = tuple(SheetFit(name, i) for i, name in enumerate(names))
+        return SheetChoice(named, fits, named=True) if names else None
+    return choose_sheet(path, fields, limits)
+
+
+def _detect(
+    path: Path, sheet: str | None, limits: ReadLimits, encoding: str | None
+) -> tuple[sources.Source, SheetChoice | None]:
+    """The source format whose headers fit best (and, for a workbook, the sheet read): the
+    sheet that fits the register's fields best, else the next that a format fits."""
+    from estate.etl.read import read_table
+
+    choice = _choose_sheet(path, sheet, field_spellings(sources.SOURCES.values()), limits)
+    if choice is None:
+        candidates: list[str | None] = [None]
+    elif choice.named:
+        candidates = [choice.name]
+    else:
+        candidates = list(choice.ranked())
     first_error: Exception | None = None
     for name in candidates:
         table = read_table(path, sheet=name, limits=limits, encoding=encoding)
@@ -114,12 +156,11 @@ def _detect(path: Path, sheet: str | None, limits: ReadLimits, encoding: str | N
         except sources.SourceError as exc:
             first_error = first_error or exc
             continue
-        score = source.score(table)
-        if best is None or score > best[0]:
-            best = (score, source, name)
-    if best is None:
-        raise first_error
-    return best[1], best[2]
+        if choice is not None and name != choice.name:
+            choice = replace(choice, name=name)
+        return source, choice
+    assert first_error is not None
+    raise first_error
 
 
 def load_file(

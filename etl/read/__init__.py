@@ -31,9 +31,12 @@ The package, by what each module holds:
 - :mod:`estate.etl.read.archives`: zip archives checked against the limits, and their
   members read without extracting them;
 - :mod:`estate.etl.read.kinds`: what kind of file it is, by its first bytes, then its name;
+- :mod:`estate.etl.read.formats`: the format it is read as, in a word, and the note when
+  its name says another;
 - :mod:`estate.etl.read.delimited`: delimited text, sniffed and parsed;
 - :mod:`estate.etl.read.truncation`: delimited text that seems cut short;
 - :mod:`estate.etl.read.extents`: how far a workbook's sheets reach, from their XML;
+- :mod:`estate.etl.read.sheets`: which sheet of a workbook holds the records, and why;
 - :mod:`estate.etl.read.workbooks`: workbooks, their sheets and their errors in words;
 - :mod:`estate.etl.read.headers`: finding the header, naming columns, folding names;
 - :mod:`estate.etl.read.vectors`: vector layers, as a GeoDataFrame or a table.
@@ -50,15 +53,17 @@ from estate.etl.read.archives import check_archive
 from estate.etl.read.delimited import read_delimited, read_zipped_delimited
 from estate.etl.read.file_warnings import FileWarning
 from estate.etl.read.files import check_file
+from estate.etl.read.formats import name_note
 from estate.etl.read.kinds import detect_kind, table_member
 from estate.etl.read.limits import LimitError, ReadLimits
+from estate.etl.read.sheets import SheetChoice
 from estate.etl.read.table import ReadError, Table
 from estate.etl.read.vectors import read_vector, table_from_vector
-from estate.etl.read.workbooks import read_sheet_names, read_workbook
+from estate.etl.read.workbooks import choose_workbook_sheet, read_sheet_names, read_workbook
 
 __all__ = [
-    "FileWarning", "LimitError", "ReadError", "ReadLimits", "Table", "check_file", "detect_kind",
-    "read_table", "read_vector", "sheet_names",
+    "FileWarning", "LimitError", "ReadError", "ReadLimits", "SheetChoice", "Table", "check_file",
+    "choose_sheet", "detect_kind", "read_table", "read_vector", "sheet_names",
 ]  # fmt: skip
 
 
@@ -69,23 +74,45 @@ def read_table(
     header_hint: Sequence[str] = (),
     limits: ReadLimits | None = None,
     encoding: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Table:
     """Read a CSV/TSV, a workbook or a GIS layer as a :class:`Table`, its kind told by its
     content and its header found by content, within ``limits`` (the defaults when not
     given). ``encoding`` names a text file's encoding, for one that is not UTF-8, UTF-16
-    or Windows-1252."""
+    or Windows-1252. A workbook's sheet, when not named, is the one whose header best fits
+    ``header_hint`` and ``fields`` (header spellings of register fields) and that holds the
+    most rows. The table's notes say what was decided: the sheet, and the format read
+    where the file's name says another."""
     path = Path(path)
     limits = limits or ReadLimits()
     check_file(path, limits)
     kind = detect_kind(path)
     if kind == "workbook":
-        return read_workbook(path, sheet, header_hint, limits)
-    if kind == "vector":
-        return table_from_vector(path, limits)
-    if kind == "zipped-csv":
+        table = read_workbook(path, sheet, header_hint, limits, fields)
+    elif kind == "vector":
+        table = table_from_vector(path, limits)
+    elif kind == "zipped-csv":
         check_archive(path, limits)
-        return read_zipped_delimited(path, table_member(path), header_hint, limits, encoding)
-    return read_delimited(path, header_hint, limits, encoding)
+        table = read_zipped_delimited(path, table_member(path), header_hint, limits, encoding)
+    else:
+        table = read_delimited(path, header_hint, limits, encoding)
+    note = name_note(path, kind)
+    if note:
+        table.notes.insert(0, note)
+    return table
+
+
+def choose_sheet(
+    path: str | Path, fields: Sequence[str] = (), limits: ReadLimits | None = None
+) -> SheetChoice | None:
+    """For a workbook, the sheet that holds the records (see :mod:`estate.etl.read.sheets`),
+    judged by ``fields``, header spellings of register fields; None for other files."""
+    path = Path(path)
+    limits = limits or ReadLimits()
+    check_file(path, limits)
+    if detect_kind(path) != "workbook":
+        return None
+    return choose_workbook_sheet(path, fields, limits)
 
 
 def sheet_names(path: str | Path, limits: ReadLimits | None = None) -> list[str]:

@@ -64,7 +64,7 @@ def detect_kind(path: str | Path) -> str:
             raise ReadError(
                 f"{path.name}: this is {what}, not a spreadsheet, table or GIS file{hint}"
             )
-    start = _text_start(head)
+    start = text_start(head)
     if start.startswith("{"):
         if '"type"' in start:
             return "vector"
@@ -138,7 +138,7 @@ def _is_table(name: str) -> bool:
     return name.lower().endswith(TABLE_SUFFIXES)
 
 
-def _text_start(head: bytes) -> str:
+def text_start(head: bytes) -> str:
     """The first characters of a text file, white space and byte-order mark skipped."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")

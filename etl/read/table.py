@@ -10,8 +10,10 @@ rows one by one (the exact CSV parser, the workbooks).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
@@ -58,6 +60,10 @@ class Table:
     """For a vector file: the features' geometries (a GeoSeries in the file's CRS)."""
     warnings: list[FileWarning] = field(default_factory=list)
     """What the reader did that a person should know (see :class:`FileWarning`)."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader decided for the whole file, one line each for the load's summary:
+    the sheet it read and those it skipped, the kind the file was read as where its name
+    says another."""
 
 
 def clean_cell(cell: str | None) -> str | None:
@@ -77,10 +83,10 @@ def table_from_rows(
 ) -> Table:
     """A table from rows of cells, each with its row number in the file.
 
-    Rows of a workbook (``sheet`` given) come already cleaned (:func:`cell_text
-    <estate.etl.read.workbooks.cell_text>`); a CSV's are cleaned here. Blank rows are
-    dropped, cells past the header that are empty in every row are not columns, and
-    cells past the header that hold something become ``_extra_1``, ``_extra_2``...
+    Rows of a workbook (``sheet`` given) come already cleaned (:func:`cell_text`); a
+    CSV's are cleaned here. Blank rows are dropped, cells past the header that are empty
+    in every row are not columns, and cells past the header that hold something become
+    ``_extra_1``, ``_extra_2``...
     """
     cleaned = [[clean_cell(c) for c in row] for row in rows] if sheet is None else rows
     header_index = find_header(cleaned, hint)
@@ -119,3 +125,28 @@ def table_from_rows(
         columns_raw=raw_names[: max(header_width, 1)],
         warnings=repeated_names(raw_names[: max(header_width, 1)], header_row),
     )
+
+
+def cell_text(value: object) -> str | None:
+    """A workbook cell as text: integral floats without ``.0``, dates as ISO (the readers of
+    workbooks, :mod:`estate.etl.read.workbooks` and :mod:`estate.etl.read.sheets`, share it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    text = str(value).strip(STRIP)
+    return text or None

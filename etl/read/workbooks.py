@@ -2,8 +2,8 @@
 
 python-calamine reads them all, the Home Office ODS that GDAL refuses included, and
 tells the format by content, so a workbook saved under another name reads as what it
-is. A workbook may hold several sheets: the one asked for, else the first that looks
-like a register (three columns or more, a row of data). A workbook that cannot be
+is. A workbook may hold several sheets: the one asked for, else the one that fits the
+register best (:mod:`estate.etl.read.sheets`, which also says why). A workbook that cannot be
 opened is described in words (a zip that holds no spreadsheet, a damaged or cut-short
 file).
 
@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from estate.etl.read.archives import check_archive, display_name, member_names
 from estate.etl.read.extents import OdsContentScanner, XlsxSheetScanner, sheet_parts
 from estate.etl.read.files import read_head
 from estate.etl.read.limits import ReadLimits
-from estate.etl.read.table import STRIP, ReadError, Table, table_from_rows
+from estate.etl.read.sheets import SheetChoice, choose_sheet, judge_sheets
+from estate.etl.read.table import ReadError, Table, cell_text, table_from_rows
 
 
 def check_workbook(path: Path, limits: ReadLimits) -> None:
@@ -70,61 +70,87 @@ def _check_zipped_workbook(name: str, _mtime_ns: int, _size: int, limits: ReadLi
 def read_sheet_names(path: Path, limits: ReadLimits | None = None) -> list[str]:
     """The workbook's worksheets (empty when it cannot be opened: :func:`read_workbook`
     says why). A workbook past the limits is refused here already."""
-    from python_calamine import CalamineWorkbook
-
-    check_workbook(path, limits or ReadLimits())
-    try:
-        return list(CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes())).sheet_names)
-    except Exception:  # noqa: BLE001 - read_table reports the error properly
-        return []
-
-
-def read_workbook(
-    path: Path, sheet: str | None, header_hint: Sequence[str], limits: ReadLimits | None = None
-) -> Table:
-    """The sheet asked for, else the first plausible sheet (else the first with data)."""
-    from python_calamine import CalamineWorkbook
-
     limits = limits or ReadLimits()
     check_workbook(path, limits)
     try:
-        # By content, not by name: an XLS renamed .xlsx, an XLSX saved as .csv.
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+        return list(open_workbook(path, limits).sheet_names)
+    except ReadError:
+        return []
+
+
+def open_workbook(path: Path, limits: ReadLimits) -> Any:
+    """The workbook, opened by python-calamine once it is known to fit the limits, by its
+    content, not its name (an XLS renamed .xlsx, an XLSX saved as .csv)."""
+    from python_calamine import CalamineWorkbook
+
+    check_workbook(path, limits)
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:  # noqa: BLE001 - calamine raises several kinds
         raise ReadError(
             f"{path.name}: not a readable workbook ({describe_workbook_error(path, exc)})"
         ) from None
+
+
+def choose_workbook_sheet(
+    path: Path, fields: Sequence[str], limits: ReadLimits | None = None
+) -> SheetChoice:
+    """The sheet of the workbook that holds the records, judged by ``fields`` (header
+    spellings of register fields; see :mod:`estate.etl.read.sheets`)."""
+    limits = limits or ReadLimits()
+    workbook = open_workbook(path, limits)
+    return choose_sheet(judge_sheets(workbook, path.name, fields, limits), path.name)
+
+
+def read_workbook(
+    path: Path,
+    sheet: str | None,
+    header_hint: Sequence[str],
+    limits: ReadLimits | None = None,
+    fields: Sequence[str] = (),
+) -> Table:
+    """The sheet asked for, else the sheet whose header best fits ``header_hint`` and
+    ``fields`` and that holds the most rows (:mod:`estate.etl.read.sheets`: empty and
+    chart sheets skipped); the choice is told in the table's notes."""
+    limits = limits or ReadLimits()
+    workbook = open_workbook(path, limits)
     names = list(workbook.sheet_names)
     if sheet is not None:
         if sheet not in names:
             raise ReadError(
                 f"{path.name}: no sheet named {sheet!r} (the sheets are: {', '.join(names)})"
             )
-        candidates = [sheet]
-    else:
-        candidates = names
-    best: Table | None = None
-    for name in candidates:
-        try:
-            sheet_obj = workbook.get_sheet_by_name(name)
-            rows = sheet_obj.to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
-            raise ReadError(f"{path.name}: sheet {name!r} cannot be read ({exc})") from None
-        first_row = sheet_obj.start[0] + 1 if sheet_obj.start else 1
-        text_rows = [[cell_text(c) for c in row] for row in rows]
-        if not any(any(cell for cell in row) for row in text_rows):
-            continue
-        _check_read(path.name, name, text_rows, first_row, limits)
-        table = table_from_rows(
-            text_rows, list(range(first_row, first_row + len(text_rows))), path.name, name,
-            header_hint,
-        )  # fmt: skip
-        if sheet is not None or _plausible(table):
-            return table
-        best = best or table
-    if best is None:
+        table = _read_sheet(workbook, path, sheet, header_hint, limits)
+        if table is None:
+            raise ReadError(f"{path.name}: sheet {sheet!r} holds no data")
+        return table
+    fits = judge_sheets(workbook, path.name, [*header_hint, *fields], limits)
+    choice = choose_sheet(fits, path.name)
+    table = _read_sheet(workbook, path, choice.name, header_hint, limits)
+    if table is None:  # judged by its first rows, it holds nothing once read
         raise ReadError(f"{path.name}: the workbook has no data in any sheet")
-    return best
+    table.notes.extend(choice.notes())
+    return table
+
+
+def _read_sheet(
+    workbook: Any, path: Path, name: str, header_hint: Sequence[str], limits: ReadLimits
+) -> Table | None:
+    """One sheet as a table (None when it holds nothing), held to the limits."""
+    try:
+        sheet_obj = workbook.get_sheet_by_name(name)
+        rows = sheet_obj.to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError(f"{path.name}: sheet {name!r} cannot be read ({exc})") from None
+    first_row = sheet_obj.start[0] + 1 if sheet_obj.start else 1
+    text_rows = [[cell_text(c) for c in row] for row in rows]
+    if not any(any(cell for cell in row) for row in text_rows):
+        return None
+    _check_read(path.name, name, text_rows, first_row, limits)
+    return table_from_rows(
+        text_rows, list(range(first_row, first_row + len(text_rows))), path.name, name,
+        header_hint,
+    )  # fmt: skip
 
 
 def _check_read(
@@ -138,10 +164,6 @@ def _check_read(
             if cell is not None and len(cell) > limits.max_cell_chars:
                 where = f"sheet {sheet!r}, row {first_row + offset}, column {column}"
                 limits.check_cell(source, len(cell), where)
-
-
-def _plausible(table: Table) -> bool:
-    return len(table.frame.columns) >= 3 and len(table.frame) >= 1
 
 
 def describe_workbook_error(path: Path, exc: Exception) -> str:
@@ -158,27 +180,3 @@ def describe_workbook_error(path: Path, exc: Exception) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "the legacy Excel file is damaged"
     return "the file is not a spreadsheet"
-
-
-def cell_text(value: object) -> str | None:
-    """A workbook cell as text: integral floats without ``.0``, dates as ISO."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    text = str(value).strip(STRIP)
-    return text or None
