@@ -85,6 +85,8 @@ HEADINGS = {
     "occupancy_pct": "With occupancy (%)",
     "outside_locality": "Outside the locality",
     "stale_dates": "Older than a year",
+    "vacant_with_occupants": "Vacant, yet with occupants",
+    "fte_without_area": "Occupants, no floor area",
     "newest_date": "Newest record",
     "horizon": "Horizon (years)",
     "horizon_years": "Horizon (years)",

@@ -316,6 +316,8 @@ QUALITY_TABLE = [
     Column("probable_centroids", "Probable centroids", "number"),
     Column("outside_locality", "Outside the locality", "number"),
     Column("stale_dates", "Older than a year", "number"),
+    Column("vacant_with_occupants", "Vacant, yet with occupants", "number"),
+    Column("fte_without_area", "Occupants, no floor area", "number"),
     Column("newest_date", "Newest record", "day"),
 ]
 BATCH_TABLE = [

@@ -86,6 +86,7 @@ DISPOSAL_COLUMNS = [
     "receiving_id",
     "receiving_body",
     "receiving_name",
+    "room_override",
     "annual_running_cost",
     "notes",
 ]
@@ -398,4 +399,7 @@ def disposal_schedule(moves: pd.DataFrame, assumptions: Assumptions) -> pd.DataF
     )
     out["annual_running_cost"] = out["running_cost"]
     out["receiving_id"] = out["receiving_id"].astype("Int64")
+    # Kept by a person though the receiving site has no room for it (flagged).
+    kept = out["room_override"] if "room_override" in out.columns else False
+    out["room_override"] = pd.Series(kept, index=out.index).fillna(False).astype(bool)
     return out[DISPOSAL_COLUMNS]
