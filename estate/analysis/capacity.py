@@ -24,15 +24,13 @@ from sqlalchemy import Connection, text
 
 from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.analysis.suitability import refusal, suitable
-from estate.errors import EstateError
+from estate.errors import ConflictError
 from estate.sharing import Viewer
 
 
-class RoomError(EstateError):
+class RoomError(ConflictError):
     """A move that overfills its receiving site, or that the site's use cannot take;
     the message has the figures."""
-
-    http_status = 409
 
 
 # A site's spare space, in SQL over the assets (or a viewer's view) aliased ``r``.

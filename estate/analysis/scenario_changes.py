@@ -127,3 +127,52 @@ def set_status(session: Session, scenario: Scenario, status: str, actor: Account
     scenario.status = status
     scenario.updated_at = dt.datetime.now(dt.UTC)
     session.flush()
+
+
+def read_assumptions(form: Mapping[str, object]) -> dict[str, object]:
+    """The assumptions a person typed (a web form, as text): money as people write it
+    (``£2,500``), rates as percentages (``3.5%``); a blank receiving cost means the
+    receiving site's own. Only the fields present are read."""
+    from estate.forms import read_money, read_positive, read_rate, read_text
+
+    readers = {
+        "description": lambda v: read_text(v, "the description", limit=500),
+        "first_year": lambda v: _year(v),
+        "horizon_years": lambda v: _horizon(v),
+        "discount_rate": lambda v: read_rate(v, "the discount rate"),
+        "relocation_cost_per_fte": lambda v: read_money(v, "the relocation cost per FTE"),
+        "refit_cost_per_m2": lambda v: read_money(v, "the refit cost per m²"),
+        "sale_cost_share": lambda v: read_rate(v, "the costs of sale"),
+        "receiving_cost_per_m2": lambda v: read_money(v, "the receiving cost per m²"),
+        "nia_per_fte_m2": lambda v: read_positive(v, "the NIA per FTE (m²)", limit=1000),
+    }
+    values: dict[str, object] = {}
+    for name, read in readers.items():
+        if name in form:
+            value = read(form[name])
+            if value is None and name not in ("description", "receiving_cost_per_m2"):
+                continue  # left blank: kept as it is
+            values[name] = value
+    return values
+
+
+def _year(value: object) -> int | None:
+    from estate.forms import FormError, read_number
+
+    number = read_number(value, "the first financial year")
+    if number is None:
+        return None
+    if not number.is_integer() or not 2000 <= number <= 2100:
+        raise FormError(f"the first financial year is a year such as 2027, not {value}")
+    return int(number)
+
+
+def _horizon(value: object) -> int | None:
+    from estate.forms import FormError, read_number
+
+    number = read_number(value, "the horizon (years)")
+    if number is None:
+        return None
+    if not number.is_integer() or not 1 <= number <= 60:
+        raise FormError(f"the horizon is 1 to 60 whole years, not {value}")
+    return int(number)

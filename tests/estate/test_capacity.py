@@ -106,7 +106,8 @@ def test_the_use_rule_is_one_table():
     assert "do not move" in refusal("hospital", "office", "Offices")
     frame = pd.DataFrame({
         "use_class": ["office", None, None, "car_park", "other"],
-        "name": ["A", "Kara House", "Leigh Road Tennis Courts", "B", "Crossford Bridge Playing Fields"],
+        "name": ["A", "Kara House", "Leigh Road Tennis Courts", "B",
+                 "Crossford Bridge Playing Fields"],
     })  # fmt: skip
     assert list(suitable("library", frame)) == [True, True, False, False, False]
     ((who, where, never),) = rule_rows()
