@@ -98,6 +98,10 @@ HEADINGS = {
     "other_ref": "Other reference",
     "name_similarity": "Name similarity",
     "method": "Matched by",
+    "move": "Move",
+    "receiving_id": "Receiving asset id",
+    "room_override": "Kept though the site has no room",
+    "as_shown": "As shown",
 }
 _UNITS = (("_m2", "m²"), ("_pct", "%"), ("_fte", "FTE"), ("_gbp", "£"), ("_m", "m"))
 

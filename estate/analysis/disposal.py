@@ -101,6 +101,7 @@ class Disposals:
                 money=["running_cost", "valuation"],
                 dates=["lease_break", "lease_end"],
                 totals=True,
+                whole=True,
             )
         ]
 

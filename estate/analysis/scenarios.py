@@ -25,6 +25,7 @@ from estate.analysis.savings import (
     Assumptions,
     current_financial_year,
     disposal_schedule,
+    fy_label,
     ledger,
     npv_by_body,
     savings_schedule,
@@ -219,12 +220,21 @@ class ScenarioResult:
     room: pd.DataFrame
 
     def sheets(self) -> list[Sheet]:
-        """Every schedule and the assumptions, as the finance workbook's sheets."""
-        assumptions = pd.DataFrame(
-            self.assumptions.rows(), columns=["assumption", "value", "meaning"]
-        )
-        assumptions["value"] = assumptions["value"].astype(str)
+        """Every schedule and the assumptions, as the finance workbook's sheets: plain
+        headings, money to the pound, a totals row on every schedule, years as 2027-28,
+        assumptions as numbers (with how they read beside them), fit to print."""
+        from estate.display import show_assumption
+
+        rows = []
+        for name, value, meaning in self.assumptions.rows():
+            number = value if isinstance(value, int | float) else None
+            if name == "first financial year":
+                number = self.assumptions.first_year
+            rows.append((name, number, show_assumption(name, value), meaning))
+        assumptions = pd.DataFrame(rows, columns=["assumption", "value", "as_shown", "meaning"])
+        assumptions["value"] = pd.to_numeric(assumptions["value"]).astype(float)
         partnership = self.savings[self.savings["body"] == "PARTNERSHIP"]
+        bodies = self.totals[self.totals["body"] != "PARTNERSHIP"]
         return [
             Sheet(
                 "disposal schedule",
@@ -232,6 +242,7 @@ class ScenarioResult:
                 money=["estimated_receipt", "annual_running_cost"],
                 dates=["exit_date", "completion_date"],
                 totals=True,
+                whole=True,
             ),
             Sheet(
                 "savings (partnership)",
@@ -239,23 +250,38 @@ class ScenarioResult:
                 money=SCHEDULE_MONEY,
                 totals=True,
                 not_summed=["cumulative"],
+                whole=True,
             ),
             Sheet(
                 "savings by body",
                 self.savings[self.savings["body"] != "PARTNERSHIP"],
                 money=SCHEDULE_MONEY,
+                totals=True,
+                not_summed=["cumulative"],
+                whole=True,
+                total_label="Total (the partnership)",
             ),
             Sheet(
-                "NPV by body", self.totals, money=[c for c in self.totals.columns if c != "body"]
+                "NPV by body",
+                bodies,
+                money=[c for c in self.totals.columns if c != "body"],
+                totals=True,
+                whole=True,
+                total_label="Total (the partnership)",
             ),
             Sheet(
                 "ledger",
                 self.ledger,
                 money=["amount"],
                 totals=True,
+                whole=True,
                 widths={"basis": 60, "asset_name": 40},
             ),
-            Sheet("assumptions", assumptions, widths={"assumption": 36, "meaning": 60}),
+            Sheet(
+                "assumptions",
+                assumptions,
+                widths={"assumption": 36, "as_shown": 20, "meaning": 60},
+            ),
         ]
 
 
@@ -270,11 +296,13 @@ def evaluate(session: Session, name: str, viewer: Viewer | None = None) -> Scena
     sites = [int(i) for i in moves["receiving_id"].dropna().unique()]
     nia = assumptions.nia_per_fte_m2
     room = room_ledger(moves, nia, spare_of(conn, sites, nia))
+    # Years as the schedules write them (2027-28), in the ledger too.
+    shown = book.assign(financial_year=[fy_label(y) for y in book["financial_year"]])
     return ScenarioResult(
         scenario,
         assumptions,
         moves,
-        book,
+        shown,
         disposal_schedule(moves, assumptions),
         savings,
         npv_by_body(savings),

@@ -109,9 +109,10 @@ def test_every_figure_is_traceable_to_its_basis(worked):
         "relocation",
         "refit",
     }
-    saving = ledger[(ledger["kind"] == "revenue_saving") & (ledger["financial_year"] == 2027)]
+    in_2027 = ledger["financial_year"] == "2027-28"
+    saving = ledger[(ledger["kind"] == "revenue_saving") & in_2027]
     assert saving["basis"].item() == "running cost £120,000 a year x 183/366 days"
-    extra = ledger[(ledger["kind"] == "extra_running_cost") & (ledger["financial_year"] == 2027)]
+    extra = ledger[(ledger["kind"] == "extra_running_cost") & in_2027]
     assert extra["basis"].item() == (
         "80 m² at £100/m² (receiving site's running cost per m²) x 183/366 days"
     )
