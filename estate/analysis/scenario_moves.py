@@ -118,10 +118,10 @@ def remove_move(session: Session, scenario: Scenario, asset: Asset) -> bool:
     """Take the exit of ``asset`` out of the scenario; False when it was not in it."""
     ensure_editable(scenario)
     gone = session.execute(
-        delete(ScenarioMove).where(
-            ScenarioMove.scenario_id == scenario.id, ScenarioMove.asset_id == asset.id
-        )
-    ).rowcount
+        delete(ScenarioMove)
+        .where(ScenarioMove.scenario_id == scenario.id, ScenarioMove.asset_id == asset.id)
+        .returning(ScenarioMove.id)
+    ).all()
     scenario.updated_at = dt.datetime.now(dt.UTC)
     return bool(gone)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from estate.analysis import scenario_changes
 from estate.analysis.capacity import RoomError, sites_with_room
-from estate.analysis.scenario_moves import add_move
+from estate.analysis.scenario_moves import add_move, remove_move
 from estate.analysis.scenarios import create_scenario, default_assumptions, evaluate
 from estate.analysis.suitability import refusal, rule_rows, suitable
 from estate.cli import cli
@@ -60,6 +60,12 @@ def test_two_moves_fit_and_the_third_is_refused_with_the_figures(session: Sessio
     assert len(scenario.moves) == 2
     # Changing a move already in the scenario does not compete with itself.
     add_move(session, scenario, police, dt.date(2027, 11, 1), kara)
+    # Taking one out gives its room back: the third then fits.
+    assert remove_move(session, scenario, police) is True
+    assert remove_move(session, scenario, police) is False
+    session.expire(scenario)
+    add_move(session, scenario, health, EXIT, kara)
+    assert sorted(m.asset_id for m in scenario.moves) == sorted([library.id, health.id])
 
 
 def test_an_override_keeps_the_move_and_is_flagged_on_the_schedule(session: Session):
