@@ -35,6 +35,7 @@ from estate.analysis.suitability import rule_rows
 from estate.errors import EstateError, NotFoundError
 from estate.forms import FormError, read_date, read_id, read_money, read_text
 from estate.models import Asset, Scenario
+from estate.record_ids import given_id
 from estate.web.auth import current_account, requires, viewer
 from estate.web.scenario_pages import (
     DISPOSAL_TABLE,
@@ -81,7 +82,8 @@ def _changing() -> Iterator[Session]:
 
 
 def _scenario(session: Session, scenario_id: int) -> Scenario:
-    found = session.get(Scenario, scenario_id)
+    # Any whole number a URL holds is looked up safely (estate.record_ids).
+    found = session.scalar(select(Scenario).where(Scenario.id == given_id(scenario_id)))
     if found is None:
         raise NotFoundError(f"there is no scenario {scenario_id}")
     return found

@@ -34,6 +34,7 @@ from estate.config import Settings
 from estate.errors import ConflictError, EstateError, NotFoundError
 from estate.exports import Sheet
 from estate.models import Asset, Organisation, Scenario
+from estate.record_ids import given_id
 from estate.sharing import Viewer
 
 # --- scenarios: create, edit, read -------------------------------------------------
@@ -135,7 +136,7 @@ def find_asset(session: Session, ref: str) -> Asset:
     """An asset by id (``#123`` or ``123``), or by ``BODY:REFERENCE``."""
     key = ref.lstrip("#")
     if key.isdigit():
-        asset = session.get(Asset, int(key))
+        asset = session.scalar(select(Asset).where(Asset.id == given_id(int(key))))
     elif ":" in ref:
         body, source_ref = ref.split(":", 1)
         asset = session.scalar(
