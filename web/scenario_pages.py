@@ -8,13 +8,14 @@ ScenarioResult`); the routes are :mod:`estate.web.scenarios`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from estate import display
-from estate.labels import SPECIAL_BODIES
-from estate.web.cache import organisations
+from estate.labels import SPECIAL_BODIES, body_names
+from estate.web.state import connection
 from estate.web.tables import Column
 
 SAVINGS_TABLE = [
@@ -123,7 +124,7 @@ def _body(code: str, names: Mapping[str, str]) -> str:
 def compare_view(results: Sequence) -> dict:
     """What the compare page shows of two or more evaluated scenarios: net and NPV by body
     and for the partnership, the by-year figures of each, and the chart."""
-    names = {b["code"]: b["name"] for b in organisations()}
+    names = body_names(connection())
     scenarios = [r.scenario.name for r in results]
     bodies: list[str] = []
     for r in results:
@@ -158,6 +159,15 @@ def compare_view(results: Sequence) -> dict:
             "chart": cumulative_chart(results, years)}  # fmt: skip
 
 
+def _nice_step(span: float) -> float:
+    """A round tick step (1, 2 or 5 times a power of ten) giving about four ticks."""
+    if span <= 0:
+        return 1.0
+    raw = span / 4
+    power = 10 ** math.floor(math.log10(raw))
+    return next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
+
+
 def cumulative_chart(results: Sequence, years: list[str], width: int = 720,
                      height: int = 300) -> dict:  # fmt: skip
     """An SVG line chart of each scenario's cumulative net by year for the partnership:
@@ -168,9 +178,9 @@ def cumulative_chart(results: Sequence, years: list[str], width: int = 720,
         part = r.savings[r.savings["body"] == "PARTNERSHIP"].set_index("financial_year")
         series.append([float(part["cumulative"].get(y, float("nan"))) for y in years])
     values = [v for s in series for v in s if v == v] or [0.0]
-    low, high = min(0.0, *values), max(0.0, *values)
-    if high == low:
-        high = low + 1
+    step = _nice_step(max(0.0, *values) - min(0.0, *values))
+    low = math.floor(min(0.0, *values) / step) * step
+    high = max(math.ceil(max(0.0, *values) / step) * step, low + step)
     span_x = max(len(years) - 1, 1)
 
     def x(i: int) -> float:
@@ -184,7 +194,7 @@ def cumulative_chart(results: Sequence, years: list[str], width: int = 720,
         points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(s) if v == v)
         lines.append({"name": r.scenario.name, "points": points,
                       "colour": COLOURS[n % len(COLOURS)]})  # fmt: skip
-    ticks = [low + (high - low) * k / 4 for k in range(5)]
+    ticks = [low + step * k for k in range(round((high - low) / step) + 1)]
     return {
         "width": width, "height": height, "left": left, "right": width - right,
         "top": top, "bottom": height - bottom, "zero": y(0.0), "lines": lines,

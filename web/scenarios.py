@@ -37,6 +37,7 @@ from estate.forms import FormError, read_date, read_id, read_money, read_text
 from estate.models import Asset, Scenario
 from estate.record_ids import given_id
 from estate.web.auth import current_account, requires, viewer
+from estate.web.cache import organisations
 from estate.web.scenario_pages import (
     DISPOSAL_TABLE,
     NPV_TABLE,
@@ -201,8 +202,10 @@ def _move_form(session: Session, result, given: dict | None) -> dict | None:
     sites = sites_with_room(session.connection(), result.scenario.id, int(asset_id),
                             asset.use_class, need, nia, state().settings.relocation_distance_m,
                             viewer())  # fmt: skip
-    options = [(int(s.id), f"{s.name} ({s.body}): {s.left_m2:,.0f} m² spare after the other "
-                f"moves, {s.distance_m:,.0f} m away") for s in sites.itertuples()]  # fmt: skip
+    bodies = {b["code"]: b["name"] for b in organisations()}
+    options = [(int(s.id), f"{s.name} ({bodies.get(s.body, s.body)}): {s.left_m2:,.0f} m² spare "
+                f"after the other moves, {s.distance_m:,.0f} m away")
+               for s in sites.itertuples()]  # fmt: skip
     current = None if _missing(row["receiving_id"]) else int(row["receiving_id"])
     if current is not None and current not in {i for i, _ in options}:
         options.insert(0, (current, f"{row['receiving_name']} (chosen now)"))
