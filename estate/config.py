@@ -116,6 +116,12 @@ class Settings:
         The defaults are far above any real register (the largest published ones are a
         few MB, 130 columns and 1,500 rows); the uncompressed limit is the lowest,
         since a workbook's sheet is held whole in memory while it is read.
+    relocation_cost_per_fte, refit_cost_per_m2, sale_cost_share
+        A new scenario's one-off costs and costs of sale, as a finance team would start
+        (moving one FTE £2,500; refitting each m² the movers need £350; agents' and
+        legal costs 2% of the receipt); with ``discount_rate`` (HM Treasury Green Book
+        3.5%) and ``horizon_years`` (10) they are the documented defaults every new
+        scenario shows and a person then edits.
     trusted_proxies
         How many proxies stand in front of the web app (0 by default: none). With one or
         more, the client's address is read from ``X-Forwarded-For`` (the sign-in limits
@@ -134,6 +140,9 @@ class Settings:
     nia_per_fte_m2: float = 8.0
     discount_rate: float = 0.035
     horizon_years: int = 10
+    relocation_cost_per_fte: float = 2500.0
+    refit_cost_per_m2: float = 350.0
+    sale_cost_share: float = 0.02
     log_level: str = "WARNING"
     postcode_lookup: Path | None = None
     locality_boundary: Path | None = None
@@ -173,6 +182,11 @@ class Settings:
             nia_per_fte_m2=_float(env, "NIA_PER_FTE_M2", cls.nia_per_fte_m2),
             discount_rate=_float(env, "DISCOUNT_RATE", cls.discount_rate),
             horizon_years=_int(env, "HORIZON_YEARS", cls.horizon_years),
+            relocation_cost_per_fte=_float(
+                env, "RELOCATION_COST_PER_FTE", cls.relocation_cost_per_fte
+            ),
+            refit_cost_per_m2=_float(env, "REFIT_COST_PER_M2", cls.refit_cost_per_m2),
+            sale_cost_share=_float(env, "SALE_COST_SHARE", cls.sale_cost_share),
             log_level=(_str(env, "LOG_LEVEL") or "WARNING").upper(),
             postcode_lookup=_path(env, "POSTCODE_LOOKUP"),
             locality_boundary=_path(env, "LOCALITY_BOUNDARY"),
@@ -204,6 +218,12 @@ class Settings:
             raise ConfigError("ESTATE_DISCOUNT_RATE is a fraction: 0.035 for 3.5%")
         if self.horizon_years < 1:
             raise ConfigError("ESTATE_HORIZON_YEARS must be at least 1")
+        if self.relocation_cost_per_fte < 0 or self.refit_cost_per_m2 < 0:
+            raise ConfigError(
+                "ESTATE_RELOCATION_COST_PER_FTE and ESTATE_REFIT_COST_PER_M2 cannot be negative"
+            )
+        if not 0 <= self.sale_cost_share < 1:
+            raise ConfigError("ESTATE_SALE_COST_SHARE is a fraction: 0.02 for 2%")
         if self.sensitive_cell_m < 100:
             raise ConfigError("ESTATE_SENSITIVE_CELL_M must be at least 100 (metres)")
         for name in ("max_file_mb", "max_columns", "max_rows", "max_cell_chars",

@@ -134,6 +134,13 @@ def _local(when: dt.datetime) -> dt.datetime:
     return when.astimezone(ZoneInfo(DISPLAY_TIMEZONE)) if when.tzinfo else when
 
 
+def show_percent(value: object) -> str:
+    """A rate kept as a fraction, as people read it: 0.035 -> "3.5%" (blank for none)."""
+    if missing(value):
+        return ""
+    return f"{show_number(100 * float(value), 2)}%"  # type: ignore[arg-type]
+
+
 def show_assumption(name: str, value: object) -> str:
     """A scenario's assumption as a person reads it: "£2,500", "3.5%", "8"; its name
     says its unit ("relocation cost per FTE (£)", "discount rate")."""

@@ -59,6 +59,7 @@ def write_csv(rows: Iterable[Sequence[Any]], header: Sequence[str], stream: IO[s
 # --- workbooks -------------------------------------------------------------------
 
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+WHOLE_POUNDS = "£#,##0;[Red]-£#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -78,6 +79,10 @@ class Sheet:
     # For people: plain headings, codes as labels, numbers rounded to their unit
     # (estate.labels). False for layouts whose headings are prescribed (the LGA's).
     plain: bool = True
+    # For a meeting: money to the pound and areas to the m² (the schedules and the
+    # analyses' workbooks); the register keeps its pence.
+    whole: bool = False
+    total_label: str = "Total"
 
 
 def write_xlsx(
@@ -107,13 +112,17 @@ def write_xlsx(
         },
     )
     bold = workbook.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
-    money = workbook.add_format({"num_format": MONEY_FORMAT})
-    money_bold = workbook.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1})
     date = workbook.add_format({"num_format": DATE_FORMAT})
     share = workbook.add_format({"num_format": "0.0%"})
     for sheet in sheets:
+        pounds = WHOLE_POUNDS if sheet.whole else MONEY_FORMAT
+        money = workbook.add_format({"num_format": pounds})
+        money_bold = workbook.add_format({"num_format": pounds, "bold": True, "top": 1})
         ws = workbook.add_worksheet(sheet.name[:31])
+        _print_setup(ws)
         frame = for_people(sheet.frame, list(sheet.money), names) if sheet.plain else sheet.frame
+        if sheet.whole:
+            frame = _whole(frame, sheet.money)
         columns = list(frame.columns)
         for i, column in enumerate(columns):
             fmt = (
@@ -134,7 +143,7 @@ def write_xlsx(
         if columns:
             ws.autofilter(0, 0, max(row, 1), len(columns) - 1)
         if sheet.totals and row:
-            ws.write_string(row + 1, 0, "Total", bold)
+            ws.write_string(row + 1, 0, sheet.total_label, bold)
             for i, column in enumerate(columns):
                 if column in sheet.money and column not in sheet.not_summed:
                     total = pd.to_numeric(frame[column], errors="coerce").sum()
@@ -143,9 +152,27 @@ def write_xlsx(
                         i,
                         f"=SUBTOTAL(9,{_col(i)}2:{_col(i)}{row + 1})",
                         money_bold,
-                        round(float(total), 2),
+                        round(float(total), 0 if sheet.whole else 2),
                     )
     workbook.close()
+
+
+def _print_setup(ws: Any) -> None:
+    """Fit to print: landscape A4, as wide as one page, the header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _whole(frame: pd.DataFrame, money: Sequence[str]) -> pd.DataFrame:
+    """Money to the pound and areas to the m², as a partners' meeting reads them."""
+    out = frame.copy()
+    for column in out.columns:
+        is_float = pd.api.types.is_float_dtype(out[column])
+        if is_float and (column in money or str(column).endswith("_m2")):
+            out[column] = out[column].round(0)
+    return out
 
 
 def _col(index: int) -> str:

@@ -85,6 +85,8 @@ HEADINGS = {
     "occupancy_pct": "With occupancy (%)",
     "outside_locality": "Outside the locality",
     "stale_dates": "Older than a year",
+    "vacant_with_occupants": "Vacant, yet with occupants",
+    "fte_without_area": "Occupants, no floor area",
     "newest_date": "Newest record",
     "horizon": "Horizon (years)",
     "horizon_years": "Horizon (years)",
@@ -96,6 +98,10 @@ HEADINGS = {
     "other_ref": "Other reference",
     "name_similarity": "Name similarity",
     "method": "Matched by",
+    "move": "Move",
+    "receiving_id": "Receiving asset id",
+    "room_override": "Kept though the site has no room",
+    "as_shown": "As shown",
 }
 _UNITS = (("_m2", "m²"), ("_pct", "%"), ("_fte", "FTE"), ("_gbp", "£"), ("_m", "m"))
 

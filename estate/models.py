@@ -316,6 +316,7 @@ class Scenario(Base):
         CheckConstraint("discount_rate >= 0 AND discount_rate < 1", name="discount_rate"),
         CheckConstraint("horizon_years BETWEEN 1 AND 60", name="horizon_years"),
         CheckConstraint("sale_cost_share >= 0 AND sale_cost_share < 1", name="sale_cost_share"),
+        CheckConstraint("status IN ('draft', 'proposed', 'agreed')", name="status"),
         CheckConstraint(
             "relocation_cost_per_fte >= 0 AND refit_cost_per_m2 >= 0 AND nia_per_fte_m2 > 0",
             name="costs_not_negative",
@@ -333,6 +334,9 @@ class Scenario(Base):
     sale_cost_share: Mapped[Decimal] = mapped_column(Numeric(6, 4), server_default="0")
     receiving_cost_per_m2: Mapped[Decimal | None] = mapped_column(Money)
     nia_per_fte_m2: Mapped[Decimal] = mapped_column(Numeric(8, 2), server_default="8")
+    # draft -> proposed -> agreed; an agreed scenario is read-only (who and when: the
+    # audit trail).
+    status: Mapped[str] = mapped_column(Text, server_default="draft")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
@@ -370,6 +374,9 @@ class ScenarioMove(Base):
     receipt: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     fte: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     notes: Mapped[str | None] = mapped_column(Text)
+    # A person kept this move though it overfills its receiving site (flagged on the
+    # schedule and in exports).
+    room_override: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     scenario: Mapped[Scenario] = relationship(back_populates="moves")
 

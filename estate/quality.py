@@ -43,10 +43,22 @@ def _flagged(flag: str) -> ColumnElement:
     return func.count().filter(literal(flag, Text) == any_(_ASSETS.c.quality_flags))
 
 
+def vacant_with_occupants(a: Table) -> ColumnElement[bool]:
+    """Recorded vacant, yet with occupants: the disposal scoring takes it as vacant (its
+    reason says the record contradicts itself), so nobody is moved out of it."""
+    return (a.c.occupancy == "vacant") & (a.c.occupants_fte > 0)
+
+
+def fte_without_area(a: Table) -> ColumnElement[bool]:
+    """Occupants but no floor area: no space per head or spare space can be worked out."""
+    return (a.c.occupants_fte > 0) & a.c.gia_m2.is_(None) & a.c.nia_m2.is_(None)
+
+
 def quality_report(conn: Connection) -> pd.DataFrame:
     """One row a body: shares (per cent) of records with UPRN, location, floor area, costs
-    and occupancy; counts of probable centroids, points outside the locality and records
-    whose effective date is over a year old."""
+    and occupancy; counts of probable centroids, points outside the locality, records
+    whose effective date is over a year old, and records that contradict themselves
+    (vacant with occupants; occupants with no floor area)."""
     o, a = _ORGANISATIONS, _ASSETS
     costs = func.coalesce(a.c.rent, a.c.rates, a.c.fm_cost, a.c.energy_cost, a.c.maintenance_cost)
     stale = a.c.effective_date < func.current_date() - STALE_AFTER_DAYS
@@ -64,6 +76,9 @@ def quality_report(conn: Connection) -> pd.DataFrame:
             _flagged("probable_centroid").label("probable_centroids"),
             _flagged("outside_locality").label("outside_locality"),
             func.count().filter(stale).label("stale_dates"),
+            # Records that contradict themselves: the analysis must pick one side.
+            func.count().filter(vacant_with_occupants(a)).label("vacant_with_occupants"),
+            func.count().filter(fte_without_area(a)).label("fte_without_area"),
             func.max(a.c.effective_date).label("newest_date"),
         )
         .join_from(o, a, a.c.organisation_id == o.c.id)

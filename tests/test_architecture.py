@@ -253,6 +253,9 @@ TEXT_SQL_ALLOWED = {
     "while the rest was converted; to convert next",
     "estate.analysis.scenarios": "split from estate.analysis.savings while the rest was "
     "converted (its moves query reads the viewer's text subquery); to convert next",
+    "estate.analysis.capacity": "the room ledger's sites-with-room query reads the viewer's "
+    "text subquery (estate.sharing) and shares its spare-space SQL with the moves' checks, "
+    "as the scenarios' moves query does; to convert with it",
 }
 _TEXT_NAMES = {"text", "TextClause"}
 

@@ -121,7 +121,7 @@ def test_a_scenario_from_the_cli_to_the_finance_workbook(sample: Engine, tmp_pat
         {
             **receipt[0],
             "amount": "750000.0",
-            "financial_year": "2027",
+            "financial_year": "2027-28",
             "basis": "receipt set in the scenario",
         }
     ]
@@ -146,7 +146,7 @@ def test_a_scenario_from_the_cli_to_the_finance_workbook(sample: Engine, tmp_pat
         sheet = archive.read("xl/worksheets/sheet2.xml").decode()
         styles = archive.read("xl/styles.xml").decode()
     assert 'ySplit="1"' in sheet  # frozen header
-    assert "£#,##0.00" in styles
+    assert "£#,##0;" in styles  # money to the pound, for the partners' meeting
 
     bad = run(sample, "scenario", "add", "Sale hub", "NOBODY:X", "--exit", "2028-01-01", ok=False)
     assert bad.exit_code == 1 and "no asset 'NOBODY:X'" in bad.output

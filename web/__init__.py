@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ogcapi,
         presentation,
         proxies,
+        scenarios,
         state,
     )
     from estate.web import map as map_page
@@ -63,4 +64,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     presentation.init_app(app)
     for blueprint in (map_page, api, ogcapi, analysis, downloads, edits, club):
         app.register_blueprint(blueprint.bp)
+    app.register_blueprint(scenarios.bp)
     return app

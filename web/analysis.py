@@ -1,6 +1,6 @@
 """Pages beyond the map: an asset, the co-location and disposal lists (sorted and
-filtered on the server, so they work at a region's scale and without scripts), the
-scenarios with their schedules and chart, and the data-quality report.
+filtered on the server, so they work at a region's scale and without scripts) and the
+data-quality report (the scenarios' pages are :mod:`estate.web.scenarios`).
 
 Every value reaches the page through Jinja's autoescaping; none is marked safe.
 """
@@ -12,7 +12,7 @@ import math
 import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
-from estate import display, mapfeatures
+from estate import mapfeatures
 from estate.labels import heading
 from estate.mapquery import BadQuery
 from estate.web.auth import viewer
@@ -216,92 +216,6 @@ def disposals():
     )
 
 
-# --- scenarios --------------------------------------------------------------------
-
-
-@bp.get("/scenarios")
-def scenarios():
-    """The scenarios with their assumptions and moves, each linked to its schedules."""
-    from estate.web.results import scenario_rows
-
-    return render_template(
-        "scenarios.html",
-        active="analysis.scenarios",
-        scenarios=scenario_rows(),
-    )
-
-
-SAVINGS_TABLE = [
-    Column("financial_year", "Year"),
-    Column("capital_receipts", "Capital receipts", "money"),
-    Column("costs_of_sale", "Costs of sale", "money"),
-    Column("revenue_savings", "Revenue savings", "money"),
-    Column("extra_running_costs", "Extra running costs", "money"),
-    Column("one_off_costs", "One-off costs", "money"),
-    Column("net", "Net", "money"),
-    Column("cumulative", "Cumulative", "money"),
-    Column("present_value", "Present value", "money"),
-]
-DISPOSAL_TABLE = [
-    Column("name", "Asset"),
-    Column("body", "Body", "body"),
-    Column("exit_date", "Exit", "day"),
-    Column("completion_date", "Completion", "day"),
-    Column("estimated_receipt", "Receipt", "money"),
-    Column("annual_running_cost", "Running cost a year", "money"),
-    Column("occupants_fte", "Occupants (FTE)", "number"),
-    Column("receiving_name", "Moving to"),
-]
-NPV_TABLE = [
-    Column("body", "Body", "body"),
-    Column("net_receipts", "Net receipts", "money"),
-    Column("revenue_savings", "Revenue savings", "money"),
-    Column("extra_running_costs", "Extra running costs", "money"),
-    Column("one_off_costs", "One-off costs", "money"),
-    Column("net", "Net", "money"),
-    Column("npv", "NPV", "money"),
-]
-
-
-@bp.get("/scenarios/<path:name>")
-def scenario(name: str):
-    """One scenario's schedules for a finance team: its assumptions, the partnership's savings by
-    year (table and chart), its disposals and each body's NPV; 404 for an unknown name."""
-    from estate.web.results import scenario_result
-
-    result = scenario_result(name)
-    partnership = result.savings[result.savings["body"] == "PARTNERSHIP"]
-    chart = {
-        "years": list(partnership["financial_year"]),
-        "receipts": [round(float(v)) for v in partnership["net_receipts"]],
-        "savings": [
-            round(float(s + e))
-            for s, e in zip(
-                partnership["revenue_savings"], partnership["extra_running_costs"], strict=True
-            )
-        ],
-        "costs": [round(float(v)) for v in partnership["one_off_costs"]],
-        "cumulative": [round(float(v)) for v in partnership["cumulative"]],
-    }
-    return render_template(
-        "scenario.html",
-        active="analysis.scenarios",
-        scenario=result.scenario,
-        assumptions=[
-            (name, display.show_assumption(name, value), meaning)
-            for name, value, meaning in result.assumptions.rows()
-        ],
-        savings_columns=SAVINGS_TABLE,
-        savings=table_rows(partnership, SAVINGS_TABLE),
-        disposal_columns=DISPOSAL_TABLE,
-        disposals=table_rows(result.disposals, DISPOSAL_TABLE),
-        disposal_ids=list(result.disposals["asset_id"]),
-        npv_columns=NPV_TABLE,
-        npv=table_rows(result.totals, NPV_TABLE),
-        chart=chart,
-    )
-
-
 # --- data quality -----------------------------------------------------------------
 
 QUALITY_TABLE = [
@@ -316,6 +230,8 @@ QUALITY_TABLE = [
     Column("probable_centroids", "Probable centroids", "number"),
     Column("outside_locality", "Outside the locality", "number"),
     Column("stale_dates", "Older than a year", "number"),
+    Column("vacant_with_occupants", "Vacant, yet with occupants", "number"),
+    Column("fte_without_area", "Occupants, no floor area", "number"),
     Column("newest_date", "Newest record", "day"),
 ]
 BATCH_TABLE = [

@@ -29,7 +29,7 @@ NAV = [
     ("map.index", "Map"),
     ("analysis.colocation", "Co-location"),
     ("analysis.disposals", "Disposals"),
-    ("analysis.scenarios", "Scenarios"),
+    ("scenarios.index", "Scenarios"),
     ("club.index", "Property club"),
     ("analysis.quality", "Data quality"),
     ("downloads.index", "Downloads"),

@@ -105,8 +105,10 @@ class Colocation:
     def sheets(self) -> list[Sheet]:
         """The co-location workbook: clusters, members, pairs and shares by kind."""
         return [
-            Sheet("clusters", self.clusters, money=["running_cost", "saving"], totals=True),
-            Sheet("members", self.members, money=["running_cost"]),
+            Sheet(
+                "clusters", self.clusters, money=["running_cost", "saving"], totals=True, whole=True
+            ),  # fmt: skip
+            Sheet("members", self.members, money=["running_cost"], totals=True, whole=True),
             Sheet("pairs", self.pair_table().drop(columns=["x", "y", "other_x", "other_y"])),
             Sheet("neighbours by kind", self.neighbour_shares()),
         ]

@@ -38,6 +38,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
 from estate.analysis.assets import NO_SPACE_USES, TIED_USES, of_bodies, read_assets
+from estate.analysis.suitability import suitable
 from estate.display import show_days, show_number
 from estate.exports import Sheet
 from estate.labels import sentence_labels
@@ -100,6 +101,7 @@ class Disposals:
                 money=["running_cost", "valuation"],
                 dates=["lease_break", "lease_end"],
                 totals=True,
+                whole=True,
             )
         ]
 
@@ -144,7 +146,11 @@ def score_assets(
         | (assets["occupancy"] == "vacant").to_numpy()
     )
     land = (assets["holding"] == "land").to_numpy() & (usable.fillna(0) <= 0).to_numpy()
-    add(vacant & ~land, 3, "vacant")
+    # Recorded vacant yet with occupants: taken as vacant, and the reason says so (the
+    # quality report counts these records, estate.quality).
+    odd = (assets["occupancy"] == "vacant").to_numpy() & (fte.fillna(0) > 0).to_numpy()
+    words = "vacant (recorded vacant, yet " + _num(fte) + " FTE are recorded: check the record)"
+    add(vacant & ~land, 3, words.where(odd, "vacant"))
     leaving |= vacant
     add(vacant & land, 2, "vacant land")
     recorded = assets["status"].isin(["under_used", "surplus", "in_disposal"]).to_numpy()
@@ -327,8 +333,10 @@ def find_candidates(
 
     # A site on its way out is no receiving site, whichever bodies are asked for; spare
     # space is already nil where a site cannot receive (see read_assets' derive).
+    # Every mover the matching sizes is office-like staff (estate.analysis.suitability).
     receivers = frame[
         ~frame["leaving"].to_numpy()
+        & suitable(None, frame)
         & frame["locatable"].to_numpy()
         & (frame["spare_m2"].fillna(0) > 0).to_numpy()
     ].reset_index(drop=True)

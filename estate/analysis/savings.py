@@ -86,6 +86,7 @@ DISPOSAL_COLUMNS = [
     "receiving_id",
     "receiving_body",
     "receiving_name",
+    "room_override",
     "annual_running_cost",
     "notes",
 ]
@@ -313,53 +314,48 @@ def _share(exit_date: dt.date, year: int) -> tuple[int, float]:
 
 def savings_schedule(book: pd.DataFrame, assumptions: Assumptions) -> pd.DataFrame:
     """By financial year and body, then ``PARTNERSHIP`` (every body) for each year:
-    receipts, costs, net, cumulative, discount factor and present value."""
+    receipts, costs, net, cumulative, discount factor and present value.
+
+    Worked for every body at once (one frame of body x year), not body by body: a
+    region's scenario has tens of bodies, and the page recalculates on every change."""
     a = assumptions
     years = list(range(a.first_year, a.first_year + a.horizon_years))
     bodies = sorted(book["body"].unique()) if not book.empty else []
-    wide = book.pivot_table(
-        index=["body", "financial_year"],
-        columns="kind",
-        values="amount",
-        aggfunc="sum",
-        fill_value=0.0,
+    index = pd.MultiIndex.from_product([[*bodies, "PARTNERSHIP"], years],
+                                       names=["body", "financial_year"])  # fmt: skip
+    if book.empty:
+        wide = pd.DataFrame(0.0, index=index, columns=list(LEDGER_KINDS))
+    else:
+        sums = book.groupby(["body", "financial_year", "kind"])["amount"].sum()
+        wide = sums.unstack("kind", fill_value=0.0).reindex(columns=list(LEDGER_KINDS),
+                                                            fill_value=0.0)  # fmt: skip
+        whole = wide.groupby(level="financial_year").sum()
+        whole.index = pd.MultiIndex.from_product([["PARTNERSHIP"], whole.index],
+                                                 names=["body", "financial_year"])  # fmt: skip
+        wide = pd.concat([wide, whole]).reindex(index, fill_value=0.0)
+    frame = pd.DataFrame(
+        {
+            "financial_year": [fy_label(y) for y in years] * (len(bodies) + 1),
+            "body": index.get_level_values("body"),
+            "capital_receipts": wide["receipt"].to_numpy(),
+            "costs_of_sale": wide["cost_of_sale"].to_numpy(),
+            "revenue_savings": wide["revenue_saving"].to_numpy(),
+            "extra_running_costs": wide["extra_running_cost"].to_numpy(),
+            "one_off_costs": (wide["relocation"] + wide["refit"]).to_numpy(),
+        }
     )
-    for kind in LEDGER_KINDS:
-        if kind not in wide.columns:
-            wide[kind] = 0.0
-    frames = []
-    for body in [*bodies, "PARTNERSHIP"]:
-        part = (
-            wide.groupby(level="financial_year").sum()
-            if body == "PARTNERSHIP"
-            else wide.xs(body, level="body")
-            if body in wide.index.get_level_values(0)
-            else wide.iloc[0:0]
-        )
-        part = part.reindex(years, fill_value=0.0)
-        frame = pd.DataFrame(
-            {
-                "financial_year": [fy_label(y) for y in years],
-                "body": body,
-                "capital_receipts": part["receipt"].to_numpy(),
-                "costs_of_sale": part["cost_of_sale"].to_numpy(),
-                "revenue_savings": part["revenue_saving"].to_numpy(),
-                "extra_running_costs": part["extra_running_cost"].to_numpy(),
-                "one_off_costs": (part["relocation"] + part["refit"]).to_numpy(),
-            }
-        )
-        frame["net_receipts"] = frame["capital_receipts"] + frame["costs_of_sale"]
-        frame["net"] = (
-            frame["net_receipts"]
-            + frame["revenue_savings"]
-            + frame["extra_running_costs"]
-            + frame["one_off_costs"]
-        )
-        frame["cumulative"] = frame["net"].cumsum()
-        frame["discount_factor"] = 1 / (1 + a.discount_rate) ** np.arange(len(years))
-        frame["present_value"] = frame["net"] * frame["discount_factor"]
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)[SCHEDULE_COLUMNS]
+    frame["net_receipts"] = frame["capital_receipts"] + frame["costs_of_sale"]
+    frame["net"] = (
+        frame["net_receipts"]
+        + frame["revenue_savings"]
+        + frame["extra_running_costs"]
+        + frame["one_off_costs"]
+    )
+    frame["cumulative"] = frame["net"].to_numpy().reshape(-1, len(years)).cumsum(axis=1).ravel()
+    factors = 1 / (1 + a.discount_rate) ** np.arange(len(years))
+    frame["discount_factor"] = np.tile(factors, len(bodies) + 1)
+    frame["present_value"] = frame["net"] * frame["discount_factor"]
+    out = frame[SCHEDULE_COLUMNS].copy()
     out[SCHEDULE_MONEY] = out[SCHEDULE_MONEY].round(2)
     out["discount_factor"] = out["discount_factor"].round(6)
     return out
@@ -398,4 +394,7 @@ def disposal_schedule(moves: pd.DataFrame, assumptions: Assumptions) -> pd.DataF
     )
     out["annual_running_cost"] = out["running_cost"]
     out["receiving_id"] = out["receiving_id"].astype("Int64")
+    # Kept by a person though the receiving site has no room for it (flagged).
+    kept = out["room_override"] if "room_override" in out.columns else False
+    out["room_override"] = pd.Series(kept, index=out.index).fillna(False).astype(bool)
     return out[DISPOSAL_COLUMNS]

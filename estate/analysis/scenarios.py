@@ -4,34 +4,37 @@ the assets they rest on, and evaluate them into their schedules.
 This is the database side of the scenario work; the arithmetic (the ledger, savings,
 NPV, disposal schedule) is :mod:`estate.analysis.savings`, which reads nothing.
 Scenarios are written through the ORM (a person edits one scenario at a time: the
-checks of :func:`add_move` read best as objects); the moves are read back with one
-SQL query through the viewer's view of the register (:mod:`estate.sharing`), so a
+checks of :mod:`estate.analysis.scenario_moves` read best as objects); the moves are
+read back with one SQL query through the viewer's view of the register (:mod:`estate.sharing`), so a
 schedule never shows what its reader may not see. Nothing here commits: the caller
 owns the transaction.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from estate.analysis.assets import running_cost_sql, usable_sql
+from estate.analysis.capacity import room_ledger, spare_of
 from estate.analysis.savings import (
     SCHEDULE_MONEY,
     Assumptions,
+    current_financial_year,
     disposal_schedule,
+    fy_label,
     ledger,
     npv_by_body,
     savings_schedule,
 )
+from estate.config import Settings
 from estate.errors import ConflictError, EstateError, NotFoundError
 from estate.exports import Sheet
-from estate.models import Asset, Organisation, Scenario, ScenarioMove
+from estate.models import Asset, Organisation, Scenario
+from estate.record_ids import given_id
 from estate.sharing import Viewer
 
 # --- scenarios: create, edit, read -------------------------------------------------
@@ -61,7 +64,7 @@ def list_scenarios(conn: Connection) -> pd.DataFrame:
     return pd.read_sql(
         text(
             """
-            SELECT s.name, s.description, count(m.id) AS moves, s.first_year,
+            SELECT s.name, s.description, s.status, count(m.id) AS moves, s.first_year,
                    s.horizon_years AS horizon, s.discount_rate::float AS discount_rate,
                    s.relocation_cost_per_fte::float AS relocation_cost_per_fte,
                    s.refit_cost_per_m2::float AS refit_cost_per_m2,
@@ -82,8 +85,26 @@ def get_scenario(session: Session, name: str) -> Scenario:
     return scenario
 
 
+def default_assumptions(settings: Settings) -> dict[str, object]:
+    """What a new scenario starts from: the settings' documented defaults (relocation
+    £2,500 per FTE, refit £350 per m², costs of sale 2%, discount rate 3.5%, 10 years;
+    see :class:`estate.config.Settings`) and the current financial year. Shown on the
+    new scenario and edited there; never a silent £0."""
+    return {
+        "first_year": current_financial_year(),
+        "horizon_years": settings.horizon_years,
+        "discount_rate": settings.discount_rate,
+        "nia_per_fte_m2": settings.nia_per_fte_m2,
+        "relocation_cost_per_fte": settings.relocation_cost_per_fte,
+        "refit_cost_per_m2": settings.refit_cost_per_m2,
+        "sale_cost_share": settings.sale_cost_share,
+    }
+
+
 def create_scenario(session: Session, name: str, **assumptions: object) -> Scenario:
-    """A new, empty scenario; unset assumptions take the defaults the caller passes."""
+    """A new, empty scenario; unset assumptions take the defaults the caller passes
+    (:func:`default_assumptions`)."""
+    name = scenario_name(name)
     if session.scalar(select(Scenario.id).where(Scenario.name == name)) is not None:
         raise ConflictError(f"a scenario named {name!r} exists already")
     scenario = Scenario(name=name, **{k: v for k, v in assumptions.items() if v is not None})
@@ -92,11 +113,30 @@ def create_scenario(session: Session, name: str, **assumptions: object) -> Scena
     return scenario
 
 
+def scenario_name(name: str) -> str:
+    """A scenario name as kept: spaces run together and trimmed, 1 to 120 characters."""
+    words = " ".join(str(name).split())
+    if not words:
+        raise EstateError("give the scenario a name")
+    if len(words) > 120:
+        raise EstateError("a scenario's name is at most 120 characters")
+    return words
+
+
+def ensure_editable(scenario: Scenario) -> None:
+    """Refuse any change to an agreed scenario: the partnership signed those figures
+    (duplicate it to work on a variant)."""
+    if scenario.status == "agreed":
+        raise ConflictError(
+            f"scenario {scenario.name!r} is agreed and read-only: duplicate it to change it"
+        )
+
+
 def find_asset(session: Session, ref: str) -> Asset:
     """An asset by id (``#123`` or ``123``), or by ``BODY:REFERENCE``."""
     key = ref.lstrip("#")
     if key.isdigit():
-        asset = session.get(Asset, int(key))
+        asset = session.scalar(select(Asset).where(Asset.id == given_id(int(key))))
     elif ":" in ref:
         body, source_ref = ref.split(":", 1)
         asset = session.scalar(
@@ -111,135 +151,6 @@ def find_asset(session: Session, ref: str) -> Asset:
     return asset
 
 
-def add_move(
-    session: Session,
-    scenario: Scenario,
-    asset: Asset,
-    exit_date: dt.date,
-    receiving: Asset | None = None,
-    completion_date: dt.date | None = None,
-    receipt: Decimal | None = None,
-    fte: Decimal | None = None,
-    notes: str | None = None,
-) -> ScenarioMove:
-    """Add (or replace) the exit of ``asset`` in ``scenario``.
-
-    Refused: a receiving site that is the asset itself, disposed, or exited in the same
-    scenario; an exit of an asset that receives another move's occupants.
-    """
-    if receiving is not None and receiving.id == asset.id:
-        raise EstateError("an asset cannot receive its own occupants")
-    if receiving is not None:
-        if receiving.status == "disposed":
-            raise EstateError(f"{receiving.name!r} is disposed: it cannot receive anyone")
-        exited = session.scalar(
-            select(ScenarioMove.id).where(
-                ScenarioMove.scenario_id == scenario.id, ScenarioMove.asset_id == receiving.id
-            )
-        )
-        if exited is not None:
-            raise EstateError(
-                f"{receiving.name!r} is itself exited in this scenario: it cannot receive anyone"
-            )
-    receives = session.scalar(
-        select(ScenarioMove.id).where(
-            ScenarioMove.scenario_id == scenario.id,
-            ScenarioMove.receiving_asset_id == asset.id,
-        )
-    )
-    if receives is not None:
-        raise EstateError(
-            f"{asset.name!r} receives another move's occupants in this scenario: "
-            "move them elsewhere first"
-        )
-    if completion_date is not None and completion_date < exit_date:
-        raise EstateError("the sale cannot complete before the exit date")
-    move = session.scalar(
-        select(ScenarioMove).where(
-            ScenarioMove.scenario_id == scenario.id, ScenarioMove.asset_id == asset.id
-        )
-    )
-    if move is None:
-        move = ScenarioMove(scenario=scenario, asset_id=asset.id)
-        session.add(move)
-    move.exit_date = exit_date
-    move.receiving_asset_id = receiving.id if receiving is not None else None
-    move.completion_date = completion_date
-    move.receipt = receipt
-    move.fte = fte
-    move.notes = notes
-    scenario.updated_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    return move
-
-
-def add_candidates(
-    session: Session,
-    scenario: Scenario,
-    candidates: pd.DataFrame,
-    exit_date: dt.date,
-    limit: int,
-) -> tuple[int, list[str]]:
-    """Add up to ``limit`` disposal candidates (highest score first) that have a receiving
-    site or nobody to move, each to its site; returns (added, reasons for those skipped).
-
-    Candidates are matched to sites one by one in the analysis; here each site's spare
-    space is used up as moves are added (moves already in the scenario count too), so
-    two candidates are never sent into room for one. Assets already in the scenario are
-    left as they are, with whatever receipt, dates and notes a person gave them.
-    """
-    nia = float(scenario.nia_per_fte_m2)
-    existing = pd.read_sql(
-        text(
-            "SELECT m.asset_id, m.receiving_asset_id, coalesce(m.fte, a.occupants_fte, 0) AS fte "
-            "FROM scenario_moves m JOIN assets a ON a.id = m.asset_id "
-            "WHERE m.scenario_id = :s"
-        ),
-        session.connection(),
-        params={"s": scenario.id},
-    )
-    exited = {int(i) for i in existing["asset_id"]}
-    receiving_sites = {int(i) for i in existing["receiving_asset_id"].dropna()}
-    used = (existing.dropna(subset=["receiving_asset_id"])
-            .assign(need=lambda f: f["fte"].astype(float) * nia)
-            .groupby("receiving_asset_id")["need"].sum().to_dict())  # fmt: skip
-    usable = candidates[
-        candidates["receiving_id"].notna()
-        | (candidates["receiving_note"] == "vacant: nobody to relocate")
-    ]
-    added, skipped = 0, []
-    for row in usable.itertuples(index=False):
-        if added >= limit:
-            break
-        asset_id = int(row.id)
-        if asset_id in exited:
-            skipped.append(f"{row.name}: already in the scenario")
-            continue
-        if asset_id in receiving_sites:
-            skipped.append(f"{row.name}: receives another move's occupants")
-            continue
-        receiving = None
-        if not pd.isna(row.receiving_id):
-            site = int(row.receiving_id)
-            need = 0.0 if pd.isna(row.occupants_fte) else float(row.occupants_fte) * nia
-            room = float(row.receiving_spare_m2) - used.get(site, 0.0)
-            if site in exited:
-                skipped.append(f"{row.name}: {row.receiving_name} is exited in this scenario")
-                continue
-            if need > room:
-                skipped.append(f"{row.name}: {row.receiving_name} has no room left for "
-                               f"{need:g} m² after the moves before it")  # fmt: skip
-                continue
-            used[site] = used.get(site, 0.0) + need
-            receiving_sites.add(site)
-            receiving = session.get(Asset, site)
-        add_move(session, scenario, session.get(Asset, asset_id), exit_date, receiving,
-                 notes=f"candidate, score {row.score}: {row.reasons}")  # fmt: skip
-        exited.add(asset_id)
-        added += 1
-    return added, skipped
-
-
 # --- the moves, joined to their assets ------------------------------------------
 
 _MOVES = f"""
@@ -251,7 +162,7 @@ _MOVES = f"""
            r.name AS receiving_name,
            {running_cost_sql("r")} AS receiving_running_cost,
            {usable_sql("r")} AS receiving_usable_m2,
-           m.notes
+           m.notes, m.room_override
     FROM scenario_moves m
     JOIN {{assets}} a ON a.id = m.asset_id
     JOIN organisations o ON o.id = a.organisation_id
@@ -307,14 +218,24 @@ class ScenarioResult:
     disposals: pd.DataFrame
     savings: pd.DataFrame
     totals: pd.DataFrame
+    room: pd.DataFrame
 
     def sheets(self) -> list[Sheet]:
-        """Every schedule and the assumptions, as the finance workbook's sheets."""
-        assumptions = pd.DataFrame(
-            self.assumptions.rows(), columns=["assumption", "value", "meaning"]
-        )
-        assumptions["value"] = assumptions["value"].astype(str)
+        """Every schedule and the assumptions, as the finance workbook's sheets: plain
+        headings, money to the pound, a totals row on every schedule, years as 2027-28,
+        assumptions as numbers (with how they read beside them), fit to print."""
+        from estate.display import show_assumption
+
+        rows = []
+        for name, value, meaning in self.assumptions.rows():
+            number = value if isinstance(value, int | float) else None
+            if name == "first financial year":
+                number = self.assumptions.first_year
+            rows.append((name, number, show_assumption(name, value), meaning))
+        assumptions = pd.DataFrame(rows, columns=["assumption", "value", "as_shown", "meaning"])
+        assumptions["value"] = pd.to_numeric(assumptions["value"]).astype(float)
         partnership = self.savings[self.savings["body"] == "PARTNERSHIP"]
+        bodies = self.totals[self.totals["body"] != "PARTNERSHIP"]
         return [
             Sheet(
                 "disposal schedule",
@@ -322,6 +243,7 @@ class ScenarioResult:
                 money=["estimated_receipt", "annual_running_cost"],
                 dates=["exit_date", "completion_date"],
                 totals=True,
+                whole=True,
             ),
             Sheet(
                 "savings (partnership)",
@@ -329,23 +251,38 @@ class ScenarioResult:
                 money=SCHEDULE_MONEY,
                 totals=True,
                 not_summed=["cumulative"],
+                whole=True,
             ),
             Sheet(
                 "savings by body",
                 self.savings[self.savings["body"] != "PARTNERSHIP"],
                 money=SCHEDULE_MONEY,
+                totals=True,
+                not_summed=["cumulative"],
+                whole=True,
+                total_label="Total (the partnership)",
             ),
             Sheet(
-                "NPV by body", self.totals, money=[c for c in self.totals.columns if c != "body"]
+                "NPV by body",
+                bodies,
+                money=[c for c in self.totals.columns if c != "body"],
+                totals=True,
+                whole=True,
+                total_label="Total (the partnership)",
             ),
             Sheet(
                 "ledger",
                 self.ledger,
                 money=["amount"],
                 totals=True,
+                whole=True,
                 widths={"basis": 60, "asset_name": 40},
             ),
-            Sheet("assumptions", assumptions, widths={"assumption": 36, "meaning": 60}),
+            Sheet(
+                "assumptions",
+                assumptions,
+                widths={"assumption": 36, "as_shown": 20, "meaning": 60},
+            ),
         ]
 
 
@@ -353,15 +290,22 @@ def evaluate(session: Session, name: str, viewer: Viewer | None = None) -> Scena
     """Every schedule of the named scenario (sites named as ``viewer`` may see them)."""
     scenario = get_scenario(session, name)
     assumptions = assumptions_of(scenario)
-    moves = read_moves(session.connection(), scenario.id, viewer)
+    conn = session.connection()
+    moves = read_moves(conn, scenario.id, viewer)
     book = ledger(moves, assumptions)
     savings = savings_schedule(book, assumptions)
+    sites = [int(i) for i in moves["receiving_id"].dropna().unique()]
+    nia = assumptions.nia_per_fte_m2
+    room = room_ledger(moves, nia, spare_of(conn, sites, nia))
+    # Years as the schedules write them (2027-28), in the ledger too.
+    shown = book.assign(financial_year=[fy_label(y) for y in book["financial_year"]])
     return ScenarioResult(
         scenario,
         assumptions,
         moves,
-        book,
+        shown,
         disposal_schedule(moves, assumptions),
         savings,
         npv_by_body(savings),
+        room,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from estate.config import Settings
 from estate.errors import EstateError
@@ -35,10 +36,8 @@ def open_engine(settings: Settings) -> Iterator[Engine]:
 
 
 @contextmanager
-def open_session(settings: Settings) -> Iterator[object]:
+def open_session(settings: Settings) -> Iterator[Session]:
     """A session committed on success, rolled back on any error."""
-    from sqlalchemy.orm import Session
-
     with open_engine(settings) as engine, Session(engine) as session, session.begin():
         yield session
 

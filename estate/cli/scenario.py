@@ -18,6 +18,42 @@ from estate.errors import EstateError
 from estate.labels import body_names
 
 
+class _Money(click.ParamType):
+    """An amount as people type it: ``£450,000``, ``450k``, ``£1.2m``
+    (:func:`estate.forms.read_money`, the web forms' reader too)."""
+
+    name = "GBP"
+
+    def convert(self, value, param, ctx):
+        from estate.forms import FormError, read_money
+
+        if isinstance(value, float):
+            return value
+        try:
+            return read_money(value, param.name.replace("_", " ") if param else "the amount")
+        except FormError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _Rate(click.ParamType):
+    """A rate as ``3.5%``, ``3.5`` or ``0.035`` (:func:`estate.forms.read_rate`)."""
+
+    name = "RATE"
+
+    def convert(self, value, param, ctx):
+        from estate.forms import FormError, read_rate
+
+        if isinstance(value, float):
+            return value
+        try:
+            return read_rate(value, param.name.replace("_", " ") if param else "the rate")
+        except FormError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MONEY, RATE = _Money(), _Rate()
+
+
 def _assumption_options(function):
     options = [
         click.option("--description", help="What the scenario is for."),
@@ -35,31 +71,29 @@ def _assumption_options(function):
         ),
         click.option(
             "--discount-rate",
-            type=click.FloatRange(0, 1, max_open=True),
-            help="A year, as a fraction: 0.035 [ESTATE_DISCOUNT_RATE].",
+            type=RATE,
+            help="A year: 3.5% (or 0.035) [ESTATE_DISCOUNT_RATE].",
         ),
         click.option(
             "--relocation-cost-per-fte",
-            type=click.FloatRange(0),
-            metavar="GBP",
-            help="One-off cost of moving one FTE.",
+            type=MONEY,
+            help="One-off cost of moving one FTE: £2,500 [ESTATE_RELOCATION_COST_PER_FTE].",
         ),
         click.option(
             "--refit-cost-per-m2",
-            type=click.FloatRange(0),
-            metavar="GBP",
-            help="One-off refit of each m² the movers need at the receiving site.",
+            type=MONEY,
+            help="One-off refit of each m² the movers need at the receiving site: £350 "
+            "[ESTATE_REFIT_COST_PER_M2].",
         ),
         click.option(
             "--sale-cost-share",
-            type=click.FloatRange(0, 1, max_open=True),
+            type=RATE,
             metavar="SHARE",
-            help="Costs of sale as a share of the receipt: 0.02.",
+            help="Costs of sale as a share of the receipt: 2% [ESTATE_SALE_COST_SHARE].",
         ),
         click.option(
             "--receiving-cost-per-m2",
-            type=click.FloatRange(0),
-            metavar="GBP",
+            type=MONEY,
             help="Extra running cost a year of each m² taken at the receiving site "
             "[the receiving site's own cost per m²].",
         ),
@@ -91,15 +125,9 @@ def scenario() -> None:
 @pass_settings
 def scenario_create(settings: Settings, name: str, **values: object) -> None:
     """Create an empty scenario NAME; assumptions not given take the settings' defaults."""
-    from estate.analysis.savings import current_financial_year
-    from estate.analysis.scenarios import create_scenario
+    from estate.analysis.scenarios import create_scenario, default_assumptions
 
-    defaults = {
-        "first_year": current_financial_year(),
-        "horizon_years": settings.horizon_years,
-        "discount_rate": settings.discount_rate,
-        "nia_per_fte_m2": settings.nia_per_fte_m2,
-    }
+    defaults = default_assumptions(settings)
     with open_session(settings) as session:
         create_scenario(session, name, **{**defaults, **_assumptions(values)})
     click.echo(f"created scenario {name!r}")
@@ -112,21 +140,19 @@ def scenario_create(settings: Settings, name: str, **values: object) -> None:
 @pass_settings
 def scenario_set(settings: Settings, name: str, rename: str | None, **values: object) -> None:
     """Change the assumptions (or the name) of scenario NAME."""
-    import datetime as dt
-
+    from estate.analysis import scenario_changes
     from estate.analysis.scenarios import get_scenario
 
     changes = _assumptions(values)
-    if rename:
-        changes["name"] = rename
-    if not changes:
+    if not changes and not rename:
         raise EstateError("nothing to change: give an option (see --help)")
     with open_session(settings) as session:
         found = get_scenario(session, name)
-        for key, value in changes.items():
-            setattr(found, key, value)
-        found.updated_at = dt.datetime.now(dt.UTC)
-    click.echo(f"updated scenario {name!r}: " + ", ".join(sorted(changes)))
+        scenario_changes.update_assumptions(session, found, changes, "cli")
+        if rename:
+            scenario_changes.rename(session, found, rename, "cli")
+    changed = sorted([*changes, *(["name"] if rename else [])])
+    click.echo(f"updated scenario {name!r}: " + ", ".join(changed))
 
 
 @scenario.command("add")
@@ -152,12 +178,16 @@ def scenario_set(settings: Settings, name: str, rename: str | None, **values: ob
 )
 @click.option(
     "--receipt",
-    type=click.FloatRange(0),
-    metavar="GBP",
-    help="Expected receipt [the asset's valuation; none for a leasehold].",
+    type=MONEY,
+    help="Expected receipt, as £450,000 or 450k [the asset's valuation; none for a leasehold].",
 )
 @click.option("--fte", type=click.FloatRange(0), help="Occupants moving [the asset's FTE].")
 @click.option("--notes")
+@click.option(
+    "--override",
+    is_flag=True,
+    help="Keep the move even though the receiving site has no room for it (flagged).",
+)
 @pass_settings
 def scenario_add(
     settings: Settings,
@@ -169,11 +199,15 @@ def scenario_add(
     receipt: float | None,
     fte: float | None,
     notes: str | None,
+    override: bool,
 ) -> None:
-    """Add the exit of ASSET (id, or BODY:REFERENCE) to scenario NAME, or change it."""
+    """Add the exit of ASSET (id, or BODY:REFERENCE) to scenario NAME, or change it.
+    A receiving site must be able to take the movers (its use, and its spare space after
+    the scenario's other moves into it); --override keeps a move that overfills it."""
     from decimal import Decimal
 
-    from estate.analysis.scenarios import add_move, find_asset, get_scenario
+    from estate.analysis.scenario_moves import add_move
+    from estate.analysis.scenarios import find_asset, get_scenario
 
     with open_session(settings) as session:
         found = get_scenario(session, name)
@@ -188,6 +222,7 @@ def scenario_add(
             Decimal(str(receipt)) if receipt is not None else None,
             Decimal(str(fte)) if fte is not None else None,
             notes,
+            override,
         )
         label = target.name
     click.echo(f"{name}: exit of {label!r} on {exit_date.date()}")
@@ -218,7 +253,8 @@ def scenario_add_candidates(
     """Add the top disposal candidates that have a receiving site (or are vacant) to
     scenario NAME, each moving to its nearest site with room."""
     from estate.analysis.disposal import disposal_candidates
-    from estate.analysis.scenarios import add_candidates, get_scenario
+    from estate.analysis.scenario_moves import add_candidates
+    from estate.analysis.scenarios import get_scenario
 
     with open_session(settings) as session:
         found = get_scenario(session, name)
@@ -230,7 +266,10 @@ def scenario_add_candidates(
             min_score,
             bodies=split_list(bodies),
         )
-        added, skipped = add_candidates(session, found, result.candidates, exit_date.date(), limit)
+        added, skipped = add_candidates(
+            session, found, result.candidates, exit_date.date(), limit,
+            settings.relocation_distance_m,
+        )  # fmt: skip
     click.echo(f"{name}: added {added} moves")
     for reason in skipped:
         click.echo(f"  skipped {reason}")
@@ -242,19 +281,12 @@ def scenario_add_candidates(
 @pass_settings
 def scenario_remove(settings: Settings, name: str, asset: str) -> None:
     """Take the exit of ASSET out of scenario NAME."""
-    from sqlalchemy import delete
-
+    from estate.analysis.scenario_moves import remove_move
     from estate.analysis.scenarios import find_asset, get_scenario
-    from estate.models import ScenarioMove
 
     with open_session(settings) as session:
         found = get_scenario(session, name)
-        target = find_asset(session, asset)
-        gone = session.execute(
-            delete(ScenarioMove).where(
-                ScenarioMove.scenario_id == found.id, ScenarioMove.asset_id == target.id
-            )
-        ).rowcount
+        gone = remove_move(session, found, find_asset(session, asset))
     if not gone:
         raise EstateError(f"{asset} is not in scenario {name!r}")
     click.echo(f"{name}: removed {asset}")
@@ -265,11 +297,26 @@ def scenario_remove(settings: Settings, name: str, asset: str) -> None:
 @pass_settings
 def scenario_delete(settings: Settings, name: str) -> None:
     """Delete scenario NAME and its moves."""
+    from estate.analysis import scenario_changes
     from estate.analysis.scenarios import get_scenario
 
     with open_session(settings) as session:
-        session.delete(get_scenario(session, name))
+        scenario_changes.delete(session, get_scenario(session, name), "cli")
     click.echo(f"deleted scenario {name!r}")
+
+
+@scenario.command("status")
+@click.argument("name")
+@click.argument("status", type=click.Choice(["draft", "proposed", "agreed"]))
+@pass_settings
+def scenario_status(settings: Settings, name: str, status: str) -> None:
+    """Move scenario NAME on: draft, proposed, agreed (an agreed scenario is read-only)."""
+    from estate.analysis import scenario_changes
+    from estate.analysis.scenarios import get_scenario
+
+    with open_session(settings) as session:
+        scenario_changes.set_status(session, get_scenario(session, name), status, "cli")
+    click.echo(f"scenario {name!r} is {status}")
 
 
 @scenario.command("list")
@@ -277,9 +324,12 @@ def scenario_delete(settings: Settings, name: str) -> None:
 def scenario_list(settings: Settings) -> None:
     """Every scenario with its moves and assumptions."""
     from estate.analysis.scenarios import list_scenarios
+    from estate.display import show_percent
 
     with open_engine(settings) as engine, engine.connect() as conn:
         frame = list_scenarios(conn).drop(columns=["description"])
+    for column in ("discount_rate", "sale_cost_share"):  # rates as people read them
+        frame[column] = [show_percent(v) for v in frame[column]]
     print_frame(frame, "no scenarios (estate scenario create NAME)")
 
 

@@ -33,8 +33,9 @@ def demo(settings: Settings) -> None:
     from estate.analysis.colocation import colocation
     from estate.analysis.disposal import disposal_candidates
     from estate.analysis.savings import current_financial_year
-    from estate.analysis.scenarios import add_move, create_scenario, evaluate
-    from estate.models import Asset, AssetMatch, Scenario
+    from estate.analysis.scenario_moves import add_candidates
+    from estate.analysis.scenarios import create_scenario, default_assumptions, evaluate
+    from estate.models import AssetMatch, Scenario
     from estate.quality import quality_report
 
     with open_engine(settings) as engine:
@@ -88,27 +89,15 @@ def demo(settings: Settings) -> None:
                 scenario = create_scenario(
                     session,
                     DEMO_SCENARIO,
-                    first_year=year,
-                    horizon_years=settings.horizon_years,
-                    discount_rate=settings.discount_rate,
-                    nia_per_fte_m2=settings.nia_per_fte_m2,
-                    relocation_cost_per_fte=2500,
-                    refit_cost_per_m2=350,
-                    sale_cost_share=0.02,
-                    description="the ten top-scoring candidates with a receiving site, "
-                    "exiting next October",
+                    **default_assumptions(settings),
+                    description="the ten top-scoring candidates with a receiving site that "
+                    "has room for them, exiting next October",
                 )
-                exit_date = dt.date(year + 1, 10, 1)
-                chosen = candidates[candidates["receiving_id"].notna()].head(10)
-                for row in chosen.itertuples(index=False):
-                    add_move(
-                        session,
-                        scenario,
-                        session.get(Asset, int(row.id)),
-                        exit_date,
-                        session.get(Asset, int(row.receiving_id)),
-                        notes=f"candidate, score {row.score}: {row.reasons}",
-                    )
+                # Each site's room is shared by the moves into it (estate.analysis.capacity).
+                add_candidates(
+                    session, scenario, candidates[candidates["receiving_id"].notna()],
+                    dt.date(year + 1, 10, 1), 10, settings.relocation_distance_m,
+                )  # fmt: skip
             result = evaluate(session, DEMO_SCENARIO)
         totals = result.totals.set_index("body").loc["PARTNERSHIP"]
         click.echo(

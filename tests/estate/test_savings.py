@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from estate.analysis.savings import Assumptions, financial_year, fy_label
-from estate.analysis.scenarios import add_move, create_scenario, evaluate
+from estate.analysis.scenario_moves import add_move
+from estate.analysis.scenarios import create_scenario, evaluate
 from estate.errors import EstateError
 from tests.estate.builders import make_asset, make_organisation
 
@@ -108,9 +109,10 @@ def test_every_figure_is_traceable_to_its_basis(worked):
         "relocation",
         "refit",
     }
-    saving = ledger[(ledger["kind"] == "revenue_saving") & (ledger["financial_year"] == 2027)]
+    in_2027 = ledger["financial_year"] == "2027-28"
+    saving = ledger[(ledger["kind"] == "revenue_saving") & in_2027]
     assert saving["basis"].item() == "running cost £120,000 a year x 183/366 days"
-    extra = ledger[(ledger["kind"] == "extra_running_cost") & (ledger["financial_year"] == 2027)]
+    extra = ledger[(ledger["kind"] == "extra_running_cost") & in_2027]
     assert extra["basis"].item() == (
         "80 m² at £100/m² (receiving site's running cost per m²) x 183/366 days"
     )
@@ -167,14 +169,17 @@ def test_candidates_never_overfill_a_receiving_site_and_keep_what_a_person_set(
 ):
     import pandas as pd
 
-    from estate.analysis.scenarios import add_candidates
+    from estate.analysis.scenario_moves import add_candidates
 
     police = make_organisation(session, kind="police")
     council = make_organisation(session, kind="council")
     a = make_asset(session, police, name="Station A", occupants_fte=Decimal("50"))
     b = make_asset(session, police, name="Station B", occupants_fte=Decimal("50"))
     c = make_asset(session, police, name="Station C", occupants_fte=Decimal("10"))
-    hub = make_asset(session, council, name="Hub", nia_m2=Decimal("2000"))
+    # 2,000 m² less its own 120 FTE at 10 m²: 800 m² spare.
+    hub = make_asset(
+        session, council, name="Hub", nia_m2=Decimal("2000"), occupants_fte=Decimal("120")
+    )
     scenario = create_scenario(
         session,
         "club",
@@ -197,7 +202,8 @@ def test_candidates_never_overfill_a_receiving_site_and_keep_what_a_person_set(
     # 50 FTE at the scenario's 10 m² need 500 m²: the hub's 800 m² holds one station.
     assert added == 1
     assert skipped == [
-        "Station B: Hub has no room left for 500 m² after the moves before it",
+        "Station B: Hub has 800 m² spare; 1 move already uses 500 m²; this one needs 500 m²,"
+        " and no other site within 2000 m has room",
         "Station C: already in the scenario",
     ]
     result = evaluate(session, "club")

@@ -78,7 +78,8 @@ def terrier(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
     from estate.analysis.disposal import disposal_candidates
     from estate.analysis.savings import current_financial_year
-    from estate.analysis.scenarios import add_candidates, create_scenario
+    from estate.analysis.scenario_moves import add_candidates
+    from estate.analysis.scenarios import create_scenario
 
     empty_register(engine)
     load_sample(engine)

@@ -86,6 +86,19 @@ TABLE = [
     ("police-editor", "GET", f"/assets/{A}/edit", 403),
     ("police-editor", "POST", f"/assets/{A}/edit", 403),
     ("police-editor", "GET", f"/audit/{POLICE}", 200),
+    # Scenarios: viewers read them; editors, club admins and admins change them.
+    ("anonymous", "GET", "/compare?name=a&name=b", 302),
+    ("viewer", "GET", "/compare?name=only-one", 400),
+    ("viewer", "POST", "/scenarios", 403),
+    ("editor", "POST", "/scenarios", 400),  # no name given
+    ("viewer", "POST", "/scenario/moves", 403),
+    ("police-editor", "POST", "/scenario/moves", 400),  # no scenario chosen
+    ("viewer", "POST", "/scenario/999999/rename", 403),
+    ("clubadmin", "POST", "/scenario/999999/rename", 404),
+    ("viewer", "POST", "/scenario/999999/moves/1", 403),
+    ("editor", "POST", "/scenario/999999/moves/1", 404),
+    ("viewer", "POST", "/scenario/999999/moves/1/remove", 403),
+    ("admin", "POST", "/scenario/999999/moves/1/remove", 404),
     ("anonymous", "GET", "/map.js", 302),
     ("viewer", "GET", "/map.js", 200),
     # Sessions: another browser holding a copy of an editor's session cookie. While the
