@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    and_,
     any_,
     cast,
     func,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     select,
 )
 
+from estate.current import is_current
 from estate.models import Asset, LoadBatch, Organisation
 
 STALE_AFTER_DAYS = 365
@@ -44,7 +46,7 @@ def _flagged(flag: str) -> ColumnElement:
 
 
 def quality_report(conn: Connection) -> pd.DataFrame:
-    """One row a body: shares (per cent) of records with UPRN, location, floor area, costs
+    """One row a body, of its current assets (:mod:`estate.current`): shares (per cent) of records with UPRN, location, floor area, costs
     and occupancy; counts of probable centroids, points outside the locality and records
     whose effective date is over a year old."""
     o, a = _ORGANISATIONS, _ASSETS
@@ -66,7 +68,7 @@ def quality_report(conn: Connection) -> pd.DataFrame:
             func.count().filter(stale).label("stale_dates"),
             func.max(a.c.effective_date).label("newest_date"),
         )
-        .join_from(o, a, a.c.organisation_id == o.c.id)
+        .join_from(o, a, and_(a.c.organisation_id == o.c.id, is_current(a)))
         .group_by(o.c.id)
         .order_by(o.c.kind, o.c.code)
     )  # fmt: skip
