@@ -33,10 +33,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.types import Text
 
 from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS
+from estate.current import is_current
 from estate.etl.load.batches import mark_matched
 from estate.etl.load.prepared import Progress
 from estate.etl.register_lock import lock_register_writes
-from estate.current import is_current
 from estate.models import Asset, AssetMatch
 
 MATCH_DISTANCE_M = 30.0

@@ -5,7 +5,8 @@ left (retired), what is the same asset under a new reference (re-coded), what ch
 and what did not: the release-to-release difference users of yearly property registers
 ask for. :class:`BodyChange` holds those counts for one body; a load stores one row a
 body in ``register_changes`` (Core, a few rows a load), prints them in its summary, and
-``estate loads`` and the data-quality page read them back (:func:`changes_of`).
+``estate loads`` and the data-quality page read them back
+(:func:`estate.quality.register_changes`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-import pandas as pd
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, update
 
 from estate.etl.load.register_dates import RegisterDate, register_name
-from estate.models import LoadBatch, Organisation, RegisterChange
+from estate.models import LoadBatch, RegisterChange
+from estate.quality import CHANGE_COUNTS as COUNTS
 
 _CHANGES: Table = RegisterChange.__table__  # type: ignore[assignment]
 _BATCHES: Table = LoadBatch.__table__  # type: ignore[assignment]
-_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
-
-COUNTS = ("added", "changed", "unchanged", "recoded", "retired", "unretired", "kept_newer")
-"""The counts of a body's change, in the order a person reads them."""
 
 WORDS = {
     "added": "added", "changed": "changed", "unchanged": "unchanged",
@@ -37,6 +34,8 @@ WORDS = {
 SUMMARY_BODIES = 8
 """Bodies a load's summary lists one by one; the rest are totalled (``estate loads
 --changes BATCH`` lists all)."""
+
+__all__ = ["COUNTS", "BodyChange", "record_changes", "record_register", "summary_lines", "total"]
 
 
 @dataclass
@@ -133,23 +132,3 @@ def total(changes: Iterable[BodyChange]) -> BodyChange:
         for name in COUNTS:
             setattr(out, name, getattr(out, name) + getattr(change, name))
     return out
-
-
-def changes_of(conn: Connection, batch_ids: Sequence[int] | None = None,
-               limit: int = 200) -> pd.DataFrame:  # fmt: skip
-    """The stored changes per batch and body, newest batch first: ``batch``, ``body``,
-    ``as_at``, ``previous_as_at``, ``register`` and the counts."""
-    c, b, o = _CHANGES, _BATCHES, _ORGANISATIONS
-    query = (
-        select(b.c.id.label("batch"), o.c.code.label("body"), b.c.source_file.label("file"),
-               b.c.register, b.c.as_at, c.c.previous_as_at,
-               *(c.c[name] for name in COUNTS))
-        .join_from(c, b, b.c.id == c.c.batch_id)
-        .join(o, o.c.id == c.c.organisation_id)
-        .where(b.c.status == "committed")
-        .order_by(b.c.id.desc(), o.c.code)
-        .limit(limit)
-    )  # fmt: skip
-    if batch_ids is not None:
-        query = query.where(b.c.id.in_(list(batch_ids)))
-    return pd.read_sql(query, conn)
