@@ -3,9 +3,10 @@
 A body publishes its register again every year (a transparency return, an ERIC year, a
 fire service's asset list). Each is the body's *full* register as at a date: loaded after
 the one before, it replaces it (:mod:`estate.etl.load.retire`). A partnership return is
-*partial*: it adds to a register and never takes anything out. The source says which
-(its ``mode``: a ``supplement`` is partial); ``estate load --partial`` or ``--full``
-overrides it.
+*partial*: it adds to a register and never takes anything out, and so is a list of one
+kind of site (police.uk's station listing, a list of fire stations: :data:`STATION_LISTS`).
+The source says which (its ``mode``: a ``supplement`` is partial; its format name for the
+station lists); ``estate load --partial`` or ``--full`` overrides it.
 
 The date, in this order (the first that says anything wins):
 
@@ -34,6 +35,14 @@ import pandas as pd
 from estate.etl.load.prepared import Prepared
 
 FULL, PARTIAL = "full", "partial"
+
+STATION_LISTS = {
+    "police": "a police station listing (police.uk's), not a force's whole register",
+    "fire-stations": "a list of fire stations, not a fire service's whole register",
+}
+"""Formats that list one kind of site a body holds, not all it holds: partial by default
+(a force's stations listed twice, by two neighbourhood lists, must not retire each
+other; a fire service's asset list loaded later is its register)."""
 
 _FINANCIAL = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/ ]?((?:19|20)?\d\d)(?!\d)")
 _WHOLE_DATE = re.compile(
@@ -94,6 +103,8 @@ def decide_register(prepared: Prepared, today: dt.date | None = None) -> Registe
         register, why = forced, f"--{forced}"
     elif prepared.mode == "supplement":
         register, why = PARTIAL, f"a {prepared.source_format} file adds to a register"
+    elif prepared.source_format in STATION_LISTS:
+        register, why = PARTIAL, STATION_LISTS[prepared.source_format]
     else:
         register, why = FULL, f"a {prepared.source_format} file is a body's whole register"
     found = date_from_column(prepared.records, today)
