@@ -311,3 +311,22 @@ def test_the_map_analyses_and_exports_leave_retired_assets_out(
     assert page.status_code == 200
     words = page.get_data(as_text=True)
     assert "Retired on 31 Dec 2023: not in the 2023 register" in words
+
+
+def test_station_lists_and_partnership_returns_are_partial_unless_told():
+    from estate.etl.load import Prepared
+    from estate.etl.load.register_dates import decide_register
+
+    def prepared(source_format: str, mode: str = "register", register: str | None = None):
+        empty = pd.DataFrame()
+        return Prepared(f"x_{source_format}_2023.csv", source_format, 0, empty, empty, empty,
+                        empty, mode=mode, register=register)  # fmt: skip
+
+    assert not decide_register(prepared("police")).full
+    assert not decide_register(prepared("fire-stations")).full
+    assert not decide_register(prepared("partnership", mode="supplement")).full
+    assert decide_register(prepared("transparency")).full
+    assert decide_register(prepared("nhs-eric")).full
+    forced = decide_register(prepared("police", register="full"))
+    assert forced.full and forced.register_from == "--full"
+    assert forced.as_at == dt.date(2023, 12, 31)
