@@ -50,7 +50,7 @@ def two_years(
     return first, second, {"gone": len(gone), "changed": len(changed), "recoded": len(recoded)}
 
 
-def _round(first: Path, second: Path, n: int, counts: dict) -> tuple[float, float, object]:
+def _round(first: Path, second: Path, n: int, counts: dict) -> tuple[float, float, float, object]:
     from estate.etl.pipeline import load_file
 
     _, url = _fresh_database()
@@ -58,26 +58,35 @@ def _round(first: Path, second: Path, n: int, counts: dict) -> tuple[float, floa
     first_s, result = timed(lambda: load_file(engine, first, mapping=MAPPING, match=False))
     assert result.inserted == n, result.summary()
     second_s, again = timed(lambda: load_file(engine, second, mapping=MAPPING, match=False))
+    # What the staging path costs with nothing to retire, link or write: the same file
+    # again, read and compared row by row.
+    compare_s, same = timed(
+        lambda: load_file(engine, second, mapping=MAPPING, match=False, force=True)
+    )
+    assert same.unchanged == len(pd.read_csv(second, usecols=["source_ref"])), same.summary()
     engine.dispose()
     recoded = sum(c.recoded for c in again.changes)
     retired = sum(c.retired for c in again.changes)
-    assert retired == counts["gone"], again.summary()
-    assert recoded >= 0.9 * counts["recoded"], again.summary()
-    return first_s, second_s, again
+    # A re-coded asset left unlinked (its link ambiguous: another candidate as near and
+    # alike) is added, and its predecessor retired.
+    assert recoded >= 0.98 * counts["recoded"], again.summary()
+    assert retired == counts["gone"] + counts["recoded"] - recoded, again.summary()
+    return first_s, second_s, compare_s, again
 
 
 @benchmark("yearly_csv", sizes=(100_000,))
 def yearly_csv(n: int):
     frame, following, counts = two_years(generate_estate(n))
-    best_first = best_second = float("inf")
+    best_first = best_second = best_compare = float("inf")
     with tempfile.TemporaryDirectory() as folder:
         first, second = Path(folder) / "estate-2023.csv", Path(folder) / "estate-2024.csv"
         write(frame, first)
         write(following, second)
         del frame, following
         for _ in range(ROUNDS):
-            first_s, second_s, again = _round(first, second, n, counts)
+            first_s, second_s, compare_s, again = _round(first, second, n, counts)
             best_first, best_second = min(best_first, first_s), min(best_second, second_s)
+            best_compare = min(best_compare, compare_s)
     changes = again.changes  # type: ignore[attr-defined]
     totals = {name: sum(getattr(c, name) for c in changes)
               for name in ("added", "changed", "unchanged", "recoded", "retired")}  # fmt: skip
@@ -85,8 +94,9 @@ def yearly_csv(n: int):
         f"  (best of {ROUNDS}; the new year's register: {counts['changed']} changed, "
         f"{counts['gone']} gone, {counts['recoded']} re-coded; the load found "
         + ", ".join(f"{k} {v}" for k, v in totals.items())
-        + ")",
+        + f"; the same file again, compared row by row: {best_compare:.3g} s)",
         flush=True,
     )
-    details = {"rounds": ROUNDS, "first_load_s": best_first, **totals}
+    details = {"rounds": ROUNDS, "first_load_s": best_first, "reload_compare_s": best_compare,
+               **totals}  # fmt: skip
     return best_second, {"first_load": best_first}, details

@@ -78,8 +78,10 @@ def link_predecessors(
             SELECT f._row, f.source_ref, g.id, g.source_ref, f.org, 2,
                    ST_Distance(f.geom, g.geom), 'the same place and a similar name'
             FROM fresh f JOIN gone g
-              ON g.organisation_id = f.org AND ST_DWithin(f.geom, g.geom, :place)
-             AND similarity(f.name, g.name) >= :similar
+              ON g.organisation_id = f.org
+             -- The distance first: names are compared only for the few near pairs.
+             AND CASE WHEN ST_DWithin(f.geom, g.geom, :place)
+                      THEN similarity(f.name, g.name) >= :similar ELSE false END
             WHERE f.location_method NOT IN {_COARSE} AND g.location_method NOT IN {_COARSE}
               AND (f.uprn_number IS NULL OR g.uprn_number IS NULL
                    OR f.uprn_number = g.uprn_number)
