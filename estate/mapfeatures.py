@@ -187,13 +187,14 @@ DETAIL_COLUMNS = (
     "site_area_m2", "workstations", "occupants_fte", "rent", "rates", "fm_cost",
     "energy_cost", "maintenance_cost", "backlog_cost", "valuation", "valuation_basis",
     "valuation_date", "lease_end", "lease_break", "effective_date", "source_file",
-    "source_row", "load_batch_id", "updated_at",
+    "source_row", "load_batch_id", "updated_at", "retired_at", "retired_reason",
 )  # fmt: skip
 
 
 def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | None:
     """One asset with every field, its body, running cost, WGS84 point, and the records
-    of other bodies matched to it (None when there is no such asset)."""
+    of other bodies matched to it (None when there is no such asset). A retired asset
+    opens too: its page says when and why its body's register left it out."""
     columns = ", ".join(f"'{c}', a.{c}" for c in DETAIL_COLUMNS)
     row = conn.execute(
         text(
@@ -209,7 +210,8 @@ def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | 
                     'edited', a.edited)
                     || jsonb_build_object({columns})
             )
-            FROM {viewer.assets_sql()} a JOIN organisations o ON o.id = a.organisation_id
+            FROM {viewer.assets_sql(with_retired=True)} a
+            JOIN organisations o ON o.id = a.organisation_id
             WHERE a.id = :id
             """
         ),
@@ -231,7 +233,7 @@ def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | 
                 -- is (a few metres from the other record): neither side shows it.
                 WHERE (m.asset_id = :id OR m.other_id = :id)
                   AND b.location_method IS DISTINCT FROM 'generalised'
-                  AND NOT EXISTS (SELECT 1 FROM {viewer.assets_sql()} h
+                  AND NOT EXISTS (SELECT 1 FROM {viewer.assets_sql(with_retired=True)} h
                                   WHERE h.id = :id AND h.location_method = 'generalised')
                 ORDER BY m.distance_m NULLS LAST
                 """

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, text
 
 from estate.analysis.assets import running_cost_sql, usable_sql
 from estate.crs import STORAGE_SRID
+from estate.current import CURRENT_SQL, current_sql
 from estate.mapquery import AssetFilter, BadQuery
 from estate.sharing import Viewer
 
@@ -127,7 +128,7 @@ def extent(
             SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
                 SELECT ST_Transform(ST_SetSRID(coalesce(
                     (SELECT ST_Extent(geom) FROM areas WHERE kind = 'boundary' AND :first),
-                    (SELECT ST_Extent(geom) FROM assets WHERE NOT sensitive)
+                    (SELECT ST_Extent(geom) FROM assets WHERE NOT sensitive AND {CURRENT_SQL})
                 ), {STORAGE_SRID}), 4326)::box2d AS b
             ) e
             """
@@ -138,15 +139,16 @@ def extent(
 
 
 def organisations(conn: Connection) -> list[dict]:
-    """Every body with its kind and number of assets (located and in all)."""
+    """Every body with its kind and number of current assets (located and in all)."""
     return [
         dict(r)
         for r in conn.execute(
             text(
-                """
+                f"""
                 SELECT o.code, o.name, o.kind, count(a.id) AS assets,
                        count(a.geom) AS located
-                FROM organisations o LEFT JOIN assets a ON a.organisation_id = o.id
+                FROM organisations o
+                LEFT JOIN assets a ON a.organisation_id = o.id AND {current_sql("a")}
                 GROUP BY o.id ORDER BY o.kind, o.code
                 """
             )
@@ -159,7 +161,8 @@ def data_version(conn: Connection) -> str:
     failed load) is a batch whose finish time becomes visible when it commits (summed,
     so two loads committing in either order both change it), and areas carry their own
     time. Responses are cached under it, so a load invalidates them without anyone
-    clearing a cache. A web edit or a club change writes an audit event: the newest
+    clearing a cache (a load that retires assets is a batch too). A web edit or a club
+    change writes an audit event: the newest
     event's id is part of it too. (Load batches are one row per load: the sums are cheap.)"""
     row = conn.execute(
         text(

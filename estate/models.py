@@ -118,6 +118,7 @@ class LoadBatch(Base):
             "matching IN (" + ", ".join(f"'{s}'" for s in MATCHING_STATES) + ")",
             name="matching",
         ),
+        CheckConstraint("register IN ('full', 'partial')", name="register"),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -139,6 +140,14 @@ class LoadBatch(Base):
     matching: Mapped[str | None] = mapped_column(Text)
     """Whether the load's assets are still to be matched with other bodies' (see
     :data:`MATCHING_STATES`)."""
+    register: Mapped[str | None] = mapped_column(Text)
+    """``full``: the file is its bodies' whole register (their assets missing from it are
+    retired); ``partial``: it adds to or corrects a register and retires nothing."""
+    as_at: Mapped[dt.date | None] = mapped_column(Date)
+    """The date the file's register is as at: a newer register replaces an older one,
+    an older one loaded later changes nothing newer (:mod:`estate.etl.load.register_dates`)."""
+    as_at_from: Mapped[str | None] = mapped_column(Text)
+    """Where :attr:`as_at` came from, in words ("the file name's 2016_17: a financial year")."""
 
     rejections: Mapped[list[Rejection]] = relationship(
         back_populates="batch", cascade="all, delete-orphan"
@@ -163,6 +172,32 @@ class Rejection(Base):
 
 
 MATCH_METHODS = ("uprn", "proximity_name")
+
+
+class RegisterChange(Base):
+    """What one load did to one body's register, from the register held to the file's:
+    assets added, changed, unchanged, re-coded (a new reference linked to the asset it
+    was), retired (not in the file), back (retired, and in the file again), and left as a
+    newer register has them (the file is older). ``estate loads`` and the data-quality page
+    show them; the newest full register of a body decides whether a file is older."""
+
+    __tablename__ = "register_changes"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("load_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    added: Mapped[int] = mapped_column(Integer, server_default="0")
+    changed: Mapped[int] = mapped_column(Integer, server_default="0")
+    unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    recoded: Mapped[int] = mapped_column(Integer, server_default="0")
+    retired: Mapped[int] = mapped_column(Integer, server_default="0")
+    unretired: Mapped[int] = mapped_column(Integer, server_default="0")
+    kept_newer: Mapped[int] = mapped_column(Integer, server_default="0")
+    previous_as_at: Mapped[dt.date | None] = mapped_column(Date)
+    """The as-at date of the body's register before this load (None: none known)."""
 
 
 class AssetMatch(Base):
@@ -291,6 +326,15 @@ class Asset(Base):
     load keeps these values and records a conflict where its file says otherwise."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    # Retirement: an asset its body's newer register no longer lists is kept, not deleted
+    # (its history and matches stay); every reading of the register leaves it out
+    # (:mod:`estate.current`).
+    retired_at: Mapped[dt.date | None] = mapped_column(Date)
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+    retired_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("load_batches.id", ondelete="SET NULL")
+    )
 
     organisation: Mapped[Organisation] = relationship(back_populates="assets")
 

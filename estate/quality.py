@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    and_,
     any_,
     cast,
     func,
@@ -23,13 +24,20 @@ from sqlalchemy import (
     select,
 )
 
-from estate.models import Asset, LoadBatch, Organisation
+from estate.current import is_current
+from estate.models import Asset, LoadBatch, Organisation, RegisterChange
 
 STALE_AFTER_DAYS = 365
 
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
 _BATCHES: Table = LoadBatch.__table__  # type: ignore[assignment]
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
+_CHANGES: Table = RegisterChange.__table__  # type: ignore[assignment]
+
+CHANGE_COUNTS = ("added", "changed", "unchanged", "recoded", "retired", "unretired",
+                 "kept_newer")  # fmt: skip
+"""The counts of a body's change from one register to the next, in the order a person
+reads them (see :class:`~estate.models.RegisterChange`)."""
 
 
 def _share(condition: ColumnElement[bool]) -> ColumnElement:
@@ -55,10 +63,11 @@ def fte_without_area(a: Table) -> ColumnElement[bool]:
 
 
 def quality_report(conn: Connection) -> pd.DataFrame:
-    """One row a body: shares (per cent) of records with UPRN, location, floor area, costs
-    and occupancy; counts of probable centroids, points outside the locality, records
-    whose effective date is over a year old, and records that contradict themselves
-    (vacant with occupants; occupants with no floor area)."""
+    """One row a body, of its current assets (:mod:`estate.current`): shares (per cent)
+    of records with UPRN, location, floor area, costs and occupancy; counts of probable
+    centroids, points outside the locality, records whose effective date is over a year
+    old, and records that contradict themselves (vacant with occupants; occupants with
+    no floor area)."""
     o, a = _ORGANISATIONS, _ASSETS
     costs = func.coalesce(a.c.rent, a.c.rates, a.c.fm_cost, a.c.energy_cost, a.c.maintenance_cost)
     stale = a.c.effective_date < func.current_date() - STALE_AFTER_DAYS
@@ -81,7 +90,7 @@ def quality_report(conn: Connection) -> pd.DataFrame:
             func.count().filter(fte_without_area(a)).label("fte_without_area"),
             func.max(a.c.effective_date).label("newest_date"),
         )
-        .join_from(o, a, a.c.organisation_id == o.c.id)
+        .join_from(o, a, and_(a.c.organisation_id == o.c.id, is_current(a)))
         .group_by(o.c.id)
         .order_by(o.c.kind, o.c.code)
     )  # fmt: skip
@@ -100,8 +109,39 @@ def recent_batches(conn: Connection, limit: int = 50) -> pd.DataFrame:
             b.c.rows_read.label("read"), b.c.rows_inserted.label("inserted"),
             b.c.rows_updated.label("updated"), b.c.rows_unchanged.label("unchanged"),
             b.c.rows_merged.label("merged"), b.c.rows_rejected.label("rejected"),
+            b.c.register, b.c.as_at,
         )
         .order_by(b.c.id.desc())
         .limit(limit)
     )  # fmt: skip
     return pd.read_sql(batches, conn)
+
+
+def register_changes(
+    conn: Connection, batch_id: int | None = None, limit: int = 500
+) -> pd.DataFrame:
+    """What loads did to bodies' registers, one row a body and batch: ``batch``, ``body``,
+    ``file``, ``register`` (full or partial), ``as_at``, ``previous_as_at`` (the body's
+    register before) and the counts of :data:`CHANGE_COUNTS`. For one batch, every body it
+    changed; else each body's newest change (the one its last load made), by body."""
+    c, b, o = _CHANGES, _BATCHES, _ORGANISATIONS
+    query = (
+        select(b.c.id.label("batch"), o.c.code.label("body"), b.c.source_file.label("file"),
+               b.c.register, b.c.as_at, c.c.previous_as_at,
+               *(c.c[name] for name in CHANGE_COUNTS))
+        .join_from(c, b, b.c.id == c.c.batch_id)
+        .join(o, o.c.id == c.c.organisation_id)
+        .where(b.c.status == "committed")
+    )  # fmt: skip
+    if batch_id is not None:
+        query = query.where(b.c.id == batch_id).order_by(o.c.code)
+    else:
+        c2, b2 = _CHANGES.alias("c2"), _BATCHES.alias("b2")
+        newest = (
+            select(func.max(c2.c.batch_id))
+            .join_from(c2, b2, b2.c.id == c2.c.batch_id)
+            .where(c2.c.organisation_id == c.c.organisation_id, b2.c.status == "committed")
+            .scalar_subquery()
+        )
+        query = query.where(c.c.batch_id == newest).order_by(o.c.code)
+    return pd.read_sql(query.limit(limit), conn)

@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from estate.crs import STORAGE_SRID
+from estate.current import is_current
 from estate.models import Asset, Need, Offer
 from estate.sqltext import to_sql
 
@@ -58,8 +59,10 @@ _CLUB_TABLES: dict[str, Table] = {
 # ``organisation_id``, which every viewer sees), from the model.
 ASSET_COLUMNS = tuple(c.name for c in _ASSETS.columns if c.name not in ("id", "organisation_id"))
 
-# Always shown, whoever owns the asset: what the map needs to place, colour and filter it.
-ALWAYS = ("use_class", "status", "sensitive", "geom", "location_method", "quality_flags")
+# Always shown, whoever owns the asset: what the map needs to place, colour and filter it,
+# and whether (and why) its body's newer register retired it.
+ALWAYS = ("use_class", "status", "sensitive", "geom", "location_method", "quality_flags",
+          "retired_at", "retired_reason")  # fmt: skip
 
 # What a sensitive asset of another body keeps besides :data:`ALWAYS`.
 SENSITIVE_KEEPS = ("gia_m2", "nia_m2")
@@ -92,7 +95,15 @@ def _empty(column: str) -> ColumnElement:
 
 
 def _select(viewer: Viewer, table: str) -> Select:
-    return viewer.assets_select() if table == "assets" else viewer.club_select(table)
+    if table == "assets":
+        return viewer.assets_select()
+    if table == WITH_RETIRED:
+        return viewer.assets_select(with_retired=True)
+    return viewer.club_select(table)
+
+
+WITH_RETIRED = "assets+retired"
+"""The subquery key of the assets view that keeps retired assets (an asset's own page)."""
 
 
 @lru_cache(maxsize=256)
@@ -136,12 +147,14 @@ class Viewer:
             return null()
         return literal(int(self.organisation_id), Integer)
 
-    def assets_select(self) -> Select:
+    def assets_select(self, with_retired: bool = False) -> Select:
         """The SELECT behind :meth:`assets_table`: every column of ``assets`` as this viewer
-        may see it, and the stored point as ``raw_geom``."""
+        may see it, and the stored point as ``raw_geom``; current assets only
+        (:mod:`estate.current`) unless ``with_retired``."""
         a = _ASSETS.alias("a")
         if self.everything:
-            return select(*a.c, a.c.geom.label("raw_geom"))
+            found = select(*a.c, a.c.geom.label("raw_geom"))
+            return found if with_retired else found.where(is_current(a))
         other = a.c.organisation_id.is_distinct_from(self._org())
         hidden = and_(a.c.sensitive, other)
         shared = set(SHAREABLE if self.shared_fields is None else self.shared_fields)
@@ -176,17 +189,19 @@ class Viewer:
                 value if value is stored else type_coerce(value, stored.type).label(column)
             )
         columns.append(a.c.geom.label("raw_geom"))
-        return select(*columns)
+        seen = select(*columns)
+        return seen if with_retired else seen.where(is_current(a))
 
-    def assets_table(self, name: str = "a") -> Subquery:
+    def assets_table(self, name: str = "a", with_retired: bool = False) -> Subquery:
         """``assets`` as this viewer may see them: a Core subquery to select from in place
-        of the table, with the table's columns (and ``raw_geom``)."""
-        return _subquery(self, "assets", name)
+        of the table, with the table's columns (and ``raw_geom``). Current assets only
+        unless ``with_retired`` (an asset's own page, which says it was retired)."""
+        return _subquery(self, WITH_RETIRED if with_retired else "assets", name)
 
-    def assets_sql(self) -> str:
+    def assets_sql(self, with_retired: bool = False) -> str:
         """:meth:`assets_table` as text, for the hot paths that run SQL text
         (``FROM {viewer.assets_sql()} a``)."""
-        return _rendered(self, "assets")
+        return _rendered(self, WITH_RETIRED if with_retired else "assets")
 
     def centre(self, geom: ColumnElement) -> ColumnElement:
         """The centre of the ``cell_m`` square holding the point ``geom``: the only place

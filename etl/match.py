@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.types import Text
 
 from estate.analysis.assets import CENTROID_FLAG, COARSE_METHODS
+from estate.current import is_current
 from estate.etl.load.batches import mark_matched
 from estate.etl.load.prepared import Progress
 from estate.etl.register_lock import lock_register_writes
@@ -71,6 +72,7 @@ def _by_uprn(batch_id: int) -> Select:
             and_(b.c.uprn_number == a.c.uprn_number, b.c.organisation_id != a.c.organisation_id),
         )
         .where(a.c.load_batch_id == batch_id, a.c.uprn_number.is_not(None))
+        .where(is_current(a), is_current(b))
     )
 
 
@@ -96,6 +98,8 @@ def _by_proximity(batch_id: int) -> Select:
         .join_from(a, b, near)
         .where(
             a.c.load_batch_id == batch_id,
+            is_current(a),
+            is_current(b),
             a.c.name.is_not(None),
             b.c.name.is_not(None),
             names >= NAME_SIMILARITY,

@@ -182,6 +182,7 @@ def load_file(
     match: bool = True,
     limits: ReadLimits | None = None,
     encoding: str | None = None,
+    register: str | None = None,
 ) -> LoadResult:
     """Load one file into the register in one transaction (see :mod:`estate.etl.load`), then
     match its assets with other bodies' (see :mod:`estate.etl.match`) in a second one.
@@ -194,7 +195,9 @@ def load_file(
     :mod:`estate.etl.pending_matches`). With ``match=False`` the caller matches later,
     once for several files (:func:`estate.etl.pending_matches.finish_matching`).
     ``limits`` bound what is read of the file (the settings' defaults when not given);
-    ``encoding`` names a text file's encoding.
+    ``encoding`` names a text file's encoding. ``register`` (``full`` or ``partial``)
+    says whether the file is its bodies' whole register, where the format's default
+    will not do (:mod:`estate.etl.load.register_dates`).
 
     The database breaking off the load or its matching (a lost connection, a deadlock, a
     timeout) raises :class:`~estate.etl.interruptions.LoadInterrupted`, whose message says
@@ -212,6 +215,8 @@ def load_file(
         identity["encoding"] = encoding
     if organisation_kind is not None:
         identity["organisation_kind"] = organisation_kind
+    if register is not None:
+        identity["register"] = register
     result = None
     if not dry_run and not force:
         try:
@@ -229,6 +234,7 @@ def load_file(
             options=options, limits=limits, encoding=encoding,
         )  # fmt: skip
         prepared.options = identity
+        prepared.register = register
         result = write(
             engine, prepared, file_hash=file_hash, organisation_code=organisation,
             dry_run=dry_run, loaded_by=loaded_by, progress=progress,

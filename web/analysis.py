@@ -245,14 +245,30 @@ BATCH_TABLE = [
     Column("updated", "Updated", "number"),
     Column("unchanged", "Unchanged", "number"),
     Column("rejected", "Rejected", "number"),
+    Column("register", "Register"),
+    Column("as_at", "As at", "day"),
+]
+CHANGE_TABLE = [
+    Column("body", "Body", "body"),
+    Column("file", "File"),
+    Column("previous_as_at", "From the register as at", "day"),
+    Column("as_at", "To the register as at", "day"),
+    Column("added", "Added", "number"),
+    Column("retired", "Retired", "number"),
+    Column("recoded", "Re-coded", "number"),
+    Column("changed", "Changed", "number"),
+    Column("unchanged", "Unchanged", "number"),
+    Column("unretired", "Back", "number"),
+    Column("kept_newer", "Left as newer", "number"),
 ]
 
 
 @bp.get("/quality")
 def quality():
-    """The data-quality report: how complete each body's records are, and the last 30 loads
-    with what became of their rows."""
-    from estate.quality import quality_report, recent_batches
+    """The data-quality report: how complete each body's current records are, the last 30
+    loads with what became of their rows, and each body's newest change from one register
+    to the next."""
+    from estate.quality import quality_report, recent_batches, register_changes
 
     conn = connection()
     return render_template(
@@ -262,4 +278,6 @@ def quality():
         rows=table_rows(quality_report(conn), QUALITY_TABLE),
         batch_columns=BATCH_TABLE,
         batches=table_rows(recent_batches(conn, 30), BATCH_TABLE),
+        change_columns=CHANGE_TABLE,
+        changes=table_rows(register_changes(conn), CHANGE_TABLE),
     )

@@ -77,7 +77,7 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
             a.c.id, a.c.organisation_id, a.c.status,
             func.coalesce(a.c.name, a.c.source_ref).label("name"), a.c.sensitive,
             func.ST_X(a.c.geom).label("x"), func.ST_Y(a.c.geom).label("y"),
-            cast(usable_area(a), Float).label("usable_m2"),
+            cast(usable_area(a), Float).label("usable_m2"), a.c.retired_at,
         ).where(a.c.id == asset_id)
     ).first()  # fmt: skip
     if row is None:
@@ -88,6 +88,8 @@ def _asset(conn: Connection, asset_id: int, organisation_id: int, body: str) -> 
     # when it is read (estate.sharing.Viewer.club_table), as for the asset itself.
     if row.status == "disposed":
         raise ClubError(f"asset {asset_id} ({row.name}) is disposed of")
+    if row.retired_at is not None:
+        raise ClubError(f"asset {asset_id} ({row.name}) is retired: not in its body's register")
     return row
 
 

@@ -13,6 +13,7 @@ from estate.accounts import Account
 from estate.club.errors import ClubError, NotFound
 from estate.club.posts import _may_change
 from estate.club.rules import LIVE, MAX_NOTES, MOVES, STATUS_LABELS, _id, _status, _text
+from estate.current import is_current
 from estate.labels import body_display_name
 from estate.models import Asset, Need, Offer, Organisation
 from estate.record_ids import given_id
@@ -110,7 +111,7 @@ def set_need_status(
         a = _ASSETS
         asset = conn.execute(
             select(a.c.status, a.c.sensitive, a.c.organisation_id).where(
-                a.c.id == given_id(asset_id)
+                a.c.id == given_id(asset_id), is_current(a)
             )
         ).first()
         # Another body's sensitive site is answered as if it were not there: saying more

@@ -121,6 +121,14 @@ class _ProgressBar:
     "--encoding",
     help="The encoding of a text file that is not UTF-8, UTF-16 or Windows-1252 (e.g. cp1250).",
 )
+@click.option(
+    "--full/--partial",
+    "full",
+    default=None,
+    help="The file is its bodies' whole register (their assets not in it are retired) or "
+    "only part of it (retires nothing). Default: by the format (a partnership return is "
+    "partial, every other format full).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @click.option(
     "--rejections-csv",
@@ -140,6 +148,7 @@ def load(
     postcodes,
     boundary,
     encoding,
+    full,
     dry_run,
     rejections_csv,
 ) -> None:
@@ -154,6 +163,12 @@ def load(
 
     The database breaking a load off (a lost connection, a deadlock, a timeout) stops
     the command with one line saying what was written; the files before it stay loaded.
+
+    A full register is its bodies' register as at its date (a date column, else the year
+    in the file name, else today): loaded after an older one, it retires the bodies'
+    assets it does not list (kept, never deleted), links re-coded assets to the ones they
+    were, and brings back retired ones it lists again; an older one loaded after a newer
+    one changes nothing newer.
     """
     from estate.etl.interruptions import LoadInterrupted
     from estate.etl.pipeline import load_file
@@ -178,6 +193,7 @@ def load(
                     dry_run=dry_run,
                     progress=bar, options={"sheet": sheet} if sheet else None, match=False,
                     limits=limits, encoding=encoding,
+                    register=None if full is None else ("full" if full else "partial"),
                 )  # fmt: skip
             except LoadInterrupted:
                 bar.close()

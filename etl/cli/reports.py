@@ -31,15 +31,45 @@ from estate.labels import body_names, vocabularies
     show_default=True,
     help="How many batches to show.",
 )
+@click.option(
+    "--changes",
+    "changes_of",
+    type=click.IntRange(1, 2**31 - 1),
+    metavar="BATCH",
+    help="Each body's register change made by load BATCH: added, changed, unchanged, "
+    "re-coded, retired, back.",
+)
 @pass_settings
-def loads(settings: Settings, limit: int) -> None:
-    """List load batches, newest first, with what became of their rows."""
-    from estate.quality import recent_batches
+def loads(settings: Settings, limit: int, changes_of: int | None) -> None:
+    """List load batches, newest first, with what became of their rows, whether each file
+    was a full register or a partial one and the date it is as at; then each body's
+    newest change from one register to the next."""
+    from estate.quality import recent_batches, register_changes
 
     with open_engine(settings) as engine, engine.connect() as conn:
+        if changes_of is not None:
+            frame = register_changes(conn, changes_of, limit=100_000)
+            print_frame(_change_words(frame), f"batch {changes_of} changed no body's register")
+            return
         frame = recent_batches(conn, limit)
+        changes = register_changes(conn, limit=limit)
     status = frame["status"].map(vocabularies()["load_status"]).fillna(frame["status"])
     print_frame(frame.assign(status=status), "no loads yet")
+    if len(changes):
+        click.echo("\nEach body's newest register change (estate loads --changes BATCH: all):")
+        print_frame(_change_words(changes), "")
+
+
+def _change_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """A change table with its counts headed in a person's words."""
+    return frame.rename(
+        columns={
+            "recoded": "re-coded",
+            "unretired": "back",
+            "kept_newer": "left as newer",
+            "previous_as_at": "before",
+        }
+    )
 
 
 @click.command()

@@ -13,8 +13,12 @@ This is the only package of ``etl`` that touches the database. A load:
    so an unchanged record is not written at all and the statement's
    ``RETURNING (xmax = 0)`` tells inserts from updates (a first load of its bodies
    skips the staging table and COPYs straight into ``assets``);
-5. COPYs the rejections, fills in the batch's counts, records its matching as pending
-   (:mod:`estate.etl.pending_matches`) and commits.
+5. for a body's full register as at a date, retires the body's assets the file does not
+   list, links re-coded ones to the asset they were, brings back retired ones it lists
+   again, and leaves alone what a newer register set when the file is older
+   (:mod:`~estate.etl.load.yearly`);
+6. COPYs the rejections, fills in the batch's counts and each body's register change,
+   records its matching as pending (:mod:`estate.etl.pending_matches`) and commits.
 
 Any failure rolls the whole file back (the register is as it was) and a
 ``failed`` batch is recorded in a transaction of its own, with the error; the database
@@ -36,7 +40,12 @@ The package, by what each module holds:
 - :mod:`~estate.etl.load.keeping`: the points and flags a load keeps of the register;
 - :mod:`~estate.etl.load.upsert`: the set-based upsert from staging;
 - :mod:`~estate.etl.load.conflicts`: conflicts with web edits;
-- :mod:`~estate.etl.load.audit`: the audit events of a load.
+- :mod:`~estate.etl.load.audit`: the audit events of a load;
+- :mod:`~estate.etl.load.register_dates`: full or partial register, and its as-at date;
+- :mod:`~estate.etl.load.predecessors`: re-coded assets linked to the asset they were;
+- :mod:`~estate.etl.load.retire`: retiring, bringing back, and older files;
+- :mod:`~estate.etl.load.changes`: each body's change, counted, stored and said;
+- :mod:`~estate.etl.load.yearly`: those steps in their order around the upsert.
 
 What callers use is imported here.
 """

@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, literal, select, update
 
+from estate.etl.load.changes import BodyChange, summary_lines
 from estate.etl.load.prepared import Prepared
+from estate.etl.load.register_dates import RegisterDate
 from estate.models import Asset, LoadBatch, Organisation, Rejection
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,10 @@ class LoadResult:
     a load answered from an earlier batch lists them with its rejections."""
     notes: list[str] = field(default_factory=list)
     """What the validation decided for the whole file, one line each (see ``Prepared.notes``)."""
+    register: RegisterDate | None = None
+    """Whether the file was a full register or a partial one, and the date it is as at."""
+    changes: list[BodyChange] = field(default_factory=list)
+    """Each body's register from before the load to after it (added, retired, re-coded...)."""
 
     @property
     def accounted(self) -> int:
@@ -74,6 +80,8 @@ class LoadResult:
             lines.append(f"  {count} warning{'s' if count > 1 else ''} (the records load; each "
                          "names what was left out or read otherwise)")  # fmt: skip
         lines.extend(f"  {note}" for note in self.notes)
+        if self.register is not None:
+            lines.extend(f"  {line}" for line in summary_lines(self.register, self.changes))
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
         if self.conflicts:
@@ -87,7 +95,7 @@ class LoadResult:
                 " better location for them"
             )
         if self.rows_read and self.unchanged == self.rows_read - self.merged - self.rejected:
-            if not (self.inserted or self.updated):
+            if not (self.inserted or self.updated or any(c.retired for c in self.changes)):
                 lines.append("  nothing changed: the register already holds this file")
         return "\n".join(lines)
 

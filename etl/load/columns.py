@@ -27,6 +27,7 @@ SET_BY_LOAD = frozenset({
     "extra",  # built from the records' extra.<name> columns
     "record_hash",  # not written: a load compares the rows themselves
     "edited",  # the web's marks of what a person changed
+    "retired_at", "retired_reason", "retired_batch_id",  # set by a newer register's load
 })  # fmt: skip
 """Asset columns a file's records never carry: the load (or the database) sets them."""
 

@@ -68,6 +68,10 @@ class Prepared:
     ``supplement``: a partnership return; an empty cell leaves the value, and a reference
     the register does not hold is rejected unless the row names a new site."""
 
+    register: str | None = None
+    """``full`` or ``partial`` when the person said (``--full``, ``--partial``); None lets
+    the mode decide (:mod:`estate.etl.load.register_dates`)."""
+
     def bodies(self) -> list[str]:
         """The codes of the bodies the records belong to."""
         records = self.records

@@ -29,7 +29,8 @@ from estate.etl.load.copying import STAGING_TABLE, copy_frame, create_staging
 from estate.etl.load.first_load import insert_direct, is_first_load
 from estate.etl.load.keeping import keep_unread
 from estate.etl.load.prepared import Prepared, Progress
-from estate.etl.load.upsert import staged_count, unknown_references, upsert
+from estate.etl.load.upsert import staged_per_body, unknown_references, upsert
+from estate.etl.load.yearly import begin as begin_register
 from estate.etl.register_lock import lock_register_writes
 from estate.models import Organisation
 
@@ -127,20 +128,28 @@ def _write(
     rejections = prepared.rejections
     supplement = prepared.mode == "supplement"
     direct = not supplement and len(records) > 0 and is_first_load(conn, prepared.bodies())
+    step = begin_register(conn, batch_id, prepared)
     conflicts = kept = 0
     if direct:
         inserted, updated = insert_direct(conn, batch_id, prepared, extra_columns, progress), 0
         loaded = len(records)
+        changes = step.first_load(conn, prepared)
     else:
         create_staging(conn, extra_columns)
         copy_frame(conn, STAGING_TABLE, records, list(STAGING_COLUMNS) + extra_columns, progress)
         if supplement:
             rejections = pd.concat([rejections, unknown_references(conn)], ignore_index=True)
+        # Re-coded assets, an older file's rows left out, retired assets brought back:
+        # before anything compares staged rows with the assets they write over.
+        step.before_upsert(conn, prepared, loaded_by)
         kept = keep_unread(conn, prepared.written_columns())
         if progress:
             progress("upsert", 0, len(records))
-        inserted, updated, conflicts = upsert(conn, batch_id, prepared, extra_columns, loaded_by)
-        loaded = staged_count(conn)
+        staged = staged_per_body(conn)
+        written = upsert(conn, batch_id, prepared, extra_columns, loaded_by)
+        inserted, updated, conflicts = written.inserted, written.updated, written.conflicts
+        loaded = sum(staged.values()) + sum(step.kept_newer.values())
+        changes = step.after_upsert(conn, staged, written.per_body, loaded_by)
     if progress:
         progress("upsert", len(records), len(records))
 
@@ -168,11 +177,13 @@ def _write(
         rejections=rejections,
         warnings=prepared.warnings,
         notes=list(prepared.notes),
+        register=step.register,
+        changes=changes,
     )
     finish_batch(conn, batch_id, result)
     if inserted:
         audit_inserts(conn, batch_id, prepared, inserted, loaded_by)
-    if inserted or updated:
+    if inserted or updated or any(c.retired or c.recoded or c.unretired for c in changes):
         conn.execute(text("ANALYZE assets"))
     if result.accounted != result.rows_read:
         raise AssertionError(

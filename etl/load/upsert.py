@@ -12,6 +12,7 @@ the ORM (or Core row by row) would send a statement per record and compare in Py
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -54,14 +55,36 @@ def staged_count(conn: Connection) -> int:
     return int(conn.execute(text(f"SELECT count(*) FROM {STAGING_TABLE}")).scalar_one())
 
 
+def staged_per_body(conn: Connection) -> dict[int, int]:
+    """How many records are staged for each body (organisation id)."""
+    rows = conn.execute(
+        text(
+            f"SELECT o.id, count(*) FROM {STAGING_TABLE} s"
+            " JOIN organisations o ON o.code = s.org_code GROUP BY o.id"
+        )
+    ).all()
+    return {int(org): int(n) for org, n in rows}
+
+
+class Upserted(NamedTuple):
+    """What the upsert wrote: rows inserted and updated (in all, and per body), and the
+    conflicts with web edits it raised."""
+
+    inserted: int
+    updated: int
+    conflicts: int
+    per_body: dict[int, tuple[int, int]]
+    """organisation id -> (inserted, updated)."""
+
+
 def upsert(
     conn: Connection,
     batch_id: int,
     prepared: Prepared,
     extra_columns: Sequence[str],
     loaded_by: str | None = None,
-) -> tuple[int, int, int]:
-    """Upsert staging into assets; returns (inserted, updated, conflicts with web edits).
+) -> Upserted:
+    """Upsert staging into assets; returns what it wrote (:class:`Upserted`).
 
     Only the columns the file supplies are written. A row whose supplied columns all
     equal the register's is not written at all (unchanged): the comparison is a row
@@ -117,13 +140,16 @@ def upsert(
             FROM {STAGING_TABLE} s JOIN organisations o ON o.code = s.org_code
             ON CONFLICT (organisation_id, source_ref) DO UPDATE SET {", ".join(updates)}
             WHERE ROW({compare_old}) IS DISTINCT FROM ROW({compare_new})
-            RETURNING (xmax = 0) AS inserted
+            RETURNING (xmax = 0) AS inserted, organisation_id
         )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-        FROM upserted
+        SELECT organisation_id, count(*) FILTER (WHERE inserted),
+               count(*) FILTER (WHERE NOT inserted)
+        FROM upserted GROUP BY organisation_id
     """
     params = {"batch": batch_id, "file": prepared.source_file}
     conflicts = record_conflicts(conn, batch_id, prepared, edited) if edited else 0
     audit_updates(conn, batch_id, prepared, written, edited, supplement, loaded_by)
-    inserted, updated = conn.execute(text(sql), params).one()
-    return int(inserted), int(updated), conflicts
+    per_body = {int(org): (int(i), int(u)) for org, i, u in conn.execute(text(sql), params)}
+    inserted = sum(i for i, _ in per_body.values())
+    updated = sum(u for _, u in per_body.values())
+    return Upserted(inserted, updated, conflicts, per_body)
