@@ -40,6 +40,8 @@ ALLOWED = {
     ("estate/sharing.py", "club_select"): "looks up whether a post's asset is sensitive",
     ("estate/analysis/scenarios.py", "find_asset"): "a scenario names an asset by id or ref",
     ("estate/analysis/scenarios.py", "add_candidates"): "assets already in a scenario",
+    ("estate/analysis/capacity.py", "room_for"): "the room at a site a move names, by id",
+    ("estate/analysis/capacity.py", "spare_of"): "the spare space of sites moves name, by id",
     ("estate/quality.py", "_flagged"): "a count expression, used by quality_report",
     ("estate/mapquery.py", "clauses"): "a filter's conditions, composed into readings",
     ("estate/mapquery.py", "_fragment"): "the same conditions as SQL text",
