@@ -49,7 +49,7 @@ def body_users(conn: Connection, admin: Account) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def _user(conn: Connection, admin: Account, user_id: int) -> Any:
+def body_user(conn: Connection, admin: Account, user_id: int) -> Any:
     _check_admin(admin)
     u = _USERS
     row = conn.execute(
@@ -98,7 +98,7 @@ def add_user(
 
 def set_role(conn: Connection, admin: Account, user_id: int, role: str) -> None:
     """Give a user of the admin's body another role."""
-    row = _user(conn, admin, user_id)
+    row = body_user(conn, admin, user_id)
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if row.id == admin.id:
@@ -114,7 +114,7 @@ def set_role(conn: Connection, admin: Account, user_id: int, role: str) -> None:
 
 def set_active(conn: Connection, admin: Account, user_id: int, active: bool) -> None:
     """Disable (its sessions end) or re-enable a user of the admin's body."""
-    row = _user(conn, admin, user_id)
+    row = body_user(conn, admin, user_id)
     if row.id == admin.id:
         raise AccountError("an admin does not disable their own account: ask another admin")
     if row.active == active:
@@ -130,7 +130,7 @@ def set_active(conn: Connection, admin: Account, user_id: int, active: bool) -> 
 def reset_link(conn: Connection, admin: Account, user_id: int) -> tuple[str, str | None, str]:
     """A new reset link's token for a user of the admin's body; returns the token, the
     user's email address (None: none kept) and username."""
-    row = _user(conn, admin, user_id)
+    row = body_user(conn, admin, user_id)
     token = password_resets.issue(conn, admin, row.id)
     audit.record(
         conn, admin, "user", "reset link", organisation_id=admin.organisation_id,

@@ -1,4 +1,4 @@
-""""Since you last looked" by mail: for each person with an address, what changed for
+""" "Since you last looked" by mail: for each person with an address, what changed for
 their body since they last looked or were last mailed (:mod:`estate.updates`), as one
 plain-text message, sent by ``estate notify`` (a cron job, never a web request, so a
 slow mail server holds up no page).

@@ -225,3 +225,17 @@ def disposal(conn: Connection, asset_id: int) -> dict[str, Any] | None:
         .first()
     )
     return dict(row) if row else None
+
+
+def asset_owner(conn: Connection, asset_id: int) -> dict[str, Any] | None:
+    """An asset's id, body, reference, name and status (None when there is none)."""
+    a, o = _ASSETS, _ORGANISATIONS
+    row = conn.execute(
+        select(
+            a.c.id, a.c.organisation_id, a.c.source_ref, a.c.name, a.c.status,
+            o.c.code.label("body"),
+        )
+        .join_from(a, o, o.c.id == a.c.organisation_id)
+        .where(a.c.id == given_id(asset_id))
+    ).mappings().first()  # fmt: skip
+    return dict(row) if row else None

@@ -266,3 +266,8 @@ def open_conflicts(conn: Connection, organisation_id: int) -> int:
         .select_from(c.join(a, a.c.id == c.c.asset_id))
         .where(c.c.status == "open", a.c.organisation_id == organisation_id)
     ).scalar_one()
+
+
+def select_now() -> Any:
+    """The database's time now (the clock every time of the register is on)."""
+    return select(func.now())

@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ogcapi,
         presentation,
         proxies,
+        records,
         state,
+        surplus,
+        updates,
+        users,
     )
     from estate.web import map as map_page
 
@@ -62,5 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     headers.init_app(app, settings)
     presentation.init_app(app)
     for blueprint in (map_page, api, ogcapi, analysis, downloads, edits, club):
+        app.register_blueprint(blueprint.bp)
+    for blueprint in (records, surplus, updates, users):  # issue 17: the partnership's pages
         app.register_blueprint(blueprint.bp)
     return app
