@@ -50,6 +50,8 @@ def body_users(conn: Connection, admin: Account) -> list[dict[str, Any]]:
 
 
 def body_user(conn: Connection, admin: Account, user_id: int) -> Any:
+    """A user of the admin's body, locked for a change; another body's is answered as
+    absent (:class:`NoSuchUser`), so an admin cannot tell which ids other bodies have."""
     _check_admin(admin)
     u = _USERS
     row = conn.execute(

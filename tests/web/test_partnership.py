@@ -38,9 +38,14 @@ def test_an_editor_adds_an_asset_and_finds_it_with_the_fields_they_set(
 ):
     editor = client_as("editor")
     made = add_asset(
-        editor, name="Stretford Youth Hub", use_class="office", gia_m2="1,200",
-        easting=EASTING, northing=NORTHING, rent="£12,500",
-    )  # fmt: skip
+        editor,
+        name="Stretford Youth Hub",
+        use_class="office",
+        gia_m2="1,200",
+        easting=EASTING,
+        northing=NORTHING,
+        rent="£12,500",
+    )
     asset_id = asset_id_of(made)
     ref = scalar(terrier, "SELECT source_ref FROM assets WHERE id = :i", i=asset_id)
     assert re.fullmatch(r"WEB-\d{6}", ref)
@@ -73,8 +78,9 @@ def test_a_disposal_keeps_its_date_and_reason_on_the_page_and_in_the_history(
     asset_id = asset_id_of(add_asset(editor, name="Old Depot", easting=EASTING, northing=NORTHING))
     path = f"/assets/{asset_id}/dispose"
     token = csrf_token(editor, path)
-    future = editor.post(path, data={"csrf_token": token, "disposed_on": "2999-01-01",
-                                     "reason": "sold"})  # fmt: skip
+    future = editor.post(
+        path, data={"csrf_token": token, "disposed_on": "2999-01-01", "reason": "sold"}
+    )
     assert future.status_code == 400 and "in the future" in future.get_data(as_text=True)
     done = editor.post(
         path, data={"csrf_token": token, "disposed_on": "2026-11-30", "reason": "Sold at auction"}
@@ -85,13 +91,20 @@ def test_a_disposal_keeps_its_date_and_reason_on_the_page_and_in_the_history(
     assert "Disposed of on 30 Nov 2026: Sold at auction" in page
     history = editor.get(f"/assets/{asset_id}/history").get_data(as_text=True)
     assert "Disposal recorded" in history and "Sold at auction" in history
-    again = editor.post(path, data={"csrf_token": token, "disposed_on": "2026-11-30",
-                                    "reason": "twice"})  # fmt: skip
+    again = editor.post(
+        path, data={"csrf_token": token, "disposed_on": "2026-11-30", "reason": "twice"}
+    )
     assert again.status_code == 400
     # Another body's editor may not record it, and sees no reason.
     police = client_as("police-editor")
-    refused = police.post(path, data={"csrf_token": csrf_token(police, "/account"),
-                                      "disposed_on": "2026-11-30", "reason": "x"})  # fmt: skip
+    refused = police.post(
+        path,
+        data={
+            "csrf_token": csrf_token(police, "/account"),
+            "disposed_on": "2026-11-30",
+            "reason": "x",
+        },
+    )
     assert refused.status_code == 403
     assert "Sold at auction" not in police.get(f"/assets/{asset_id}").get_data(as_text=True)
 
@@ -101,9 +114,15 @@ def test_a_sensitive_surplus_site_reaches_partners_only_as_sharing_allows(
 ):
     editor = client_as("editor")
     asset_id = asset_id_of(
-        add_asset(editor, name="Refuge on Hope Street", sensitive="yes", gia_m2="300",
-                  easting=EASTING, northing=NORTHING)
-    )  # fmt: skip
+        add_asset(
+            editor,
+            name="Refuge on Hope Street",
+            sensitive="yes",
+            gia_m2="300",
+            easting=EASTING,
+            northing=NORTHING,
+        )
+    )
     declared = editor.post(
         f"/surplus/assets/{asset_id}",
         data={"csrf_token": csrf_token(editor, "/account"), "notes": "Hope Street, side door"},
@@ -125,8 +144,10 @@ def test_a_sensitive_surplus_site_reaches_partners_only_as_sharing_allows(
         as_text=True
     )
     with terrier.begin() as conn:
-        conn.execute(text("UPDATE surplus_entries SET status = 'withdrawn' WHERE asset_id = :i"),
-                     {"i": asset_id})  # fmt: skip
+        conn.execute(
+            text("UPDATE surplus_entries SET status = 'withdrawn' WHERE asset_id = :i"),
+            {"i": asset_id},
+        )
 
 
 def test_an_edit_to_surplus_enters_the_register(
@@ -135,33 +156,47 @@ def test_an_edit_to_surplus_enters_the_register(
     editor = client_as("editor")
     asset_id = asset_id_of(add_asset(editor, name="Spare Annex", gia_m2="90"))
     path = f"/assets/{asset_id}/edit"
-    done = editor.post(path, data={"csrf_token": csrf_token(editor, path), "status": "surplus",
-                                   "reason": "service moved"})  # fmt: skip
+    done = editor.post(
+        path,
+        data={
+            "csrf_token": csrf_token(editor, path),
+            "status": "surplus",
+            "reason": "service moved",
+        },
+    )
     assert done.status_code == 302
-    # Offered for 40 working days: eight weeks, more with a bank holiday among them.
+    # Offered for 40 working days: eight weeks, and a few days more for bank holidays.
     days = scalar(
         terrier,
-        "SELECT ends_on - offered_on FROM surplus_entries WHERE asset_id = :i AND status = 'offered'",
+        "SELECT ends_on - offered_on FROM surplus_entries"
+        " WHERE asset_id = :i AND status = 'offered'",
         i=asset_id,
     )
-    assert 56 <= days <= 60
+    assert 56 <= days <= 63
     assert scalar(terrier, "SELECT status FROM assets WHERE id = :i", i=asset_id) == "surplus"
     with terrier.begin() as conn:
-        conn.execute(text("UPDATE surplus_entries SET status = 'withdrawn' WHERE asset_id = :i"),
-                     {"i": asset_id})  # fmt: skip
+        conn.execute(
+            text("UPDATE surplus_entries SET status = 'withdrawn' WHERE asset_id = :i"),
+            {"i": asset_id},
+        )
 
 
 def test_news_is_told_once_and_then_clears(app: Flask, terrier: Engine):
     with terrier.begin() as conn:
         accounts.add(conn, "looker", COUNCIL, "viewer", PASSWORD)
         police_asset = conn.execute(
-            text("SELECT min(a.id) FROM assets a JOIN organisations o ON o.id = a.organisation_id"
-                 " WHERE o.code = :c AND a.status = 'operational'"), {"c": POLICE}
-        ).scalar_one()  # fmt: skip
+            text(
+                "SELECT min(a.id) FROM assets a JOIN organisations o ON o.id = a.organisation_id"
+                " WHERE o.code = :c AND a.status = 'operational'"
+            ),
+            {"c": POLICE},
+        ).scalar_one()
         police_editor = accounts.get(
-            conn, conn.execute(text("SELECT id FROM users WHERE username = 'police-editor'"))
-            .scalar_one()
-        )  # fmt: skip
+            conn,
+            conn.execute(
+                text("SELECT id FROM users WHERE username = 'police-editor'")
+            ).scalar_one(),
+        )
         assert police_editor is not None
         entry_id = surplus.declare(conn, police_editor, police_asset, days=40)
     looker = app.test_client()
@@ -175,10 +210,12 @@ def test_news_is_told_once_and_then_clears(app: Flask, terrier: Engine):
     assert f"/surplus/{entry_id}" not in second
     assert 'id="updates-count"' not in looker.get("/account").get_data(as_text=True)
     with terrier.begin() as conn:
-        conn.execute(text("UPDATE surplus_entries SET status = 'withdrawn' WHERE id = :i"),
-                     {"i": entry_id})  # fmt: skip
-        conn.execute(text("UPDATE assets SET status = 'operational' WHERE id = :i"),
-                     {"i": police_asset})  # fmt: skip
+        conn.execute(
+            text("UPDATE surplus_entries SET status = 'withdrawn' WHERE id = :i"), {"i": entry_id}
+        )
+        conn.execute(
+            text("UPDATE assets SET status = 'operational' WHERE id = :i"), {"i": police_asset}
+        )
 
 
 def reset_link_on(admin: FlaskClient) -> str:
@@ -192,10 +229,15 @@ def test_an_admin_adds_a_colleague_whose_reset_link_works_once_and_expires(
     client_as: Callable[[str], FlaskClient], app: Flask, terrier: Engine
 ):
     admin = client_as("admin")
-    added = admin.post("/users/new", data={
-        "csrf_token": csrf_token(admin, "/users"), "username": "Colleague",
-        "full_name": "A Colleague", "role": "editor",
-    })  # fmt: skip
+    added = admin.post(
+        "/users/new",
+        data={
+            "csrf_token": csrf_token(admin, "/users"),
+            "username": "Colleague",
+            "full_name": "A Colleague",
+            "role": "editor",
+        },
+    )
     assert added.status_code == 303
     link = reset_link_on(admin)
     assert "/reset/" in link
@@ -213,26 +255,44 @@ def test_an_admin_adds_a_colleague_whose_reset_link_works_once_and_expires(
     signed = app.test_client()
     assert sign_in(signed, "colleague", new).status_code == 302
     user_id = scalar(terrier, "SELECT id FROM users WHERE username = 'colleague'")
-    assert admin.post(f"/users/{user_id}/reset",
-                      data={"csrf_token": csrf_token(admin, "/users")}).status_code == 303  # fmt: skip
+    assert (
+        admin.post(
+            f"/users/{user_id}/reset", data={"csrf_token": csrf_token(admin, "/users")}
+        ).status_code
+        == 303
+    )
     second = reset_link_on(admin)
     newer = "a second new password"
-    assert person.post(second, data={"csrf_token": csrf_token(person, second),
-                                     "password": newer, "again": newer}).status_code == 200  # fmt: skip
+    assert (
+        person.post(
+            second,
+            data={"csrf_token": csrf_token(person, second), "password": newer, "again": newer},
+        ).status_code
+        == 200
+    )
     assert signed.get("/account").status_code == 302
     # A link older than a day does not work.
     admin.post(f"/users/{user_id}/reset", data={"csrf_token": csrf_token(admin, "/users")})
     third = reset_link_on(admin)
     with terrier.begin() as conn:
-        conn.execute(text("UPDATE password_resets SET expires_at = now() - interval '1 minute'"
-                          " WHERE user_id = :u AND used_at IS NULL"), {"u": user_id})  # fmt: skip
+        conn.execute(
+            text(
+                "UPDATE password_resets SET expires_at = now() - interval '1 minute'"
+                " WHERE user_id = :u AND used_at IS NULL"
+            ),
+            {"u": user_id},
+        )
     assert person.get(third).status_code == 410
     # Role and access set in the browser, each audited.
     token = csrf_token(admin, "/users")
-    assert admin.post(f"/users/{user_id}", data={"csrf_token": token, "role": "viewer"}
-                      ).status_code == 303  # fmt: skip
-    assert admin.post(f"/users/{user_id}", data={"csrf_token": token, "active": "no"}
-                      ).status_code == 303  # fmt: skip
+    assert (
+        admin.post(f"/users/{user_id}", data={"csrf_token": token, "role": "viewer"}).status_code
+        == 303
+    )
+    assert (
+        admin.post(f"/users/{user_id}", data={"csrf_token": token, "active": "no"}).status_code
+        == 303
+    )
     assert sign_in(app.test_client(), "colleague", newer).status_code == 401
     actions = scalar(
         terrier,
@@ -240,8 +300,12 @@ def test_an_admin_adds_a_colleague_whose_reset_link_works_once_and_expires(
         " WHERE subject = 'user' AND subject_id = :u",
         u=user_id,
     )
-    assert actions.split(",")[:1] == ["add"] and {"role", "disable", "reset link",
-                                                 "password reset"} <= set(actions.split(","))  # fmt: skip
+    assert actions.split(",")[:1] == ["add"] and {
+        "role",
+        "disable",
+        "reset link",
+        "password reset",
+    } <= set(actions.split(","))
 
 
 def test_an_admin_cannot_touch_another_bodys_users(
@@ -252,8 +316,10 @@ def test_an_admin_cannot_touch_another_bodys_users(
     token = csrf_token(admin, "/users")
     before = scalar(terrier, "SELECT count(*) FROM password_resets")
     assert admin.post(f"/users/{police_user}/reset", data={"csrf_token": token}).status_code == 404
-    assert admin.post(f"/users/{police_user}", data={"csrf_token": token, "active": "no"}
-                      ).status_code == 404  # fmt: skip
+    assert (
+        admin.post(f"/users/{police_user}", data={"csrf_token": token, "active": "no"}).status_code
+        == 404
+    )
     assert scalar(terrier, "SELECT count(*) FROM password_resets") == before
     assert scalar(terrier, "SELECT active FROM users WHERE id = :u", u=police_user) is True
     assert "police-viewer" not in admin.get("/users").get_data(as_text=True)
@@ -270,7 +336,7 @@ def smtp_sink():
         def __init__(self):
             self.messages: list[bytes] = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope.content)
             return "250 OK"
 
@@ -283,8 +349,9 @@ def smtp_sink():
 
 def test_estate_notify_mails_the_news_once(smtp_sink, terrier: Engine, settings: Settings):
     controller, handler = smtp_sink
-    mailing = settings.with_(smtp_host="127.0.0.1", smtp_port=controller.port,
-                             mail_from="estate@example.org")  # fmt: skip
+    mailing = settings.with_(
+        smtp_host="127.0.0.1", smtp_port=controller.port, mail_from="estate@example.org"
+    )
     with terrier.begin() as conn:
         accounts.add(conn, "reader", COUNCIL, "viewer", PASSWORD)
         conn.execute(
