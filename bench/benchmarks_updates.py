@@ -74,7 +74,7 @@ def _seed(engine) -> tuple[int, str]:
             FROM organisations o CROSS JOIN generate_series(1, 40) g
             WHERE o.id <> :owner LIMIT 100"""), {"owner": owner})  # fmt: skip
         conn.execute(text("""
-            UPDATE assets SET lease_break = current_date + 300 + (id % 300)
+            UPDATE assets SET lease_break = current_date + 300 + (id % 300)::int
             WHERE id IN (SELECT id FROM assets WHERE organisation_id = :owner
                          ORDER BY id LIMIT 100)"""), {"owner": owner})  # fmt: skip
         conn.execute(text("""

@@ -222,6 +222,16 @@ class Asset(Base):
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
         Index(None, "load_batch_id"),
+        # A body's leases coming onto its radar (estate.updates): the few assets with one.
+        Index(
+            None,
+            "organisation_id",
+            "lease_break",
+            postgresql_where=column("lease_break").isnot(None),
+        ),
+        Index(
+            None, "organisation_id", "lease_end", postgresql_where=column("lease_end").isnot(None)
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

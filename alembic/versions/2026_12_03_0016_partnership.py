@@ -192,6 +192,11 @@ def upgrade() -> None:
         ["responded_at"],
         unique=False,
     )
+    for column in ("lease_break", "lease_end"):
+        op.create_index(
+            op.f(f"ix_assets_organisation_id_{column}"), "assets", ["organisation_id", column],
+            unique=False, postgresql_where=sa.text(f"{column} IS NOT NULL"),
+        )  # fmt: skip
     op.add_column("users", sa.Column("email", sa.Text(), nullable=True))
     op.add_column("users", sa.Column("last_looked_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("users", sa.Column("last_mailed_at", sa.DateTime(timezone=True), nullable=True))
@@ -201,6 +206,8 @@ def downgrade() -> None:
     op.drop_column("users", "last_mailed_at")
     op.drop_column("users", "last_looked_at")
     op.drop_column("users", "email")
+    for column in ("lease_break", "lease_end"):
+        op.drop_index(op.f(f"ix_assets_organisation_id_{column}"), table_name="assets")
     op.drop_index(op.f("ix_surplus_responses_responded_at"), table_name="surplus_responses")
     op.drop_table("surplus_responses")
     op.drop_index(op.f("ix_surplus_entries_offered_at"), table_name="surplus_entries")
