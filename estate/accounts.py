@@ -252,9 +252,7 @@ def set_email(conn: Connection, username: str, email: str | None) -> None:
     if words is not None and ("@" not in words or any(c.isspace() for c in words)):
         raise AccountError(f"{words!r} is not an email address")
     conn.execute(
-        update(_USERS)
-        .where(_USERS.c.username == normalise_username(username))
-        .values(email=words)
+        update(_USERS).where(_USERS.c.username == normalise_username(username)).values(email=words)
     )
 
 

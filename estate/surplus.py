@@ -182,9 +182,10 @@ def respond(
         raise SurplusError("say which need the site would meet: pick one, or describe it")
     if not interested:
         need, words = None, None
-    answer = {
+    remark = _note(note)
+    answer: dict[str, Any] = {
         "interested": bool(interested), "need_id": need, "need_text": words,
-        "note": _note(note), "responded_by": account.id,
+        "note": remark, "responded_by": account.id,
     }  # fmt: skip
     conn.execute(
         upsert(RESPONSES)
@@ -198,7 +199,7 @@ def respond(
         conn, account, "surplus", "respond", organisation_id=account.organisation_id,
         subject_id=entry_id, asset_id=entry.asset_id,
         changes={k: [None, v] for k, v in answer.items() if k != "responded_by" and v is not None},
-        reason=answer["note"],
+        reason=remark,
     )  # fmt: skip
 
 
