@@ -112,7 +112,10 @@ def add_asset(
         x, y = parsed["location"]
         values["geom"] = func.ST_SetSRID(func.ST_MakePoint(x, y), STORAGE_SRID)
         values["location_method"] = "manual"
-    marked = [k for k in parsed if k != "location" and parsed[k] is not None]
+    # What the person gave: not the blanks, nor a box left unticked.
+    marked = [
+        k for k in parsed if k != "location" and parsed[k] is not None and parsed[k] is not False
+    ]
     marked += ["geom"] if "location" in parsed else []
     mark = {k: {"by": account.username, "at": _now()} for k in marked}
     asset_id = conn.execute(

@@ -367,3 +367,51 @@ def test_estate_notify_mails_the_news_once(smtp_sink, terrier: Engine, settings:
     with terrier.begin() as conn:
         again = notices.notify(conn, mailing)
     assert "reader" in again.nothing_new and "reader" not in again.mailed
+
+
+def test_a_surplus_site_agreed_to_a_partner_goes_on_through_the_club(
+    client_as: Callable[[str], FlaskClient], terrier: Engine
+):
+    editor, police = client_as("editor"), client_as("police-editor")
+    asset_id = asset_id_of(
+        add_asset(editor, name="Old Library", gia_m2="600", easting=EASTING, northing=NORTHING)
+    )
+    entry = editor.post(
+        f"/surplus/assets/{asset_id}", data={"csrf_token": csrf_token(editor, "/account")}
+    ).headers["Location"]
+    # Interested without saying for what need is refused; with it, recorded.
+    token = csrf_token(police, entry)
+    vague = police.post(entry + "/answer", data={"csrf_token": token, "interested": "yes"})
+    assert vague.status_code == 400 and "which need" in vague.get_data(as_text=True)
+    said = police.post(
+        entry + "/answer",
+        data={"csrf_token": token, "interested": "yes", "need_text": "custody overflow"},
+    )
+    assert said.status_code == 303
+    # The owner does not answer its own offer; a body that did not say yes is not agreed.
+    own = editor.post(
+        entry + "/answer",
+        data={"csrf_token": csrf_token(editor, entry), "interested": "no"},
+    )
+    assert own.status_code == 403
+    token = csrf_token(editor, entry)
+    wrong = editor.post(entry + "/close", data={"csrf_token": token, "outcome": "agreed:NOBODY"})
+    assert wrong.status_code == 400
+    agreed = editor.post(
+        entry + "/close", data={"csrf_token": token, "outcome": f"agreed:{POLICE}"}
+    )
+    assert agreed.status_code == 303
+    assert (
+        scalar(terrier, "SELECT status FROM surplus_entries WHERE asset_id = :a", a=asset_id)
+        == "agreed"
+    )
+    assert (
+        scalar(
+            terrier,
+            "SELECT status FROM club_offers WHERE asset_id = :a AND kind = 'site'",
+            a=asset_id,
+        )
+        == "in_discussion"
+    )
+    page = police.get(entry).get_data(as_text=True)
+    assert "agreed to a partner" in page
