@@ -43,7 +43,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     update,
 )
 
@@ -275,12 +274,12 @@ def _no_jit(conn: Connection) -> Iterator[None]:
     """PostgreSQL's JIT off while the parts are read, as it was after. Each part touches a
     few hundred rows, but PostGIS prices ``ST_DWithin`` so high that the plans pass the JIT
     threshold: compiling them took 160 ms of a 2 ms query at 100k assets."""
-    old = conn.execute(text("SELECT current_setting('jit')")).scalar()
-    conn.execute(text("SELECT set_config('jit', 'off', true)"))
+    old = conn.execute(select(func.current_setting("jit"))).scalar()
+    conn.execute(select(func.set_config("jit", "off", True)))
     try:
         yield
     finally:
-        conn.execute(text("SELECT set_config('jit', :old, true)"), {"old": old})
+        conn.execute(select(func.set_config("jit", old, True)))
 
 
 def gather(
