@@ -9,7 +9,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from estate import editing, records, surplus
+from estate import editing, records, surplus, surplus_reading
 from estate.web.auth import current_account, requires
 from estate.web.state import connection, state, writing
 
@@ -106,5 +106,5 @@ def asset_record(asset_id: int, organisation_id: int) -> dict:
     conn = connection()
     return {
         "disposal": records.disposal(conn, asset_id),
-        "surplus": surplus.entry_of_asset(conn, asset_id),
+        "surplus": surplus_reading.entry_of_asset(conn, asset_id),
     }

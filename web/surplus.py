@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from estate import club, surplus
+from estate import club, surplus, surplus_reading
 from estate.web.auth import current_account, requires, viewer
 from estate.web.state import connection, state, writing
 from estate.web.tables import show
@@ -28,7 +28,7 @@ def index():
     """The live entries, newest first, with how many partners answered; ``?all=1`` also
     the closed ones."""
     statuses = None if request.args.get("all") else ("offered",)
-    entries = surplus.list_entries(connection(), viewer(), statuses)
+    entries = surplus_reading.list_entries(connection(), viewer(), statuses)
     return render_template(
         "surplus.html", active="surplus.index", entries=entries, labels=surplus.STATUS_LABELS,
         show=show,
@@ -38,7 +38,7 @@ def index():
 def _entry_page(entry_id: int, message: str | None = None, status: int = 200):
     conn = connection()
     account = _account()
-    entry = surplus.get_entry(conn, entry_id, viewer())
+    entry = surplus_reading.get_entry(conn, entry_id, viewer())
     owner = account.organisation_id == entry["organisation_id"]
     needs = [
         n for n in club.list_needs(conn, club.LIVE, viewer=viewer())
@@ -49,7 +49,7 @@ def _entry_page(entry_id: int, message: str | None = None, status: int = 200):
     return (
         render_template(
             "surplus_entry.html", active="surplus.index", entry=entry,
-            answers=surplus.responses(conn, entry, viewer()), owner=owner,
+            answers=surplus_reading.responses(conn, entry, viewer()), owner=owner,
             may_act=account.can("editor"), needs=needs, waiting=waiting,
             labels=surplus.STATUS_LABELS, message=message, show=show,
         ),
