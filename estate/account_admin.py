@@ -19,6 +19,7 @@ from estate import accounts, audit, forms, password_resets
 from estate.accounts import Account, AccountError
 from estate.errors import NotAllowedError, NotFoundError
 from estate.models import ROLES, User
+from estate.record_ids import given_id
 
 _USERS: Table = User.__table__  # type: ignore[assignment]
 
@@ -56,7 +57,7 @@ def body_user(conn: Connection, admin: Account, user_id: int) -> Any:
     u = _USERS
     row = conn.execute(
         select(u.c.id, u.c.username, u.c.role, u.c.active, u.c.email, u.c.organisation_id)
-        .where(u.c.id == user_id)
+        .where(u.c.id == given_id(user_id))
         .with_for_update()
     ).first()
     if row is None or row.organisation_id != admin.organisation_id:
