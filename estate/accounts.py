@@ -246,6 +246,16 @@ def set_password(conn: Connection, username: str, password: str) -> None:
     sessions.end_all(conn, user_id, "password_changed")
 
 
+def set_email(conn: Connection, username: str, email: str | None) -> None:
+    """Keep where an account's mail goes (None: nowhere); refuses what is no address."""
+    words = (email or "").strip() or None
+    if words is not None and ("@" not in words or any(c.isspace() for c in words)):
+        raise AccountError(f"{words!r} is not an email address")
+    conn.execute(
+        update(_USERS).where(_USERS.c.username == normalise_username(username)).values(email=words)
+    )
+
+
 def list_accounts(conn: Connection) -> list[Account]:
     """Every account with its body, by body code then username (``estate users list``)."""
     rows = conn.execute(_accounts().order_by(_ORGANISATIONS.c.code, _USERS.c.username)).all()

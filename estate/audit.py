@@ -37,7 +37,7 @@ _EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
-SUBJECTS = ("asset", "load", "need", "offer", "user", "conflict", "scenario")
+SUBJECTS = ("asset", "load", "need", "offer", "user", "conflict", "scenario", "surplus")
 
 
 def _plain(value: Any) -> Any:

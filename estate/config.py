@@ -127,6 +127,17 @@ class Settings:
         more, the client's address is read from ``X-Forwarded-For`` (the sign-in limits
         count failures by it), as far back as that many proxies wrote it; without, the
         header is ignored, since anyone can send it.
+    surplus_offer_days
+        How many working days (Monday to Friday, bank holidays of England and Wales
+        aside) an asset declared surplus is offered to the other bodies before it may go
+        to the open market (:mod:`estate.surplus`). ePIMS's rule was 40.
+    smtp_host, smtp_port, mail_from
+        The mail server that ``estate notify`` and password resets send through, and the
+        sender they name. No host (the default): nothing is mailed; a reset link is shown
+        to the admin who made it instead.
+    base_url
+        The shared map's address as people reach it (``https://estate.example.org``), for
+        the links in mails; none by default (a mail then names the page's path only).
     """
 
     database_url: str | None = None
@@ -156,6 +167,11 @@ class Settings:
     max_cell_chars: int = 100_000
     max_uncompressed_mb: float = 500.0
     trusted_proxies: int = 0
+    surplus_offer_days: int = 40
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "estate@localhost"
+    base_url: str | None = None
 
     @property
     def cookies_secure(self) -> bool:
@@ -202,6 +218,11 @@ class Settings:
             max_cell_chars=_int(env, "MAX_CELL_CHARS", cls.max_cell_chars),
             max_uncompressed_mb=_float(env, "MAX_UNCOMPRESSED_MB", cls.max_uncompressed_mb),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", cls.trusted_proxies),
+            surplus_offer_days=_int(env, "SURPLUS_OFFER_DAYS", cls.surplus_offer_days),
+            smtp_host=_str(env, "SMTP_HOST"),
+            smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),
+            mail_from=_str(env, "MAIL_FROM") or cls.mail_from,
+            base_url=_str(env, "BASE_URL"),
         )
         settings.check()
         return settings
@@ -234,6 +255,10 @@ class Settings:
             raise ConfigError(
                 "ESTATE_TRUSTED_PROXIES is how many proxies stand in front of the app: 0 to 10"
             )
+        if not 1 <= self.surplus_offer_days <= 260:
+            raise ConfigError("ESTATE_SURPLUS_OFFER_DAYS is a number of working days: 1 to 260")
+        if not 1 <= self.smtp_port <= 65535:
+            raise ConfigError("ESTATE_SMTP_PORT must be a port number, 1 to 65535")
         if self.shared_fields is not None:
             from estate.sharing import SHAREABLE
 

@@ -252,7 +252,7 @@ def edit_asset(
         else:
             sets[name] = parsed[name]
             if name == "uprn":
-                sets["uprn_number"] = _uprn_number(parsed["uprn"])
+                sets["uprn_number"] = uprn_number(parsed["uprn"])
     mark = {
         ("geom" if k == "location" else k): {"by": account.username, "at": _now()} for k in changes
     }
@@ -276,7 +276,7 @@ def edit_asset(
     return changes
 
 
-def _uprn_number(uprn: str | None) -> int | None:
+def uprn_number(uprn: str | None) -> int | None:
     """The number of a UPRN as the loader reads it: none for "0", the digits kept by a
     spreadsheet's "1.00012797623E+11" (``int()`` of the text would fail on both)."""
     if not uprn:

@@ -257,6 +257,16 @@ class Asset(Base):
         Index(None, "footprint", postgresql_using="gist"),
         Index(None, "uprn_number"),
         Index(None, "load_batch_id"),
+        # A body's leases coming onto its radar (estate.updates): the few assets with one.
+        Index(
+            None,
+            "organisation_id",
+            "lease_break",
+            postgresql_where=column("lease_break").isnot(None),
+        ),
+        Index(
+            None, "organisation_id", "lease_end", postgresql_where=column("lease_end").isnot(None)
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -480,6 +490,12 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    email: Mapped[str | None] = mapped_column(Text)
+    """Where the notices and password resets go, when the server can send mail."""
+    last_looked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the person last opened "since you last looked" (:mod:`estate.updates`)."""
+    last_mailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When ``estate notify`` last mailed them what changed, so a mail never repeats."""
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -670,3 +686,94 @@ class Offer(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
     organisation: Mapped[Organisation] = relationship()
+
+
+class AssetDisposal(Base):
+    """When and why a body disposed of one of its assets (its status then reads
+    ``disposed``), as a person recorded it in the web. Kept beside the asset rather than
+    on it, so a later load of the body's file, which knows nothing of it, cannot erase it."""
+
+    __tablename__ = "asset_disposals"
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    disposed_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+SURPLUS_STATUSES = ("offered", "released", "agreed", "withdrawn")
+"""An entry of the surplus register: offered to the partners, then released for disposal on
+the open market, agreed to a partner, or withdrawn by its owner (the asset kept)."""
+
+
+class SurplusEntry(Base):
+    """An asset a body declared surplus, offered to the other bodies of the partnership
+    before the open market, until ``ends_on`` (a number of working days after it was
+    offered, ``ESTATE_SURPLUS_OFFER_DAYS``)."""
+
+    __tablename__ = "surplus_entries"
+    __table_args__ = (
+        CheckConstraint(_in("status", SURPLUS_STATUSES), name="status"),
+        CheckConstraint("ends_on >= offered_on", name="period"),
+        # One live offer of an asset at a time.
+        Index(None, "asset_id", unique=True, postgresql_where=column("status") == "offered"),
+        Index(None, "offered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    status: Mapped[str] = mapped_column(Text, server_default="offered")
+    offered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    offered_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    agreed_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    agreed_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("club_offers.id", ondelete="SET NULL")
+    )
+
+
+class SurplusResponse(Base):
+    """One other body's answer to a surplus entry: interested (and for which need) or not,
+    with a note. A body answers once; answering again replaces its answer."""
+
+    __tablename__ = "surplus_responses"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "organisation_id"),
+        Index(None, "responded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("surplus_entries.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    interested: Mapped[bool] = mapped_column(Boolean)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("club_needs.id", ondelete="SET NULL"))
+    need_text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    responded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_now()
+    )
+
+
+class PasswordReset(Base):
+    """A one-time link to set a new password, made by the body's admin: the link carries a
+    random token, kept here only as its SHA-256; it works once, and not after
+    ``expires_at``."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

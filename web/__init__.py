@@ -47,8 +47,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ogcapi,
         presentation,
         proxies,
+        records,
         scenarios,
         state,
+        surplus,
+        updates,
+        users,
     )
     from estate.web import map as map_page
 
@@ -65,4 +69,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for blueprint in (map_page, api, ogcapi, analysis, downloads, edits, club):
         app.register_blueprint(blueprint.bp)
     app.register_blueprint(scenarios.bp)
+    for blueprint in (records, surplus, updates, users):  # issue 17: the partnership's pages
+        app.register_blueprint(blueprint.bp)
     return app

@@ -72,7 +72,7 @@ def asset(asset_id: int):
         abort(404, description=f"There is no asset {asset_id}.")
     props = found["properties"]
     rows = [
-        (label, show(props.get(field), *detail_kind(field, kind)))
+        (label, show(props.get(field), *detail_kind(field, kind)), field)
         for label, field, kind in DETAIL_LABELS
     ]
     point = found.get("geometry") or {}

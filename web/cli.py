@@ -126,6 +126,7 @@ def _password(password_stdin: bool) -> str:
     "every body's club posts; admin also manages accounts.",
 )
 @click.option("--name", "full_name", help="The person's name, as shown in the audit trail.")
+@click.option("--email", help="Where `estate notify` and password reset links mail them.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_settings
 def users_add(
@@ -134,6 +135,7 @@ def users_add(
     organisation: str,
     role: str,
     full_name: str | None,
+    email: str | None,
     password_stdin: bool,
 ) -> None:
     """Add an account for a person of one body (the password is asked for twice)."""
@@ -143,6 +145,8 @@ def users_add(
 
     def add(conn):
         account = accounts.add(conn, username, organisation, role, password, full_name)
+        if email:
+            accounts.set_email(conn, account.username, email)
         audit.record(
             conn, "cli", "user", "add", organisation_id=account.organisation_id,
             subject_id=account.id, changes={"username": [None, account.username],

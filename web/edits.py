@@ -17,13 +17,13 @@ import pandas as pd
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import Numeric, Table, cast, func, select
 
-from estate import audit, editing
+from estate import audit, editing, surplus
 from estate.accounts import Account
 from estate.models import Asset, Organisation
 from estate.record_ids import given_id
 from estate.web.auth import current_account, requires, safe_next
 from estate.web.params import int_arg
-from estate.web.state import connection, writing
+from estate.web.state import connection, state, writing
 
 _ASSETS: Table = Asset.__table__  # type: ignore[assignment]
 _ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
@@ -87,6 +87,15 @@ def edit(asset_id: int):
                 changes = editing.edit_asset(
                     conn, account, asset_id, form, request.form.get("reason", "")
                 )
+                if changes.get("status", [None, None])[1] == "surplus":
+                    # Marked surplus: offered to the partners first (estate.surplus).
+                    surplus.declare(
+                        conn,
+                        account,
+                        asset_id,
+                        days=state().settings.surplus_offer_days,
+                        reason=request.form.get("reason"),
+                    )
         except editing.EditError as exc:
             problems, message, status = exc.problems, str(exc), 400
             values.update(form)

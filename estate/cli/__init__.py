@@ -8,7 +8,8 @@ layer owns its commands.
 The package: this module holds the group and the error handler (every
 :class:`EstateError` of any command, the other layers' too, ends as one line
 ``error: ...`` and exit status 1); ``helpers`` what the commands share (also those
-of etl and web); ``db``, ``analyse``, ``scenario`` and ``export`` one command group each.
+of etl and web); ``db``, ``analyse``, ``scenario`` and ``export`` one command group each; ``notify``
+the mail of what changed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from estate import __version__
 from estate.cli.analyse import analyse
 from estate.cli.db import db
 from estate.cli.export import export
+from estate.cli.notify import notify
 from estate.cli.scenario import scenario
 from estate.config import Settings
 from estate.errors import EstateError
@@ -87,7 +89,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = settings
 
 
-for _group in (db, analyse, scenario, export):
+for _group in (db, analyse, scenario, export, notify):
     cli.add_command(_group)
 
 

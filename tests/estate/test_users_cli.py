@@ -51,3 +51,46 @@ def test_users_add_refuses_with_a_reason(db: Engine):
                   stdin=PASSWORD + "\n")  # fmt: skip
     assert "no body with code 'NOPE'" in unknown.output
     assert run(db, "users", "disable", "nobody").output.strip() == "error: no user 'nobody'"
+
+
+def test_notify_says_in_one_line_without_a_mail_server_and_mails_with_one(db: Engine):
+    from aiosmtpd.controller import Controller
+
+    from tests.web.conftest import free_port
+
+    with db.begin() as conn:
+        conn.execute(text(GMP))
+        conn.execute(
+            text("INSERT INTO organisations (code, name, kind) VALUES ('TC', 'TC', 'council')")
+        )
+        conn.execute(text("INSERT INTO load_batches (source_file, source_format, organisation_id,"
+                          " status, finished_at, rows_read, rows_inserted)"
+                          " SELECT 'tc.csv', 'csv', id, 'committed', now(), 5, 5"
+                          " FROM organisations WHERE code = 'TC'"))  # fmt: skip
+    added = run(db, "users", "add", "cat", "--org", "GMP", "--email", "cat@example.org",
+                "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    refused = run(db, "notify")
+    assert refused.exit_code == 1
+    assert refused.output.strip().startswith("error: no mail server is set")
+    assert "Traceback" not in refused.output
+
+    class Keep:
+        messages: list[bytes] = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope.content)
+            return "250 OK"
+
+    sink = Controller(Keep(), hostname="127.0.0.1", port=free_port())
+    sink.start()
+    try:
+        env = {"ESTATE_DATABASE_URL": db.url.render_as_string(hide_password=False),
+               "ESTATE_SMTP_HOST": "127.0.0.1", "ESTATE_SMTP_PORT": str(sink.port)}  # fmt: skip
+        first = CliRunner().invoke(cli, ["notify"], env=env)
+        second = CliRunner().invoke(cli, ["notify"], env=env)
+    finally:
+        sink.stop()
+    assert first.output == "mailed 1, nothing new for 0\n", first.output
+    assert second.output == "mailed 0, nothing new for 1\n"
+    assert b"TC: 5 added, 0 changed" in Keep.messages[0]
