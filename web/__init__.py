@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         errors,
         headers,
         ogcapi,
+        places,
         presentation,
         proxies,
         state,
@@ -63,4 +64,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     presentation.init_app(app)
     for blueprint in (map_page, api, ogcapi, analysis, downloads, edits, club):
         app.register_blueprint(blueprint.bp)
+    app.register_blueprint(places.bp)
     return app
