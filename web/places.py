@@ -320,7 +320,11 @@ def radar_geojson():
         if box is not None:
             lon, lat = (np.asarray(v) for v in to_wgs84(x, y))
             keep &= (lon >= box.west) & (lon <= box.east) & (lat >= box.south) & (lat <= box.north)
-        events = events[keep]
+        events = events[keep].assign(
+            date=[d.isoformat() for d in events["date"][keep]],
+            lease_end=[None if pd.isna(d) else pd.Timestamp(d).date().isoformat()
+                       for d in events["lease_end"][keep]],
+        )  # fmt: skip
         points = shapely.points(events["x"].to_numpy(float), events["y"].to_numpy(float))
         return geojson_text(events, points, RADAR_COLUMNS)
 
