@@ -152,10 +152,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 # --- partner assets near one asset --------------------------------------------------
 
+# Headings of their own: the asset's page shows its own Body and Use above.
 NEARBY_TABLE = [
-    Column("name", "Asset"),
-    Column("body", "Body", "body"),
-    Column("use_class", "Use", "label"),
+    Column("name", "Partner asset"),
+    Column("body", "Partner", "body"),
+    Column("use_class", "Used as", "label"),
     Column("distance_m", "Distance (m)", "area"),
     Column("usable_m2", "Usable area (m²)", "area"),
     Column("occupants_fte", "Occupants (FTE)", "number"),
