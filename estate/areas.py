@@ -14,10 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, func, literal, select
 
 from estate.crs import STORAGE_SRID, to_storage
 from estate.errors import EstateError
+from estate.models import Area
+
+_AREAS: Table = Area.__table__  # type: ignore[assignment]
 
 # A drawn polygon of more vertices than this is no person's drawing.
 MAX_VERTICES = 10_000
@@ -35,24 +38,29 @@ class LoadedArea:
 
 def loaded_areas(conn: Connection) -> list[LoadedArea]:
     """Every loaded area, the boundary first, then the wards by name."""
+    t = _AREAS
     rows = conn.execute(
-        text("SELECT id, kind, name, code FROM areas ORDER BY kind <> 'boundary', kind, name")
+        select(t.c.id, t.c.kind, t.c.name, t.c.code).order_by(
+            t.c.kind != literal("boundary"), t.c.kind, t.c.name
+        )
     )
     return [LoadedArea(*row) for row in rows]
+
+
+def _with_outline():
+    t = _AREAS
+    return select(t.c.id, t.c.kind, t.c.name, t.c.code, func.ST_AsBinary(t.c.geom))
 
 
 def find_area(conn: Connection, name: str) -> tuple[LoadedArea, shapely.Geometry] | None:
     """The loaded area called ``name`` (case and spaces around it ignored; ``KIND:NAME``
     when two kinds share a name), with its outline; None when there is none."""
     kind, _, bare = name.partition(":") if ":" in name else ("", "", name)
-    rows = conn.execute(
-        text(
-            "SELECT id, kind, name, code, ST_AsBinary(geom) FROM areas"
-            " WHERE lower(name) = lower(:name) AND (:kind = '' OR kind = lower(:kind))"
-            " ORDER BY kind <> 'ward', id"
-        ),
-        {"name": bare.strip(), "kind": kind.strip()},
-    ).all()
+    t = _AREAS
+    query = _with_outline().where(func.lower(t.c.name) == bare.strip().lower())
+    if kind.strip():
+        query = query.where(t.c.kind == kind.strip().lower())
+    rows = conn.execute(query.order_by(t.c.kind != literal("ward"), t.c.id)).all()
     if not rows:
         return None
     row = rows[0]
@@ -61,10 +69,7 @@ def find_area(conn: Connection, name: str) -> tuple[LoadedArea, shapely.Geometry
 
 def area_outline(conn: Connection, area_id: int) -> tuple[LoadedArea, shapely.Geometry] | None:
     """A loaded area by its id, with its outline (None when there is none)."""
-    row = conn.execute(
-        text("SELECT id, kind, name, code, ST_AsBinary(geom) FROM areas WHERE id = :id"),
-        {"id": int(area_id)},
-    ).first()
+    row = conn.execute(_with_outline().where(_AREAS.c.id == int(area_id))).first()
     if row is None:
         return None
     return LoadedArea(row[0], row[1], row[2], row[3]), shapely.from_wkb(bytes(row[4]))

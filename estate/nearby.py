@@ -1,7 +1,7 @@
 """Partner assets near one asset: every other body's asset within a distance, with its
 distance, body, use and spare space, for the asset's page, its popup and a download.
 
-One set-based query: the origin is read once, and ``ST_DWithin`` on the stored points
+One set-based query (Core, over the viewer's subquery): the origin is read once, and ``ST_DWithin`` on the stored points
 finds the neighbours through the spatial index (the viewer's subquery keeps the stored
 point as ``raw_geom`` for exactly this), so a 100k-asset register answers in
 milliseconds rather than measuring every asset.
@@ -24,10 +24,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    FromClause,
+    Numeric,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 
-from estate.analysis.assets import CLOSED_USES, NO_SPACE_USES, running_cost_sql, usable_sql
+from estate.analysis.assets import CLOSED_USES, COST_HEADS, NO_SPACE_USES, usable_area
+from estate.models import Organisation
 from estate.sharing import GENERALISED_FLAG, Viewer
+
+_ORGS: Table = Organisation.__table__  # type: ignore[assignment]
 
 NEARBY_COLUMNS = [
     "id",
@@ -58,25 +77,37 @@ class Nearby:
     nothing is measured from it."""
 
 
-def _words(words: frozenset[str]) -> str:
-    return ", ".join(f"'{w}'" for w in sorted(words))
+def running_cost(a: FromClause) -> ColumnElement:
+    """An asset's running cost a year: its heads summed (missing ones as nothing), NULL
+    when every head is missing (as :func:`estate.analysis.assets.running_cost_sql`)."""
+    heads = [a.c[h] for h in COST_HEADS]
+    total = sum((func.coalesce(h, 0) for h in heads[1:]), func.coalesce(heads[0], 0))
+    return case((func.num_nonnulls(*heads) > 0, total))
 
 
-def spare_sql(alias: str, nia_per_fte: str = ":nia") -> str:
-    """SQL for an asset's spare space as :func:`estate.analysis.assets.derive` works it
-    out (see the module)."""
-    usable = usable_sql(alias)
-    fte = f"{alias}.occupants_fte"
-    vacant = f"({alias}.occupancy = 'vacant' OR {fte} = 0)"
-    receives = (
-        f"(coalesce({alias}.use_class, '') NOT IN ({_words(NO_SPACE_USES | CLOSED_USES)})"
-        f" AND {alias}.status IN ('operational', 'under_used') AND NOT {alias}.sensitive)"
+def spare_space(a: FromClause, nia_per_fte_m2: float) -> ColumnElement:
+    """An asset's spare space as :func:`estate.analysis.assets.derive` works it out (see
+    the module)."""
+    usable = usable_area(a)
+    fte = a.c.occupants_fte
+    receives = and_(
+        func.coalesce(a.c.use_class, "").not_in(sorted(NO_SPACE_USES | CLOSED_USES)),
+        a.c.status.in_(["operational", "under_used"]),
+        not_(a.c.sensitive),
     )
-    return (
-        f"CASE WHEN NOT {receives} THEN 0"
-        f" WHEN {vacant} THEN {usable}"
-        f" WHEN {fte} IS NULL THEN NULL"
-        f" ELSE greatest({usable} - {fte} * {nia_per_fte}, 0) END"
+    need = fte * literal(nia_per_fte_m2, Numeric())
+    return case(
+        (not_(receives), literal(0, Numeric())),
+        (or_(a.c.occupancy == "vacant", fte == 0), usable),
+        (fte.is_(None), None),
+        else_=func.greatest(usable - need, 0),
+    )
+
+
+def _wgs84(geom: ColumnElement, part: str) -> ColumnElement:
+    point = func.ST_Transform(geom, 4326)
+    return (func.ST_X(point) if part == "x" else func.ST_Y(point)).label(
+        "lon" if part == "x" else "lat"
     )
 
 
@@ -90,42 +121,54 @@ def nearby_assets(
 ) -> Nearby | None:
     """Every other body's asset (not disposed) within ``distance_m`` of the asset, as
     ``viewer`` may see them, nearest first; None when the viewer has no such asset."""
-    assets = viewer.assets_sql()
+    a = viewer.assets_table("a")
     origin = conn.execute(
-        text(
-            f"SELECT a.organisation_id, a.geom IS NOT NULL AS located,"
-            f" a.location_method = 'generalised' OR :flag = ANY(a.quality_flags) AS hidden"
-            f" FROM {assets} a WHERE a.id = :id"
-        ),
-        {"id": int(asset_id), "flag": GENERALISED_FLAG},
+        select(
+            a.c.organisation_id,
+            a.c.geom.is_not(None).label("located"),
+            or_(
+                a.c.location_method == "generalised",
+                literal(GENERALISED_FLAG) == func.any(a.c.quality_flags),
+            ).label("hidden"),
+        ).where(a.c.id == int(asset_id))
     ).first()
     if origin is None:
         return None
     if origin.hidden or not origin.located:
         return Nearby(int(asset_id), float(distance_m), pd.DataFrame(columns=NEARBY_COLUMNS),
                       generalised=bool(origin.hidden))  # fmt: skip
+    here = select(a.c.geom, a.c.organisation_id).where(a.c.id == int(asset_id)).cte("origin")
+    b = viewer.assets_table("b")
+    o = _ORGS
+    gap = func.ST_Distance(b.c.geom, here.c.geom)
     rows = conn.execute(
-        text(
-            f"""
-            WITH origin AS (SELECT a.geom, a.organisation_id FROM {assets} a WHERE a.id = :id)
-            SELECT b.id, o.code AS body, b.name, b.use_class,
-                   round(ST_Distance(b.geom, origin.geom)::numeric, 1)::float AS distance_m,
-                   ({usable_sql("b")})::float AS usable_m2, b.occupants_fte::float AS occupants_fte,
-                   ({spare_sql("b")})::float AS spare_m2,
-                   ({running_cost_sql("b")})::float AS running_cost,
-                   ST_X(ST_Transform(b.geom, 4326)) AS lon, ST_Y(ST_Transform(b.geom, 4326)) AS lat
-            FROM origin, {assets} b JOIN organisations o ON o.id = b.organisation_id
-            WHERE ST_DWithin(b.raw_geom, origin.geom, :d)
-              AND ST_DWithin(b.geom, origin.geom, :d)
-              AND b.organisation_id <> origin.organisation_id
-              AND b.status <> 'disposed'
-              AND b.location_method IS DISTINCT FROM 'generalised'
-            ORDER BY distance_m, b.id
-            LIMIT :limit
-            """
-        ),
-        {"id": int(asset_id), "d": float(distance_m), "nia": float(nia_per_fte_m2),
-         "limit": int(limit)},  # fmt: skip
+        select(
+            b.c.id,
+            o.c.code.label("body"),
+            b.c.name,
+            b.c.use_class,
+            cast(func.round(cast(gap, Numeric()), 1), Float).label("distance_m"),
+            cast(usable_area(b), Float).label("usable_m2"),
+            cast(b.c.occupants_fte, Float).label("occupants_fte"),
+            cast(spare_space(b, nia_per_fte_m2), Float).label("spare_m2"),
+            cast(running_cost(b), Float).label("running_cost"),
+            _wgs84(b.c.geom, "x"),
+            _wgs84(b.c.geom, "y"),
+        )
+        .select_from(here)
+        .join(b, true())
+        .join(o, o.c.id == b.c.organisation_id)
+        .where(
+            # The stored point first, so the spatial index finds the few candidates; then
+            # the point as the viewer sees it.
+            func.ST_DWithin(b.c.raw_geom, here.c.geom, float(distance_m)),
+            func.ST_DWithin(b.c.geom, here.c.geom, float(distance_m)),
+            b.c.organisation_id != here.c.organisation_id,
+            b.c.status != "disposed",
+            b.c.location_method.is_distinct_from("generalised"),
+        )
+        .order_by("distance_m", b.c.id)
+        .limit(int(limit))
     )
     frame = pd.DataFrame(rows.all(), columns=NEARBY_COLUMNS)
     return Nearby(int(asset_id), float(distance_m), frame)

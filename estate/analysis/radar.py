@@ -21,20 +21,40 @@ never, nor is it offered as a place to go.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Connection, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from estate.analysis.assets import COLOCATION, read_assets
+from estate.analysis.assets import CLOSED_USES, COLOCATION, NO_SPACE_USES, read_assets
 from estate.analysis.disposal import receiving_sites
+from estate.clipping import clipped
 from estate.display import show_number
 from estate.sharing import Viewer
 
 WINDOW_MONTHS = 24
-RADAR_READ = (*COLOCATION, "a.tenure", "a.condition", "a.lease_break", "a.lease_end")
+# What the radar reads of every row it reads: no names (text is the costly part of a read
+# at a region's scale); the few it shows are read after, by id (:func:`_named`).
+RADAR_READ = (
+    *(c for c in COLOCATION if not c.endswith(" AS name")),
+    "a.tenure",
+    "a.condition",
+    "a.lease_break",
+    "a.lease_end",
+)
+# The rows worth reading: a lease event in the window, or a building that could take
+# others in (see :func:`on_the_way_out` and :func:`estate.analysis.assets.derive`, which
+# decide in full on what is read). At a region's scale this halves the read.
+RADAR_ROWS = (
+    "a.lease_break BETWEEN {start} AND {until} OR a.lease_end BETWEEN {start} AND {until}"
+    " OR (a.geom IS NOT NULL AND NOT a.sensitive AND a.status IN ('operational', 'under_used')"
+    " AND coalesce(a.use_class, '') NOT IN ({closed})"
+    " AND a.occupancy IS DISTINCT FROM 'vacant' AND a.condition IS DISTINCT FROM 'D')"
+)
 
 EVENT_COLUMNS = [
     "id",
@@ -100,8 +120,40 @@ def lease_radar(
     viewer: Viewer | None = None,
 ) -> Radar:
     """The radar over the register as ``viewer`` sees it (everything when None)."""
-    assets = read_assets(conn, nia_per_fte_m2, columns=RADAR_READ, viewer=viewer)
-    return find_events(assets, relocation_distance_m, months, as_of or dt.date.today())
+    as_of = as_of or dt.date.today()
+    closed = ", ".join(f"'{u}'" for u in sorted(NO_SPACE_USES | CLOSED_USES))
+    assets = read_assets(
+        conn,
+        nia_per_fte_m2,
+        columns=RADAR_READ,
+        viewer=viewer,
+        where=RADAR_ROWS.replace("{closed}", closed),
+        where_params={"start": as_of, "until": window_end(as_of, months)},
+    )
+    assets["name"] = pd.Series(None, index=assets.index, dtype=object)
+    radar = find_events(assets, relocation_distance_m, months, as_of)
+    return _named(conn, radar, viewer or Viewer.operator())
+
+
+def _named(conn: Connection, radar: Radar, viewer: Viewer) -> Radar:
+    """The radar with the names of its events' assets and of where they could go, read
+    by id as ``viewer`` sees them (cut as every list cuts them)."""
+    events = radar.events
+    ids = {int(i) for i in events["id"]} | {int(i) for i in events["receiving_id"].dropna()}
+    if not ids:
+        return radar
+    a = viewer.assets_table("a")
+    # One array parameter, not thousands of literals: the planner takes it to the index.
+    wanted = bindparam("ids", sorted(ids), type_=ARRAY(BigInteger))
+    names = dict(conn.execute(select(a.c.id, a.c.name).where(a.c.id == any_(wanted))).all())
+    named = {i: clipped(n) for i, n in names.items()}
+    events = events.assign(
+        name=[named.get(int(i)) for i in events["id"]],
+        receiving_name=[
+            None if pd.isna(i) else named.get(int(i)) for i in events["receiving_id"]
+        ],
+    )
+    return dataclasses.replace(radar, events=events)
 
 
 def find_events(
@@ -154,21 +206,38 @@ def _with_matches(
     events: pd.DataFrame, receivers: pd.DataFrame, match: pd.DataFrame, distance_m: float
 ) -> pd.DataFrame:
     """The events with their receiving site's columns and a note in words."""
-    got = match["receiving_index"].to_numpy()
-    events["receiving_id"] = pd.Series(pd.NA, index=events.index, dtype="Int64")
-    events["receiving_body"] = pd.Series(None, index=events.index, dtype=object)
-    events["receiving_name"] = pd.Series(None, index=events.index, dtype=object)
-    events["receiving_distance_m"] = np.nan
-    events["receiving_spare_m2"] = np.nan
-    events["other_fits"] = pd.Series(pd.NA, index=events.index, dtype="Int64")
-    ok = match.index[got >= 0]
-    chosen = receivers.iloc[got[got >= 0]]
-    events.loc[ok, "receiving_id"] = chosen["id"].to_numpy()
-    events.loc[ok, "receiving_body"] = chosen["body"].astype(object).to_numpy()
-    events.loc[ok, "receiving_name"] = chosen["name"].to_numpy()
-    events.loc[ok, "receiving_spare_m2"] = chosen["spare_m2"].round(0).to_numpy()
-    events.loc[ok, "receiving_distance_m"] = match.loc[ok, "receiving_distance_m"].round(0)
-    events.loc[ok, "other_fits"] = match.loc[ok, "other_fits"].to_numpy()
+    # Whole columns at once (a .loc assignment per column costs more than the search).
+    n = len(events)
+    at = np.full(n, -1, dtype=np.int64)
+    rows = events.index.get_indexer(match.index)
+    at[rows] = match["receiving_index"].to_numpy()
+    found = at >= 0
+    chosen = receivers.iloc[at[found]]
+
+    def spread(values: np.ndarray, blank: object, dtype: object) -> np.ndarray:
+        out = np.full(n, blank, dtype=dtype)
+        out[found] = values
+        return out
+
+    events["receiving_id"] = pd.arrays.IntegerArray(
+        spread(chosen["id"].to_numpy(dtype=np.int64), 0, np.int64), ~found
+    )
+    events["receiving_body"] = spread(chosen["body"].astype(object).to_numpy(), None, object)
+    events["receiving_name"] = spread(chosen["name"].to_numpy(dtype=object), None, object)
+    events["receiving_spare_m2"] = spread(chosen["spare_m2"].round(0).to_numpy(), np.nan, float)
+    distance = np.full(n, np.nan)
+    distance[rows] = match["receiving_distance_m"].to_numpy()
+    events["receiving_distance_m"] = np.where(found, np.round(distance, 0), np.nan)
+    fits = np.zeros(n, dtype=np.int64)
+    fits[rows] = match["other_fits"].to_numpy()
+    searched = np.zeros(n, dtype=bool)
+    searched[rows] = True
+    events["other_fits"] = pd.arrays.IntegerArray(np.where(found, fits, 0), ~found)
+    ok = events.index[found]
+    missed = events.index[searched & ~found]
+    largest = pd.Series(np.nan, index=events.index)
+    largest.iloc[rows] = match["largest_spare_m2"].to_numpy()
+    largest = largest[missed]
 
     km = f"{distance_m / 1000:g} km"
     notes = pd.Series("", index=events.index, dtype=object)
@@ -179,8 +248,6 @@ def _with_matches(
         + " m²) in a building within "
         + km
     )
-    missed = match.index[got < 0]
-    largest = match.loc[missed, "largest_spare_m2"]
     notes[missed] = np.where(
         largest.isna(),
         f"no building with spare space within {km}",
