@@ -42,9 +42,13 @@ def nearby_bench(n: int):
     engine = _estate_engine(n)
     with engine.connect() as conn:
         who = _council_viewer(conn)
-        ids = conn.execute(
-            text("SELECT id FROM assets WHERE geom IS NOT NULL ORDER BY random() LIMIT 200")
-        ).scalars().all()
+        ids = (
+            conn.execute(
+                text("SELECT id FROM assets WHERE geom IS NOT NULL ORDER BY random() LIMIT 200")
+            )
+            .scalars()
+            .all()
+        )
         nearby_assets(conn, ids[0], 250.0, 8.0, who)  # the viewer's SQL built once
         ours, theirs, found = [], [], 0
         peer = text(
@@ -70,9 +74,11 @@ def nearby_bench(n: int):
         "peer_p95_ms": round(1000 * float(np.percentile(theirs_a, 95)), 2),
         "target_s": 0.05,
     }
-    return float(np.percentile(ours_a, 95)), {
-        "ST_DWithin alone (p95)": float(np.percentile(theirs_a, 95))
-    }, details
+    return (
+        float(np.percentile(ours_a, 95)),
+        {"ST_DWithin alone (p95)": float(np.percentile(theirs_a, 95))},
+        details,
+    )
 
 
 @benchmark("radar", sizes=(100_000,))
@@ -85,7 +91,7 @@ def radar_bench(n: int):
     with engine.connect() as conn:
         who = _council_viewer(conn)
         estate_s, radar = timed(
-            lambda: lease_radar(conn, 8.0, 2000.0, 24, today, viewer=who), repeat=3
+            lambda: lease_radar(conn, 8.0, 2000.0, 24, today, viewer=who), repeat=5
         )
         listing = text(
             "SELECT id, name, lease_break, lease_end FROM assets WHERE status <> 'disposed'"

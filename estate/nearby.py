@@ -1,10 +1,10 @@
 """Partner assets near one asset: every other body's asset within a distance, with its
 distance, body, use and spare space, for the asset's page, its popup and a download.
 
-One set-based query (Core, over the viewer's subquery): the origin is read once, and ``ST_DWithin`` on the stored points
-finds the neighbours through the spatial index (the viewer's subquery keeps the stored
-point as ``raw_geom`` for exactly this), so a 100k-asset register answers in
-milliseconds rather than measuring every asset.
+One set-based query (Core, over the viewer's subquery): the origin is read once, and
+``ST_DWithin`` on the stored points finds the neighbours through the spatial index (the
+viewer's subquery keeps the stored point as ``raw_geom`` for exactly this), so a
+100k-asset register answers in milliseconds rather than measuring every asset.
 
 Sharing (:mod:`estate.sharing`): the rows come from the viewer's subquery, so another
 body's fields the partnership does not share are blank. A sensitive site of another

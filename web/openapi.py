@@ -110,8 +110,13 @@ def document() -> dict:
             "sees only generalised is left out; from such a site nothing is measured)",
             [
                 _param("asset_id", "asset id", "integer", where="path"),
-                _param("distance", "metres (default the co-location distance)", "number",
-                       minimum=1, maximum=5000),
+                _param(
+                    "distance",
+                    "metres (default the co-location distance)",
+                    "number",
+                    minimum=1,
+                    maximum=5000,
+                ),
             ],
             JSON,
         ),
@@ -121,8 +126,14 @@ def document() -> dict:
             "(receiving_*), how many others would do (other_fits), the saving a year "
             "(running_cost) and from a break to the lease end (saving_to_end); points, WGS84",
             [
-                _param("months", "months ahead from today (both ends included)", "integer",
-                       minimum=1, maximum=120, default=24),
+                _param(
+                    "months",
+                    "months ahead from today (both ends included)",
+                    "integer",
+                    minimum=1,
+                    maximum=120,
+                    default=24,
+                ),
                 _param("distance", "relocation search distance, metres", "number"),
                 BODIES,
                 BBOX,
@@ -164,8 +175,10 @@ def document() -> dict:
                 _param("distance", "relocation search distance, metres", "number"),
                 _param("min_score", "score needed to be a candidate", "integer"),
                 BODIES,
-                *[{**p, "description": p["description"] + " (the candidates standing in it)"}
-                  for p in PLACE],
+                *[
+                    {**p, "description": p["description"] + " (the candidates standing in it)"}
+                    for p in PLACE
+                ],
                 BBOX,
                 _limit(CANDIDATES_CAP, CANDIDATES_CAP, "candidates"),
             ],

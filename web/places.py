@@ -330,4 +330,3 @@ def radar_geojson():
         return geojson_text(events, points, RADAR_COLUMNS)
 
     return cached(GEOJSON, build)
-

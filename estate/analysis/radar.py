@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,9 +150,7 @@ def _named(conn: Connection, radar: Radar, viewer: Viewer) -> Radar:
     named = {i: clipped(n) for i, n in names.items()}
     events = events.assign(
         name=[named.get(int(i)) for i in events["id"]],
-        receiving_name=[
-            None if pd.isna(i) else named.get(int(i)) for i in events["receiving_id"]
-        ],
+        receiving_name=[None if pd.isna(i) else named.get(int(i)) for i in events["receiving_id"]],
     )
     return dataclasses.replace(radar, events=events)
 
@@ -214,7 +213,7 @@ def _with_matches(
     found = at >= 0
     chosen = receivers.iloc[at[found]]
 
-    def spread(values: np.ndarray, blank: object, dtype: object) -> np.ndarray:
+    def spread(values: np.ndarray, blank: Any, dtype: Any) -> np.ndarray:
         out = np.full(n, blank, dtype=dtype)
         out[found] = values
         return out
@@ -242,12 +241,7 @@ def _with_matches(
     km = f"{distance_m / 1000:g} km"
     notes = pd.Series("", index=events.index, dtype=object)
     need = events["need_m2"]
-    notes[ok] = (
-        "room for its occupants ("
-        + _whole(need[ok])
-        + " m²) in a building within "
-        + km
-    )
+    notes[ok] = "room for its occupants (" + _whole(need[ok]) + " m²) in a building within " + km
     notes[missed] = np.where(
         largest.isna(),
         f"no building with spare space within {km}",

@@ -120,4 +120,3 @@ def test_an_estate_error_of_another_layers_command_is_one_line_too(db: Engine):
     assert result.exit_code == 1
     assert result.stderr == "error: no load batch 999 (see `estate loads`)\n"
     assert result.exception is None or isinstance(result.exception, SystemExit)
-

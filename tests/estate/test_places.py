@@ -4,6 +4,7 @@ on small registers built for each test (counts checked against SQL where SQL can
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import shapely
@@ -101,8 +102,14 @@ def test_colocation_within_a_loaded_ward_by_name(session: Session, town):
 def test_a_drawn_polygon_in_degrees_narrows_to_what_it_holds(session: Session, town):
     conn = session.connection()
     lon, lat = to_wgs84([X + 1900, X + 2300], [Y - 100, Y + 100])
-    ring = [[lon[0], lat[0]], [lon[1], lat[0]], [lon[1], lat[1]], [lon[0], lat[1]], [lon[0], lat[0]]]
-    drawn = read_drawn('{"type": "Polygon", "coordinates": [%s]}' % ring)
+    ring = [
+        [lon[0], lat[0]],
+        [lon[1], lat[0]],
+        [lon[1], lat[1]],
+        [lon[0], lat[1]],
+        [lon[0], lat[0]],
+    ]
+    drawn = read_drawn(json.dumps({"type": "Polygon", "coordinates": [ring]}))
     assert set(colocation(conn, 250.0, 8.0, within=drawn).members["name"]) == {
         "Fire station",
         "Clinic",
@@ -138,9 +145,7 @@ def test_the_nearby_list_matches_a_direct_query(session: Session, town):
     assert "Depot" not in set(found.rows["name"])
 
 
-def test_a_sensitive_partner_site_is_left_out_of_another_bodys_nearby_list(
-    session: Session, town
-):
+def test_a_sensitive_partner_site_is_left_out_of_another_bodys_nearby_list(session: Session, town):
     conn = session.connection()
     conn.execute(text("UPDATE assets SET sensitive = true WHERE name = 'Police station'"))
     office = conn.execute(text("SELECT id FROM assets WHERE name = 'Office'")).scalar_one()
@@ -229,7 +234,9 @@ def test_the_radar_shows_another_bodys_sensitive_lease_to_nobody_else(session: S
                occupants_fte=3, rent=9_000, tenure="leasehold", sensitive=True,
                lease_break=today + dt.timedelta(days=30))  # fmt: skip
     conn = session.connection()
-    assert "Refuge" in set(lease_radar(conn, 8.0, 2000.0, 24, today, Viewer(police.id)).events["name"])
+    assert "Refuge" in set(
+        lease_radar(conn, 8.0, 2000.0, 24, today, Viewer(police.id)).events["name"]
+    )
     council_view = lease_radar(conn, 8.0, 2000.0, 24, today, Viewer(town["council"].id)).events
     assert "Refuge" not in set(council_view["name"].astype(str))
     assert council_view.empty

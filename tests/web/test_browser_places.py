@@ -66,17 +66,17 @@ def read_png(data: bytes) -> np.ndarray:
     return out.reshape(height, width, channels).astype(np.uint8)
 
 
-def _free_point_in_ward(page, server: str) -> tuple[float, float]:
+def _free_point_in_ward(tab, server: str) -> tuple[float, float]:
     """A pixel of the map inside the ward where nothing else is drawn: no cluster outline
     or candidate within 80 m, and the map's own canvas the topmost element there (no
     marker, control or panel above it)."""
     from estate.crs import to_storage
 
-    wards = page.evaluate("fetch('/api/areas/ward').then(r => r.json())")
+    wards = tab.evaluate("fetch('/api/areas/ward').then(r => r.json())")
     ward = next(f for f in wards["features"] if f["properties"]["name"] == WARD)
     outline = shapely.geometry.shape(ward["geometry"])
-    clusters = page.evaluate("fetch('/api/clusters').then(r => r.json())")["features"]
-    candidates = page.evaluate("fetch('/api/candidates').then(r => r.json())")["features"]
+    clusters = tab.evaluate("fetch('/api/clusters').then(r => r.json())")["features"]
+    candidates = tab.evaluate("fetch('/api/candidates').then(r => r.json())")["features"]
     busy = [shapely.geometry.shape(f["geometry"]) for f in clusters]
     busy += [shapely.geometry.shape(f["geometry"]) for f in candidates if f["geometry"]]
 
@@ -98,7 +98,7 @@ def _free_point_in_ward(page, server: str) -> tuple[float, float]:
             lon, lat = minx + fx * (maxx - minx), miny + fy * (maxy - miny)
             if not outline.contains(shapely.Point(lon, lat)) or not far_from_busy(lon, lat):
                 continue
-            spot = page.evaluate(
+            spot = tab.evaluate(
                 """([lat, lon]) => {
                     const map = window.terrier_map;
                     const p = map.latLngToContainerPoint([lat, lon]);

@@ -66,7 +66,7 @@ def test_colocation_for_one_ward_counts_what_sql_counts(client: FlaskClient, ter
     # The page names the ward and lists the same clusters.
     page = client.get(f"/colocation?distance=250&area={quote(WARD)}").get_data(as_text=True)
     assert f"in {WARD}" in page
-    assert f'{len(collection["features"])} rows' in page
+    assert f"{len(collection['features'])} rows" in page
 
 
 def test_colocation_for_several_bodies_keeps_clusters_with_any_of_them(
@@ -116,7 +116,9 @@ def test_disposals_in_a_ward_are_the_candidates_standing_in_it(
                 {"w": WARD},
             ).scalars()
         )
-    assert {f["properties"]["id"] for f in in_ward} == {f["properties"]["id"] for f in whole} & inside
+    assert {f["properties"]["id"] for f in in_ward} == {
+        f["properties"]["id"] for f in whole
+    } & inside
     assert 0 < len(in_ward) < len(whole)
 
 
@@ -268,7 +270,9 @@ def test_the_radar_takes_the_windows_last_day_and_not_the_day_after(
         row = r'<td>Lease break</td><td><a href="/assets/{}">'
         assert re.search(row.format(ids[0]), page) and not re.search(row.format(ids[1]), page)
         longer = client.get("/api/radar?months=25").get_json()["features"]
-        assert (ids[1], "break") in {(f["properties"]["id"], f["properties"]["event"]) for f in longer}
+        assert (ids[1], "break") in {
+            (f["properties"]["id"], f["properties"]["event"]) for f in longer
+        }
         rows = list(csv.reader(io.StringIO(client.get("/radar.csv").get_data(as_text=True))))
         assert len(rows) - 1 >= len(features)  # with the events that have no point
         assert all("_" not in h for h in rows[0]), rows[0]  # headings in words
@@ -279,9 +283,7 @@ def test_the_radar_takes_the_windows_last_day_and_not_the_day_after(
                     text("UPDATE assets SET lease_break = :d WHERE id = :i"), {"d": brk, "i": i}
                 )
             conn.execute(
-                text(
-                    "INSERT INTO audit_events (actor, subject, action) VALUES ('t', 'asset', 'e')"
-                )
+                text("INSERT INTO audit_events (actor, subject, action) VALUES ('t', 'asset', 'e')")
             )
 
 
@@ -332,9 +334,7 @@ def sensitive_station(terrier: Engine) -> Iterator[dict]:
                 {"s": row["sensitive"], "d": row["lease_break"], "id": row["id"]},
             )
             conn.execute(
-                text(
-                    "INSERT INTO audit_events (actor, subject, action) VALUES ('t', 'asset', 'e')"
-                )
+                text("INSERT INTO audit_events (actor, subject, action) VALUES ('t', 'asset', 'e')")
             )
         time.sleep(0.25)
 
