@@ -146,6 +146,7 @@ def build_map() -> MapPage:
                 "candidates": url_for("api.candidates"),
                 "radar": url_for("places.radar_geojson"),
                 "colocation_page": url_for("analysis.colocation"),
+                "cluster_page": url_for("places.cluster", key=0).removesuffix("0"),
                 "disposals_page": url_for("analysis.disposals"),
                 "areas": url_for("api.areas", kind="ward").removesuffix("ward"),
                 "summary": url_for("api.summary"),

@@ -326,7 +326,8 @@ var Terrier = (function () {
         el("ul", {}, (p.members || []).map(function (m, i) {
           var named = p.member_names && p.member_bodies;
           return el("li", { text: named ? (p.member_names[i] || "(no name)") + " (" + bodyName(p.member_bodies[i]) + ")" : m });
-        }))
+        })),
+        p.key != null && urls.cluster_page ? el("a", { href: urls.cluster_page + p.key, text: "The cluster's page: who could move where" }) : null
       ]);
     }
 
