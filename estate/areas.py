@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, func, literal, select
 from estate.crs import STORAGE_SRID, to_storage
 from estate.errors import EstateError
 from estate.models import Area
+from estate.record_ids import given_id
 
 _AREAS: Table = Area.__table__  # type: ignore[assignment]
 
@@ -69,7 +70,7 @@ def find_area(conn: Connection, name: str) -> tuple[LoadedArea, shapely.Geometry
 
 def area_outline(conn: Connection, area_id: int) -> tuple[LoadedArea, shapely.Geometry] | None:
     """A loaded area by its id, with its outline (None when there is none)."""
-    row = conn.execute(_with_outline().where(_AREAS.c.id == int(area_id))).first()
+    row = conn.execute(_with_outline().where(_AREAS.c.id == given_id(int(area_id)))).first()
     if row is None:
         return None
     return LoadedArea(row[0], row[1], row[2], row[3]), shapely.from_wkb(bytes(row[4]))

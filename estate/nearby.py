@@ -44,6 +44,7 @@ from sqlalchemy import (
 
 from estate.analysis.assets import CLOSED_USES, COST_HEADS, NO_SPACE_USES, usable_area
 from estate.models import Organisation
+from estate.record_ids import given_id
 from estate.sharing import GENERALISED_FLAG, Viewer
 
 _ORGS: Table = Organisation.__table__  # type: ignore[assignment]
@@ -130,14 +131,14 @@ def nearby_assets(
                 a.c.location_method == "generalised",
                 literal(GENERALISED_FLAG) == func.any(a.c.quality_flags),
             ).label("hidden"),
-        ).where(a.c.id == int(asset_id))
+        ).where(a.c.id == given_id(int(asset_id)))
     ).first()
     if origin is None:
         return None
     if origin.hidden or not origin.located:
         return Nearby(int(asset_id), float(distance_m), pd.DataFrame(columns=NEARBY_COLUMNS),
                       generalised=bool(origin.hidden))  # fmt: skip
-    here = select(a.c.geom, a.c.organisation_id).where(a.c.id == int(asset_id)).cte("origin")
+    here = select(a.c.geom, a.c.organisation_id).where(a.c.id == given_id(int(asset_id))).cte("origin")
     b = viewer.assets_table("b")
     o = _ORGS
     gap = func.ST_Distance(b.c.geom, here.c.geom)

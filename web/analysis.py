@@ -19,6 +19,7 @@ from estate.mapquery import BadQuery
 from estate.web.auth import viewer
 from estate.web.cache import organisations
 from estate.web.params import bodies_arg, float_arg, int_arg, place_arg
+from estate.web.places import nearby_table
 from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
 from estate.web.state import connection, state
@@ -78,8 +79,6 @@ def asset(asset_id: int):
     ]
     point = found.get("geometry") or {}
     lonlat = point.get("coordinates") if point else None
-    from estate.web.places import nearby_table
-
     return render_template(
         "asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat,
         nearby=nearby_table(asset_id),

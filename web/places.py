@@ -18,11 +18,13 @@ import pandas as pd
 import shapely
 from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 
+from estate.crs import to_wgs84
 from estate.display import show_money
 from estate.exports import geojson_text, write_frame_csv
 from estate.labels import heading
 from estate.web.auth import viewer
 from estate.web.cache import cached, organisations
+from estate.web.filters import body_names
 from estate.web.params import bbox_arg, bodies_arg, float_arg, int_arg, place_arg
 from estate.web.presentation import body_styles
 from estate.web.results import colocation_result, radar_result
@@ -53,7 +55,8 @@ def _cluster_plan(key: int):
 
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
-    result = colocation_result(distance, bodies_arg(), place_arg())
+    place = place_arg()
+    result = colocation_result(distance, bodies_arg(), place)
     plan = cluster_plan(result, key, settings.nia_per_fte_m2)
     if plan is None:
         abort(
@@ -61,7 +64,7 @@ def _cluster_plan(key: int):
             description=f"No cluster holds asset {key} as its first member at "
             f"{distance:g} m with these choices.",
         )
-    return distance, result, plan
+    return distance, place, result, plan
 
 
 @bp.get("/colocation/<int:key>")
@@ -70,14 +73,10 @@ def cluster(key: int):
     are): its members on a small map and as a list, who could move where and why, the
     saving and its basis, or why there is none. Takes the list's ``distance``, ``body``
     and ``area`` or ``polygon``."""
-    from estate.crs import to_wgs84
-
-    distance, result, plan = _cluster_plan(key)
+    distance, place, result, plan = _cluster_plan(key)
     members = plan.members
     lon, lat = to_wgs84(members["x"].to_numpy(float), members["y"].to_numpy(float))
     colours = {b["code"]: b["colour"] for b in body_styles(organisations())}
-    from estate.web.filters import body_names
-
     names = body_names()
     points = [
         {"id": int(i), "name": str(n or "(no name)"), "body": names.get(str(b), str(b)),
@@ -100,8 +99,10 @@ def cluster(key: int):
         rows=table_rows(members, MEMBER_TABLE),
         ids=[int(i) for i in members["id"]],
         map_data={"points": points, "outline": outline, "tiles": _tiles()},
-        back=url_for("analysis.colocation", distance=f"{distance:g}", body=",".join(
-            bodies_arg() or []) or None, **(place_arg().args if place_arg() else {})),
+        back=url_for(
+            "analysis.colocation", distance=f"{distance:g}",
+            body=",".join(bodies_arg() or []) or None, **(place.args if place else {}),
+        ),
     )  # fmt: skip
 
 
@@ -109,7 +110,7 @@ def cluster(key: int):
 def cluster_json(key: int):
     """One co-location cluster as JSON: its members with their figures, the moves, the
     saving and its basis, or why there is none."""
-    distance, _, plan = _cluster_plan(key)
+    distance, _, _, plan = _cluster_plan(key)
     members = plan.members.drop(columns=["cluster"]).assign(
         body=plan.members["body"].astype(str), kind=plan.members["kind"].astype(str)
     )
@@ -130,8 +131,6 @@ def cluster_json(key: int):
 
 
 def _to_wgs84(geometry):
-    from estate.crs import to_wgs84
-
     def flip(xy: np.ndarray) -> np.ndarray:
         lon, lat = to_wgs84(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
@@ -208,7 +207,6 @@ def people_csv(frame: pd.DataFrame, money: list[str], name: str):
     """``frame`` as a CSV download for people: labels for codes, bodies by name, numbers
     rounded to their unit, headings in words (the JSON answers keep the codes)."""
     from estate.labels import for_people
-    from estate.web.filters import body_names
 
     out = for_people(frame, money, body_names())
     out.columns = [heading(c) for c in out.columns]
@@ -313,8 +311,6 @@ def radar_geojson():
     box = bbox_arg()
 
     def build() -> str:
-        from estate.crs import to_wgs84
-
         _, events = _radar()
         x, y = events["x"].to_numpy(float), events["y"].to_numpy(float)
         keep = ~(np.isnan(x) | np.isnan(y))

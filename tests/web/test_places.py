@@ -142,6 +142,7 @@ def test_a_drawn_polygon_narrows_the_page_and_a_bad_one_is_a_400(
         assert response.status_code == 400, bad
         assert response.get_json()["description"]
     assert client.get("/colocation?area=Nowhere%20Ward").status_code == 400
+    assert client.get("/colocation?area=99999999999999999999").status_code == 400
 
 
 # --- a cluster's page -------------------------------------------------------------
