@@ -138,7 +138,9 @@ def nearby_assets(
     if origin.hidden or not origin.located:
         return Nearby(int(asset_id), float(distance_m), pd.DataFrame(columns=NEARBY_COLUMNS),
                       generalised=bool(origin.hidden))  # fmt: skip
-    here = select(a.c.geom, a.c.organisation_id).where(a.c.id == given_id(int(asset_id))).cte("origin")
+    here = (
+        select(a.c.geom, a.c.organisation_id).where(a.c.id == given_id(int(asset_id))).cte("origin")
+    )
     b = viewer.assets_table("b")
     o = _ORGS
     gap = func.ST_Distance(b.c.geom, here.c.geom)
