@@ -22,16 +22,21 @@ occupants are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Float,
     FromClause,
+    Integer,
     Numeric,
+    Select,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -44,7 +49,6 @@ from sqlalchemy import (
 
 from estate.analysis.assets import CLOSED_USES, COST_HEADS, NO_SPACE_USES, usable_area
 from estate.models import Organisation
-from estate.record_ids import given_id
 from estate.sharing import GENERALISED_FLAG, Viewer
 
 _ORGS: Table = Organisation.__table__  # type: ignore[assignment]
@@ -86,7 +90,7 @@ def running_cost(a: FromClause) -> ColumnElement:
     return case((func.num_nonnulls(*heads) > 0, total))
 
 
-def spare_space(a: FromClause, nia_per_fte_m2: float) -> ColumnElement:
+def spare_space(a: FromClause, nia_per_fte_m2: float | ColumnElement) -> ColumnElement:
     """An asset's spare space as :func:`estate.analysis.assets.derive` works it out (see
     the module)."""
     usable = usable_area(a)
@@ -96,7 +100,12 @@ def spare_space(a: FromClause, nia_per_fte_m2: float) -> ColumnElement:
         a.c.status.in_(["operational", "under_used"]),
         not_(a.c.sensitive),
     )
-    need = fte * literal(nia_per_fte_m2, Numeric())
+    nia = (
+        nia_per_fte_m2
+        if isinstance(nia_per_fte_m2, ColumnElement)
+        else literal(nia_per_fte_m2, Numeric())
+    )
+    need = fte * nia
     return case(
         (not_(receives), literal(0, Numeric())),
         (or_(a.c.occupancy == "vacant", fte == 0), usable),
@@ -122,29 +131,44 @@ def nearby_assets(
 ) -> Nearby | None:
     """Every other body's asset (not disposed) within ``distance_m`` of the asset, as
     ``viewer`` may see them, nearest first; None when the viewer has no such asset."""
-    a = viewer.assets_table("a")
-    origin = conn.execute(
-        select(
-            a.c.organisation_id,
-            a.c.geom.is_not(None).label("located"),
-            or_(
-                a.c.location_method == "generalised",
-                literal(GENERALISED_FLAG) == func.any(a.c.quality_flags),
-            ).label("hidden"),
-        ).where(a.c.id == given_id(int(asset_id)))
-    ).first()
+    if not 0 < int(asset_id) < 2**63:  # past bigint's range: no asset has that id
+        return None
+    origin_query, rows_query = _statements(viewer)
+    origin = conn.execute(origin_query, {"id": int(asset_id)}).first()
     if origin is None:
         return None
     if origin.hidden or not origin.located:
         return Nearby(int(asset_id), float(distance_m), pd.DataFrame(columns=NEARBY_COLUMNS),
                       generalised=bool(origin.hidden))  # fmt: skip
-    here = (
-        select(a.c.geom, a.c.organisation_id).where(a.c.id == given_id(int(asset_id))).cte("origin")
+    rows = conn.execute(
+        rows_query,
+        {"id": int(asset_id), "d": float(distance_m), "nia": nia_per_fte_m2, "limit": int(limit)},
     )
+    frame = pd.DataFrame(rows.all(), columns=NEARBY_COLUMNS)
+    return Nearby(int(asset_id), float(distance_m), frame)
+
+
+@lru_cache(maxsize=64)
+def _statements(viewer: Viewer) -> tuple[Select, Select]:
+    """The two queries for ``viewer``, built once (a few viewers; building a statement
+    over the viewer's fifty-column subquery costs more than running it), with binds for
+    the asset, the distance, the space per FTE and the limit."""
+    a = viewer.assets_table("a")
+    asset = bindparam("id", type_=BigInteger)
+    distance = bindparam("d", type_=Float)
+    origin = select(
+        a.c.organisation_id,
+        a.c.geom.is_not(None).label("located"),
+        or_(
+            a.c.location_method == "generalised",
+            literal(GENERALISED_FLAG) == func.any(a.c.quality_flags),
+        ).label("hidden"),
+    ).where(a.c.id == asset)
+    here = select(a.c.geom, a.c.organisation_id).where(a.c.id == asset).cte("origin")
     b = viewer.assets_table("b")
     o = _ORGS
     gap = func.ST_Distance(b.c.geom, here.c.geom)
-    rows = conn.execute(
+    rows = (
         select(
             b.c.id,
             o.c.code.label("body"),
@@ -153,7 +177,7 @@ def nearby_assets(
             cast(func.round(cast(gap, Numeric()), 1), Float).label("distance_m"),
             cast(usable_area(b), Float).label("usable_m2"),
             cast(b.c.occupants_fte, Float).label("occupants_fte"),
-            cast(spare_space(b, nia_per_fte_m2), Float).label("spare_m2"),
+            cast(spare_space(b, bindparam("nia", type_=Numeric())), Float).label("spare_m2"),
             cast(running_cost(b), Float).label("running_cost"),
             _wgs84(b.c.geom, "x"),
             _wgs84(b.c.geom, "y"),
@@ -164,14 +188,13 @@ def nearby_assets(
         .where(
             # The stored point first, so the spatial index finds the few candidates; then
             # the point as the viewer sees it.
-            func.ST_DWithin(b.c.raw_geom, here.c.geom, float(distance_m)),
-            func.ST_DWithin(b.c.geom, here.c.geom, float(distance_m)),
+            func.ST_DWithin(b.c.raw_geom, here.c.geom, distance),
+            func.ST_DWithin(b.c.geom, here.c.geom, distance),
             b.c.organisation_id != here.c.organisation_id,
             b.c.status != "disposed",
             b.c.location_method.is_distinct_from("generalised"),
         )
         .order_by("distance_m", b.c.id)
-        .limit(int(limit))
+        .limit(bindparam("limit", type_=Integer))
     )
-    frame = pd.DataFrame(rows.all(), columns=NEARBY_COLUMNS)
-    return Nearby(int(asset_id), float(distance_m), frame)
+    return origin, rows
