@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         errors,
         headers,
         ogcapi,
+        places,
         presentation,
         proxies,
         records,
@@ -71,4 +72,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.register_blueprint(scenarios.bp)
     for blueprint in (records, surplus, updates, users):  # issue 17: the partnership's pages
         app.register_blueprint(blueprint.bp)
+    app.register_blueprint(places.bp)
     return app

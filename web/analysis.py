@@ -13,11 +13,13 @@ import pandas as pd
 from flask import Blueprint, abort, render_template, request, url_for
 
 from estate import mapfeatures
+from estate.areas import loaded_areas
 from estate.labels import heading
 from estate.mapquery import BadQuery
 from estate.web.auth import viewer
 from estate.web.cache import organisations
-from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.params import bodies_arg, float_arg, int_arg, place_arg
+from estate.web.places import nearby_table
 from estate.web.presentation import body_styles
 from estate.web.results import candidates_result, colocation_result
 from estate.web.state import connection, state
@@ -77,7 +79,10 @@ def asset(asset_id: int):
     ]
     point = found.get("geometry") or {}
     lonlat = point.get("coordinates") if point else None
-    return render_template("asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat)
+    return render_template(
+        "asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat,
+        nearby=nearby_table(asset_id),
+    )  # fmt: skip
 
 
 # --- co-location ------------------------------------------------------------------
@@ -94,6 +99,7 @@ CLUSTER_TABLE = [
     Column("exit_asset_name", "Could close"),
     Column("members", "Members", "members"),
 ]
+MEMBERS_AT = [c.field for c in CLUSTER_TABLE].index("members")
 
 SHARE_TABLE = [
     Column("kind", "Kind of body", "label"),
@@ -106,13 +112,16 @@ SHARE_TABLE = [
 
 @bp.get("/colocation")
 def colocation():
-    """The co-location clusters as a sortable, paged table linked to the map, and how often each
-    kind of body has another's building near. ``distance``, ``bodies`` and ``min_saving`` filter."""
+    """The co-location clusters as a sortable, paged table linked to the map and to each
+    cluster's page, and how often each kind of body has another's building near.
+    ``distance``, ``body`` (clusters with a member of any of them), ``area`` or ``polygon``
+    and ``min_saving`` filter."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
+    place = place_arg()
     min_saving = float_arg("min_saving", 0, 0, 1e12)
-    result = colocation_result(distance, bodies)
+    result = colocation_result(distance, bodies, place)
     frame = result.clusters
     if min_saving:
         frame = frame[frame["saving"].fillna(0) >= min_saving]
@@ -135,10 +144,17 @@ def colocation():
         active="analysis.colocation",
         columns=CLUSTER_TABLE,
         rows=table_rows(shown, CLUSTER_TABLE),
+        members=[m if isinstance(m, list) else [] for m in shown["members"]],
+        members_at=MEMBERS_AT,
+        keys=[int(k) for k in shown["key"]],
         links=[_map_link(lon, lat, 17) for lon, lat in lonlat],
         paging=paging,
         distance=distance,
         bodies=",".join(bodies or []),
+        chosen=bodies or [],
+        place=place,
+        place_args=place.args if place else {},
+        areas=loaded_areas(connection()),
         min_saving=min_saving or "",
         shares=table_rows(shares, SHARE_TABLE),
         share_headings=[c.heading for c in SHARE_TABLE],
@@ -182,15 +198,17 @@ CANDIDATE_TABLE = [
 @bp.get("/disposals")
 def disposals():
     """The disposal candidates as a sortable, paged table with their reasons and receiving sites.
-    ``distance``, ``min_score``, ``bodies`` and ``receiving=yes|no`` filter; bad values are 400."""
+    ``distance``, ``min_score``, ``body`` (one or several), ``area`` or ``polygon`` (the
+    candidates standing in it) and ``receiving=yes|no`` filter; bad values are 400."""
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
     bodies = bodies_arg()
+    place = place_arg()
     receiving = request.args.get("receiving", "")
     if receiving not in ("", "yes", "no"):
         raise BadQuery("receiving is yes, no or empty")
-    frame = candidates_result(distance, min_score, bodies).candidates
+    frame = candidates_result(distance, min_score, bodies, place).candidates
     if receiving:
         has = frame["receiving_id"].notna()
         frame = frame[has if receiving == "yes" else ~has]
@@ -211,6 +229,10 @@ def disposals():
         distance=distance,
         min_score=min_score,
         bodies=",".join(bodies or []),
+        chosen=bodies or [],
+        place=place,
+        place_args=place.args if place else {},
+        areas=loaded_areas(connection()),
         receiving=receiving,
         all_bodies=body_styles(organisations()),
     )

@@ -27,6 +27,7 @@ from estate.web.params import (
     float_arg,
     int_arg,
     limit_arg,
+    place_arg,
 )
 from estate.web.presentation import body_styles
 from estate.web.results import (
@@ -46,7 +47,7 @@ GEOJSON = "application/geo+json"
 MAP_POINTS_LIMIT = 5_000
 
 
-PASSED_ON = ("bbox", "body", "use", "tenure", "status", "condition", "f")
+PASSED_ON = ("bbox", "body", "use", "tenure", "status", "condition", "f", "area", "polygon")
 
 
 def with_members(collection: str, members: dict) -> str:
@@ -212,7 +213,7 @@ def bodies():
 
 
 CLUSTER_COLUMNS = [
-    "cluster", "assets", "bodies", "body_codes", "body_kinds", "floor_area_m2",
+    "cluster", "key", "assets", "bodies", "body_codes", "body_kinds", "floor_area_m2",
     "occupants_fte", "running_cost", "spare_m2", "saving", "exit_asset_id", "exit_asset_name",
 ]  # fmt: skip
 
@@ -220,17 +221,19 @@ CLUSTER_COLUMNS = [
 @bp.get("/clusters")
 def clusters():
     """Co-location clusters as GeoJSON outlines, ranked by the saving they could unlock:
-    ``distance`` (m), ``body``, ``bbox``, ``limit`` (at most :data:`CLUSTERS_CAP`); each
-    with its members' ids, bodies and names."""
+    ``distance`` (m), ``body`` (clusters with a member of any of them), ``area`` or
+    ``polygon``, ``bbox``, ``limit`` (at most :data:`CLUSTERS_CAP`); each with its stable
+    ``key`` and its members' ids, bodies and names."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
     bodies = bodies_arg()
+    place = place_arg()
     box = bbox_arg()
     limit = limit_arg(CLUSTERS_CAP, CLUSTERS_CAP)
 
     def build() -> str:
-        result = colocation_result(distance, bodies)
-        located = located_clusters(distance, bodies)
+        result = colocation_result(distance, bodies, place)
+        located = located_clusters(distance, bodies, place)
         rows = located.in_box(box)[: limit.value]
         frame = result.clusters.iloc[rows].join(result.member_lists(), on="cluster")
         text = geojson_text(
@@ -255,17 +258,19 @@ CANDIDATE_COLUMNS = [
 def candidates():
     """Disposal candidates as GeoJSON points with their score, reasons and the nearest
     partner site with room: ``distance`` (relocation search, m), ``min_score``, ``body``,
-    ``bbox``, ``limit`` (at most :data:`CANDIDATES_CAP`)."""
+    ``area`` or ``polygon`` (candidates in it), ``bbox``, ``limit`` (at most
+    :data:`CANDIDATES_CAP`)."""
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
     bodies = bodies_arg()
+    place = place_arg()
     box = bbox_arg()
     limit = limit_arg(CANDIDATES_CAP, CANDIDATES_CAP)
 
     def build() -> str:
-        rows = located_candidates(distance, min_score, bodies).in_box(box)[: limit.value]
-        frame = candidates_result(distance, min_score, bodies).candidates.iloc[rows]
+        rows = located_candidates(distance, min_score, bodies, place).in_box(box)[: limit.value]
+        frame = candidates_result(distance, min_score, bodies, place).candidates.iloc[rows]
         frame = frame.assign(reasons=frame["reasons"].map(reason_list))
         points = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
         return with_members(geojson_text(frame, points, CANDIDATE_COLUMNS), limit.members())

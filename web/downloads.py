@@ -16,7 +16,7 @@ from estate.exports import Sheet, geo_frame, write_frame_csv, write_geo, write_x
 from estate.web.auth import viewer
 from estate.web.cache import organisations
 from estate.web.filters import body_names
-from estate.web.params import bodies_arg, float_arg, int_arg
+from estate.web.params import bodies_arg, float_arg, int_arg, place_arg
 from estate.web.results import candidates_result, colocation_result, scenario_result
 from estate.web.state import connection, state
 
@@ -85,7 +85,7 @@ def colocation(fmt: str):
     """Clusters (outlines in GeoJSON/GeoPackage), with members and pairs in the workbook."""
     settings = state().settings
     distance = float_arg("distance", settings.colocation_distance_m, 1, 10_000)
-    result = colocation_result(distance, bodies_arg())
+    result = colocation_result(distance, bodies_arg(), place_arg())
     frame = result.clusters
     geometry = None
     if fmt in ("geojson", "gpkg"):
@@ -99,7 +99,7 @@ def disposals(fmt: str):
     settings = state().settings
     distance = float_arg("distance", settings.relocation_distance_m, 1, 50_000)
     min_score = int_arg("min_score", 3, 1, 30)
-    result = candidates_result(distance, min_score, bodies_arg())
+    result = candidates_result(distance, min_score, bodies_arg(), place_arg())
     frame = result.candidates
     if fmt in ("geojson", "gpkg"):
         frame = frame[frame["x"].notna()]

@@ -45,6 +45,23 @@ FILTERS = [
     _param("status", "statuses, comma-separated"),
     _param("condition", "conditions A-D, comma-separated"),
 ]
+# Where an analysis is narrowed to (one of the two), and several bodies at once.
+PLACE = [
+    _param("area", "a loaded area (a ward, the boundary) by its id or name (see /api/areas/ward)"),
+    _param(
+        "polygon",
+        "a polygon drawn or written by a person: GeoJSON (geometry, Feature or "
+        "FeatureCollection) or WKT, longitude and latitude in degrees",
+    ),
+]
+INCLUDING = _param(
+    "body",
+    "clusters with at least one member of any of these bodies (organisation codes or kinds), "
+    "with all their partners; comma-separated or repeated",
+)
+BODIES = _param(
+    "body", "organisation codes or kinds (council, nhs, police, fire); comma-separated or repeated"
+)
 GEOJSON = {"application/geo+json": {"schema": {"type": "object"}}}
 JSON = {"application/json": {"schema": {"type": "object"}}}
 ERRORS = {
@@ -87,6 +104,41 @@ def document() -> dict:
             "One asset with every field and its matches in other registers",
             [_param("asset_id", "asset id", "integer", where="path")],
         ),
+        "/api/assets/{asset_id}/nearby": _get(
+            "Every other body's asset within a distance of this one, nearest first, with its "
+            "distance, body, use, usable area, occupants and spare space (a site the viewer "
+            "sees only generalised is left out; from such a site nothing is measured)",
+            [
+                _param("asset_id", "asset id", "integer", where="path"),
+                _param(
+                    "distance",
+                    "metres (default the co-location distance)",
+                    "number",
+                    minimum=1,
+                    maximum=5000,
+                ),
+            ],
+            JSON,
+        ),
+        "/api/radar": _get(
+            "The lease-event radar: every lease break and end in the next months, each with "
+            "the nearest building within the relocation distance with room for its occupants "
+            "(receiving_*), how many others would do (other_fits), the saving a year "
+            "(running_cost) and from a break to the lease end (saving_to_end); points, WGS84",
+            [
+                _param(
+                    "months",
+                    "months ahead from today (both ends included)",
+                    "integer",
+                    minimum=1,
+                    maximum=120,
+                    default=24,
+                ),
+                _param("distance", "relocation search distance, metres", "number"),
+                BODIES,
+                BBOX,
+            ],
+        ),
         "/api/search": _get(
             "Assets by name, address, postcode, UPRN or reference",
             [_param("q", "the text to find"), *FILTERS, _limit(20, SEARCH_CAP, "assets")],
@@ -99,17 +151,34 @@ def document() -> dict:
             " (the same members' body codes and names, in order) for a page to name bodies",
             [
                 _param("distance", "metres between assets", "number"),
-                FILTERS[0],
+                INCLUDING,
+                *PLACE,
                 BBOX,
                 _limit(CLUSTERS_CAP, CLUSTERS_CAP, "clusters"),
             ],
+        ),
+        "/api/clusters/{key}": _get(
+            "One co-location cluster: its members with their figures, who could move where "
+            "(moves), the saving and its basis, or no_saving_reason; key is the cluster's "
+            "lowest member id (stable while its members are), with the list's parameters",
+            [
+                _param("key", "the cluster's key (its lowest member id)", "integer", where="path"),
+                _param("distance", "metres between assets", "number"),
+                INCLUDING,
+                *PLACE,
+            ],
+            JSON,
         ),
         "/api/candidates": _get(
             "Disposal candidates with reasons and a receiving site",
             [
                 _param("distance", "relocation search distance, metres", "number"),
                 _param("min_score", "score needed to be a candidate", "integer"),
-                FILTERS[0],
+                BODIES,
+                *[
+                    {**p, "description": p["description"] + " (the candidates standing in it)"}
+                    for p in PLACE
+                ],
                 BBOX,
                 _limit(CANDIDATES_CAP, CANDIDATES_CAP, "candidates"),
             ],

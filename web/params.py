@@ -90,6 +90,58 @@ def bbox_arg(required: bool = False) -> Bbox | None:
 
 
 def bodies_arg() -> list[str] | None:
-    """The ``body`` parameter: body codes, comma-separated (None: every body)."""
-    raw = request.args.get("body")
-    return [b.strip() for b in raw.split(",") if b.strip()] if raw else None
+    """The ``body`` parameter: body codes or kinds, comma-separated or the parameter
+    repeated (a multiple select sends ``?body=A&body=B``); None: every body."""
+    found = [b.strip() for raw in request.args.getlist("body") for b in raw.split(",")]
+    found = [b for b in dict.fromkeys(found) if b]
+    return found or None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an analysis is narrowed to: a loaded area or a drawn polygon."""
+
+    label: str
+    """What the page says: "Sale Central" or "the drawn area"."""
+    geometry: object
+    """A shapely geometry in the storage CRS."""
+    key: tuple
+    """What a stored result's key holds of it: the area's id, or the polygon's WKB digest."""
+    args: dict[str, str]
+    """The query parameters that name it again, for links."""
+
+
+def place_arg() -> Place | None:
+    """The ``area`` (a loaded area's id or name) or ``polygon`` (GeoJSON or WKT, WGS84)
+    parameter as a :class:`Place`; None for neither. An unknown area or a bad polygon is a
+    :class:`~estate.mapquery.BadQuery`."""
+    import hashlib
+
+    import shapely
+
+    from estate import areas
+    from estate.errors import EstateError
+    from estate.web.state import connection
+
+    area = request.args.get("area", "").strip()
+    polygon = request.args.get("polygon", "").strip()
+    if area and polygon:
+        raise BadQuery("give an area or a polygon, not both")
+    if area:
+        found = (
+            areas.area_outline(connection(), int(area))
+            if area.isdigit()
+            else areas.find_area(connection(), area)
+        )
+        if found is None:
+            raise BadQuery(f"no loaded area {area!r}: see /api/areas/ward")
+        loaded, outline = found
+        return Place(loaded.name, outline, ("area", loaded.id), {"area": str(loaded.id)})
+    if polygon:
+        try:
+            shape = areas.read_drawn(polygon)
+        except EstateError as exc:
+            raise BadQuery(str(exc)) from None
+        digest = hashlib.blake2b(shapely.to_wkb(shape), digest_size=16).hexdigest()
+        return Place("the drawn area", shape, ("polygon", digest), {"polygon": polygon})
+    return None

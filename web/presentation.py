@@ -29,6 +29,7 @@ NAV = [
     ("map.index", "Map"),
     ("analysis.colocation", "Co-location"),
     ("analysis.disposals", "Disposals"),
+    ("places.radar", "Lease radar"),
     ("scenarios.index", "Scenarios"),
     ("club.index", "Property club"),
     ("analysis.quality", "Data quality"),

@@ -24,6 +24,7 @@ from flask import url_for
 from estate import resultstore
 from estate.web.auth import viewer
 from estate.web.cache import caches, computed, note_result
+from estate.web.params import Place
 from estate.web.state import connection, state, version
 
 
@@ -51,37 +52,65 @@ def _shared(kind: str, params: tuple, compute: Callable[[], Any], pack, unpack) 
     return key, value
 
 
-def colocation_result(distance: float, bodies: list[str] | None):
-    """Co-location clusters within ``distance`` metres among ``bodies`` (every body when
-    None), as this request's viewer may see them."""
-    return _colocation(distance, bodies)[1]
+def colocation_result(distance: float, bodies: list[str] | None, place: Place | None = None):
+    """Co-location clusters within ``distance`` metres with at least one member of
+    ``bodies`` (each with all its partners; every cluster when None), inside ``place``
+    when given, as this request's viewer may see them."""
+    return _colocation(distance, bodies, place)[1]
 
 
-def _colocation(distance: float, bodies: list[str] | None) -> tuple[str, Any]:
+def _colocation(
+    distance: float, bodies: list[str] | None, place: Place | None = None
+) -> tuple[str, Any]:
     from estate.analysis.colocation import colocation
     from estate.analysis.packing import pack_colocation, unpack_colocation
 
     settings = state().settings
     who = viewer()
     wanted = _bodies_key(bodies)
+    within = place.geometry if place else None
 
     def compute():
         return colocation(
-            connection(), distance, settings.nia_per_fte_m2, list(wanted) or None, viewer=who
-        )
+            connection(), distance, settings.nia_per_fte_m2, None, within, who,
+            including=list(wanted) or None,
+        )  # fmt: skip
 
-    params = (float(distance), wanted, settings.nia_per_fte_m2)
+    params = (float(distance), ("including", wanted), settings.nia_per_fte_m2, _place_key(place))
     return _shared("colocation", params, compute, pack_colocation, unpack_colocation)
 
 
-def candidates_result(distance: float, min_score: int, bodies: list[str] | None):
-    """Disposal candidates scoring ``min_score`` or more among ``bodies``, with receiving
-    sites within ``distance`` metres, as this request's viewer may see them (every
-    asset's score is not kept: see :func:`~estate.analysis.packing.without_scores`)."""
-    return _candidates(distance, min_score, bodies)[1]
+def inside(result, place: Place):
+    """The disposal result with only the candidates standing inside ``place``."""
+    import dataclasses
+
+    import shapely
+
+    frame = result.candidates
+    x, y = frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)
+    located = ~(np.isnan(x) | np.isnan(y))
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[located] = shapely.contains_xy(place.geometry, x[located], y[located])
+    return dataclasses.replace(result, candidates=frame[keep].reset_index(drop=True))
 
 
-def _candidates(distance: float, min_score: int, bodies: list[str] | None) -> tuple[str, Any]:
+def _place_key(place: Place | None) -> tuple:
+    return place.key if place else ()
+
+
+def candidates_result(
+    distance: float, min_score: int, bodies: list[str] | None, place: Place | None = None
+):
+    """Disposal candidates scoring ``min_score`` or more among ``bodies``, inside
+    ``place`` when given, with receiving sites within ``distance`` metres, as this
+    request's viewer may see them (every asset's score is not kept: see
+    :func:`~estate.analysis.packing.without_scores`)."""
+    return _candidates(distance, min_score, bodies, place)[1]
+
+
+def _candidates(
+    distance: float, min_score: int, bodies: list[str] | None, place: Place | None = None
+) -> tuple[str, Any]:
     import datetime as dt
 
     from estate.analysis.disposal import disposal_candidates
@@ -94,7 +123,7 @@ def _candidates(distance: float, min_score: int, bodies: list[str] | None) -> tu
     today = dt.date.today()
 
     def compute():
-        return without_scores(
+        result = without_scores(
             disposal_candidates(
                 connection(),
                 settings.nia_per_fte_m2,
@@ -105,8 +134,14 @@ def _candidates(distance: float, min_score: int, bodies: list[str] | None) -> tu
                 viewer=who,
             )  # fmt: skip
         )
+        # The place narrows the candidates, not where their occupants could go: a site
+        # just over the ward's edge still has room for them.
+        return inside(result, place) if place else result
 
-    params = (float(distance), int(min_score), wanted, settings.nia_per_fte_m2, today.isoformat())
+    params = (
+        float(distance), int(min_score), wanted, settings.nia_per_fte_m2, today.isoformat(),
+        _place_key(place),
+    )  # fmt: skip
     return _shared("disposals", params, compute, pack_disposals, unpack_disposals)
 
 
@@ -144,16 +179,41 @@ def _located(frame: pd.DataFrame) -> Located:
     return Located(rows, np.asarray(lon), np.asarray(lat))
 
 
-def located_clusters(distance: float, bodies: list[str] | None) -> Located:
+def located_clusters(
+    distance: float, bodies: list[str] | None, place: Place | None = None
+) -> Located:
     """Where the clusters are (every one has a centre), in WGS84."""
-    key, result = _colocation(distance, bodies)
+    key, result = _colocation(distance, bodies, place)
     return computed(("located", key), lambda: _located(result.clusters))
 
 
-def located_candidates(distance: float, min_score: int, bodies: list[str] | None) -> Located:
+def located_candidates(
+    distance: float, min_score: int, bodies: list[str] | None, place: Place | None = None
+) -> Located:
     """Which candidates have a point, and where, in WGS84."""
-    key, result = _candidates(distance, min_score, bodies)
+    key, result = _candidates(distance, min_score, bodies, place)
     return computed(("located", key), lambda: _located(result.candidates))
+
+
+def radar_result(months: int, distance: float):
+    """The lease-event radar for the next ``months`` from today, with partner buildings
+    within ``distance`` metres, as this request's viewer may see it: worked out once per
+    data version, viewer and day by each worker (under half a second at a region's
+    scale, so not stored for every worker)."""
+    import datetime as dt
+
+    from estate.analysis.radar import lease_radar
+
+    settings = state().settings
+    who = viewer()
+    today = dt.date.today()
+    key = (version(), "radar", who.key, int(months), float(distance), today.isoformat())
+    return computed(
+        key,
+        lambda: lease_radar(
+            connection(), settings.nia_per_fte_m2, distance, months, today, viewer=who
+        ),
+    )
 
 
 def scenario_rows() -> list[dict]:

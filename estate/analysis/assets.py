@@ -176,18 +176,23 @@ def read_assets(
     within: shapely.Geometry | None = None,
     columns: Sequence[str] = SCORING,
     viewer: Viewer | None = None,
+    where: str = "",
+    where_params: dict | None = None,
 ) -> pd.DataFrame:
     """Every asset not yet disposed, with its body and the derived measures; ``bodies``
     (organisation codes or body kinds) and ``within`` (a polygon in the storage CRS)
     narrow it; ``columns`` says what to read (:data:`COLOCATION`, or :data:`SCORING` for
     everything the disposal scoring and its reports use). ``viewer`` reads the register
     as that body sees it (:mod:`estate.sharing`; other bodies' sensitive sites generalised
-    and left out of the spatial analyses); None reads it whole."""
+    and left out of the spatial analyses); None reads it whole. ``where`` narrows the rows
+    read in the database (SQL on ``a``, ``{name}`` placeholders for ``where_params``), for
+    an analysis that needs only some (the lease radar)."""
     source = (viewer or Viewer.operator()).assets_sql()
+    query = _SELECT.replace("{columns}", ", ".join(columns)).replace("{assets}", source)
     frame = copy_frame(
         conn,
-        _SELECT.replace("{columns}", ", ".join(columns)).replace("{assets}", source),
-        {"centroid": CENTROID_FLAG},
+        query + (f" AND ({where})" if where else ""),
+        {"centroid": CENTROID_FLAG, **(where_params or {})},
         _TYPES,
         split="id",
     )

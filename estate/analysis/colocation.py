@@ -13,6 +13,13 @@ not next to each other.
 Each cluster is ranked by the saving it could unlock: the largest running cost
 among its members whose occupants fit into the spare space of the others. One
 exit per cluster is counted, which keeps the ranking conservative.
+
+A cluster's rank changes with every parameter; its ``key``, the lowest id among its
+members, does not, so a link to a cluster's page stays good while its members do.
+
+``bodies`` reads only those bodies' assets (clusters among them alone); ``including``
+reads every body's and keeps the clusters with at least one member of the bodies named
+("the fire service's stations and their partners").
 """
 
 from __future__ import annotations
@@ -29,12 +36,13 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
-from estate.analysis.assets import COLOCATION, read_assets
+from estate.analysis.assets import COLOCATION, of_bodies, read_assets
 from estate.exports import Sheet
 from estate.sharing import Viewer
 
 CLUSTER_COLUMNS = [
     "cluster",
+    "key",
     "assets",
     "bodies",
     "body_codes",
@@ -196,15 +204,21 @@ def colocation(
     bodies: Sequence[str] | None = None,
     within: shapely.Geometry | None = None,
     viewer: Viewer | None = None,
+    including: Sequence[str] | None = None,
 ) -> Colocation:
     """Clusters of assets of different bodies within ``distance_m`` of each other, as
-    ``viewer`` may see them (everything when None: the operator's command line)."""
+    ``viewer`` may see them (everything when None: the operator's command line).
+    ``bodies`` narrows the assets read; ``including`` keeps the clusters with a member
+    of any of those bodies (codes or kinds), whoever their partners are."""
     assets = read_assets(conn, nia_per_fte_m2, bodies, within, COLOCATION, viewer)
-    return find_clusters(assets, distance_m)
+    return find_clusters(assets, distance_m, including)
 
 
-def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
-    """The clustering itself, on a frame of :func:`read_assets` rows.
+def find_clusters(
+    assets: pd.DataFrame, distance_m: float, including: Sequence[str] | None = None
+) -> Colocation:
+    """The clustering itself, on a frame of :func:`read_assets` rows (``including``: see
+    :func:`colocation`).
 
     Pairs and components are found on numpy arrays of the located rows; only the
     members' rows are then taken from the frame (its text columns are the costly part
@@ -217,13 +231,7 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
     body = assets["org"].to_numpy()[located]
     pairs, gaps = cross_body_pairs(xy, body, distance_m)
     if len(pairs) == 0:
-        return Colocation(
-            pd.DataFrame(columns=CLUSTER_COLUMNS),
-            pd.DataFrame(columns=MEMBER_COLUMNS),
-            pd.DataFrame(columns=["asset_id", "other_id", "distance_m", "cluster"]),
-            distance_m,
-            _counts(assets["kind"].iloc[located]),
-        )
+        return _no_clusters(assets, located, distance_m)
     n = len(located)
     graph = coo_matrix(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
@@ -231,12 +239,21 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
     _, component = connected_components(graph, directed=False)
     in_pair = np.zeros(n, dtype=bool)
     in_pair[pairs.ravel()] = True
-    wanted = [
+    if including:
+        chosen = of_bodies(assets.iloc[located], including)
+        wanted = np.zeros(component.max() + 1, dtype=bool)
+        wanted[component[in_pair & chosen]] = True
+        in_pair &= wanted[component]
+        keep = wanted[component[pairs[:, 0]]]
+        pairs, gaps = pairs[keep], gaps[keep]
+        if len(pairs) == 0:
+            return _no_clusters(assets, located, distance_m)
+    columns = [
         c
         for c in dict.fromkeys([*MEMBER_COLUMNS, "org", "need_m2", "can_move"])
         if c in assets.columns
     ]
-    members = assets.iloc[located[in_pair]][wanted].reset_index(drop=True)
+    members = assets.iloc[located[in_pair]][columns].reset_index(drop=True)
     members["component"] = component[in_pair]
 
     members = _movable(members)
@@ -278,6 +295,16 @@ def find_clusters(assets: pd.DataFrame, distance_m: float) -> Colocation:
     )
 
 
+def _no_clusters(assets: pd.DataFrame, located: np.ndarray, distance_m: float) -> Colocation:
+    return Colocation(
+        pd.DataFrame(columns=CLUSTER_COLUMNS),
+        pd.DataFrame(columns=MEMBER_COLUMNS),
+        pd.DataFrame(columns=["asset_id", "other_id", "distance_m", "cluster"]),
+        distance_m,
+        _counts(assets["kind"].iloc[located]),
+    )
+
+
 def _counts(labels: pd.Series) -> pd.Series:
     """How many of each label, indexed by the label as text (categoricals count fastest
     as they are)."""
@@ -301,6 +328,7 @@ def _summarise(members: pd.DataFrame) -> pd.DataFrame:
     group = members.groupby(component, sort=False)
     clusters = group.agg(
         assets=("id", "size"),
+        key=("id", "min"),
         floor_area_m2=("usable_m2", "sum"),
         occupants_fte=("occupants_fte", "sum"),
         running_cost=("running_cost", "sum"),

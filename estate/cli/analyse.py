@@ -69,7 +69,7 @@ def analyse_colocation(
     distance = distance or settings.colocation_distance_m
     with open_engine(settings) as engine, engine.connect() as conn:
         result = colocation(
-            conn, distance, settings.nia_per_fte_m2, split_list(bodies), read_within(within)
+            conn, distance, settings.nia_per_fte_m2, split_list(bodies), read_within(within, conn)
         )
         names = body_names(conn)
     if pairs:
@@ -195,7 +195,7 @@ def analyse_disposals(
             min_score,
             lease_window,
             split_list(bodies),
-            read_within(within),
+            read_within(within, conn),
         )
         names = body_names(conn)
     frame = result.candidates

@@ -138,8 +138,9 @@ def emit(
 within_option = click.option(
     "--within",
     metavar="AREA",
-    help="Only assets inside AREA: a polygon file, FILE:NAME (one named feature, e.g. a "
-    "ward), or MINX,MINY,MAXX,MAXY in British National Grid metres.",
+    help="Only assets inside AREA: the name of a loaded area (a ward, as `estate areas` "
+    "loaded it), a polygon file, FILE:NAME (one named feature of a file), or "
+    "MINX,MINY,MAXX,MAXY in British National Grid metres.",
 )
 bodies_option = click.option(
     "--bodies",
@@ -153,10 +154,11 @@ def split_list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def read_within(spec: str | None):
-    """The ``--within`` area as a geometry in the storage CRS (None when not given)."""
+def read_within(spec: str | None, conn=None):
+    """The ``--within`` area as a geometry in the storage CRS (None when not given); with
+    ``conn``, a loaded area's name is one too."""
     if not spec:
         return None
     from estate.areas import read_area
 
-    return read_area(spec)
+    return read_area(spec, conn)

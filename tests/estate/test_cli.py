@@ -92,6 +92,28 @@ def test_colocation_within_a_ward_without_a_cluster_is_an_empty_result(sample: E
             assert result.exit_code == 0, (extra, format_, result.output, repr(result.exception))
 
 
+def test_within_takes_a_loaded_areas_name(sample: Engine):
+    """`--within "Sale Central"` is the loaded ward: the same clusters as its file's feature."""
+    by_file = _run_on(
+        sample, "analyse", "colocation", "--within", f"{SAMPLE / 'wards.geojson'}:Sale Central",
+        "--format", "csv",
+    )  # fmt: skip
+    by_name = _run_on(
+        sample, "analyse", "colocation", "--within", "Sale Central", "--format", "csv"
+    )
+    assert by_name.exit_code == 0, (by_name.output, repr(by_name.exception))
+    assert len(by_name.stdout.splitlines()) > 1  # the ward has clusters
+    assert by_name.stdout == by_file.stdout
+    disposals = _run_on(
+        sample, "analyse", "disposals", "--within", "sale central", "--format", "csv"
+    )
+    assert disposals.exit_code == 0, disposals.output
+    unknown = _run_on(sample, "analyse", "colocation", "--within", "Atlantis")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("error: Atlantis: no loaded area of that name")
+    assert "Traceback" not in unknown.output
+
+
 def test_an_estate_error_of_another_layers_command_is_one_line_too(db: Engine):
     """`rejections` comes from etl through the entry points: the same one handler."""
     result = _run_on(db, "rejections", "999")

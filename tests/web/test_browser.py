@@ -150,20 +150,8 @@ def test_area_summaries_from_a_ward_click(page, server: str):
         "fetch('/api/summary?ward=' + encodeURIComponent('Sale Central')).then(r => r.json())"
     )
     assert summary["rows"][-1]["body"] == "ALL"
-    # Click a ward on the map where no marker stands: its summary panel opens.
-    page.evaluate(
-        """() => {
-            const map = Object.values(window).find(v => v && v instanceof L.Map);
-            map.eachLayer(l => {
-                const p = l.feature && l.feature.properties;
-                if (p && p.kind === 'ward' && p.name === 'Sale Central')
-                    l.fire('click', {latlng: l.getBounds().getCenter()});
-            });
-        }"""
-    )
-    panel = page.wait_for_selector("#terrier-summary table")
-    assert "Ward: Sale Central" in page.inner_text("#terrier-summary")
-    assert "All bodies" in panel.inner_text()
+    # A ward clicked with the mouse, as a person clicks it (never fired from script):
+    # test_browser_places.test_a_real_mouse_click_on_a_ward_opens_its_summary.
 
 
 def test_the_scenario_chart_draws(page, server: str):

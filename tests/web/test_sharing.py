@@ -341,6 +341,15 @@ ROUTES = [
     "/downloads/disposals.gpkg",
     f"/downloads/disposals.csv?body={POLICE}&min_score=1",
     f"/downloads/scenarios/{S}/disposal-schedule.csv",
+    # The places (issue 16): from the site itself, and the analyses by place.
+    "/api/assets/{id}/nearby?distance=2000",
+    "/assets/{id}/nearby.csv?distance=2000",
+    "/api/clusters?area=Sale%20Central&body=" + POLICE,
+    f"/colocation?area=Sale%20Central&body={POLICE}",
+    "/api/candidates?min_score=1&area=Sale%20Central",
+    "/radar?months=120",
+    "/radar.csv?months=120",
+    "/api/radar?months=120",
 ]
 
 

@@ -83,6 +83,13 @@ var Terrier = (function () {
     var state = { mode: null, features: 0, drawnBodies: {}, requests: 0, loaded: 0 };
     window.terrierState = state;
     var renderer = L.canvas({ padding: 0.3 });
+    // Every vector layer on this one canvas, drawn shapes included. A canvas takes every
+    // mouse event over the whole map and hit-tests only its own shapes, so a second canvas
+    // (another pane, or Leaflet's default renderer) stacked above this one would swallow
+    // the clicks meant for the wards, clusters or candidates drawn on the one below: a
+    // person's click on a ward did nothing. Order on the canvas is draw order (wards and
+    // the boundary at the back, cluster outlines next, assets in front).
+    map.options.renderer = renderer;
 
     config.bodies.forEach(function (b) {
       colours[b.code] = b.colour;
@@ -90,8 +97,6 @@ var Terrier = (function () {
       enabled[b.code] = true;
     });
     var clusterGroup = L.layerGroup().addTo(map);
-    map.createPane("analysis");
-    map.getPane("analysis").style.zIndex = 390;
 
     // --- the assets in view ---------------------------------------------------
     var pending = null;
@@ -119,6 +124,7 @@ var Terrier = (function () {
         load();
         if (map.hasLayer(overlays.clusters)) { loadAnalysis("clusters"); }
         if (map.hasLayer(overlays.candidates)) { loadAnalysis("candidates"); }
+        if (map.hasLayer(overlays.radar)) { loadAnalysis("radar"); }
       }, 60);
     }
 
@@ -231,6 +237,31 @@ var Terrier = (function () {
           el("a", { href: urls.page + id, text: "Full details" })
         ]);
         if (where) { L.popup({ maxWidth: 340 }).setLatLng(where).setContent(node).openOn(map); }
+        addNearby(node, id);
+      });
+    }
+
+    // Partner assets within the co-location distance, under the asset's details.
+    function addNearby(node, id) {
+      fetch(urls.asset + id + "/nearby").then(function (r) { return r.json(); }).then(function (data) {
+        if (!data.nearby) { return; }
+        var box = el("div", { className: "terrier-nearby" });
+        box.appendChild(el("h5", { text: "Partner assets within " + number(data.distance_m) + " m" }));
+        if (data.generalised) {
+          box.appendChild(el("p", { text: "This site's place is shown to you only roughly: nothing is measured from it." }));
+        } else if (!data.nearby.length) {
+          box.appendChild(el("p", { text: "None." }));
+        } else {
+          box.appendChild(el("ul", {}, data.nearby.slice(0, 8).map(function (n) {
+            return el("li", {}, [el("a", { href: urls.page + n.id, text: n.name || "(no name)" }),
+              " (" + [bodyName(n.body), word("use_class", n.use_class), number(n.distance_m) + " m",
+                      n.spare_m2 == null ? "" : number(n.spare_m2) + " m² spare"].filter(Boolean).join(", ") + ")"]);
+          })));
+          if (data.nearby.length > 8) { box.appendChild(el("p", { text: "and " + (data.nearby.length - 8) + " more on its page." })); }
+        }
+        box.appendChild(el("a", { href: urls.page + id + "/nearby.csv", text: "Download the list (CSV)" }));
+        node.appendChild(box);
+        state.nearby = data.nearby.length;
       });
     }
 
@@ -238,6 +269,8 @@ var Terrier = (function () {
     var overlays = {};
     overlays.clusters = L.layerGroup();
     overlays.candidates = L.layerGroup();
+    overlays.radar = L.layerGroup();
+    var radarMonths = 24;
 
     function loadAnalysis(kind) {
       var layer = overlays[kind];
@@ -247,19 +280,32 @@ var Terrier = (function () {
         state[kind] = 0;
         return;
       }
-      fetch(urls[kind] + "?" + query({ bbox: viewBox() })).then(function (r) { return r.json(); })
+      var args = { bbox: viewBox() };
+      if (kind === "radar") { args.months = radarMonths; }
+      fetch(urls[kind] + "?" + query(args)).then(function (r) { return r.json(); })
         .then(function (collection) {
           layer.clearLayers();
           if (kind === "clusters") {
-            layer.addLayer(L.geoJSON(collection, {
-              pane: "analysis",
+            var hulls = L.geoJSON(collection, {
+              renderer: renderer,
               style: { color: "#e66101", weight: 2, dashArray: "5 4", fillOpacity: 0.08 },
               onEachFeature: function (f, l) { l.bindPopup(clusterPopup(f.properties), { maxWidth: 360 }); }
+            });
+            layer.addLayer(hulls);
+            // Behind the assets (their clicks are theirs), in front of the wards.
+            hulls.bringToBack();
+            areasToBack();
+          } else if (kind === "radar") {
+            layer.addLayer(L.geoJSON(collection, {
+              pointToLayer: function (f, latlng) {
+                return L.circleMarker(latlng, { renderer: renderer, radius: 9, color: "#7b3294", weight: 3, dashArray: "3 3", fill: false });
+              },
+              onEachFeature: function (f, l) { l.bindPopup(radarPopup(f.properties), { maxWidth: 360 }); }
             }));
           } else {
             layer.addLayer(L.geoJSON(collection, {
               pointToLayer: function (f, latlng) {
-                return L.circleMarker(latlng, { pane: "analysis", radius: 11, color: "#b2182b", weight: 3, fill: false });
+                return L.circleMarker(latlng, { renderer: renderer, radius: 11, color: "#b2182b", weight: 3, fill: false });
               },
               onEachFeature: function (f, l) { l.bindPopup(candidatePopup(f.properties), { maxWidth: 360 }); }
             }));
@@ -280,7 +326,21 @@ var Terrier = (function () {
         el("ul", {}, (p.members || []).map(function (m, i) {
           var named = p.member_names && p.member_bodies;
           return el("li", { text: named ? (p.member_names[i] || "(no name)") + " (" + bodyName(p.member_bodies[i]) + ")" : m });
-        }))
+        })),
+        p.key != null && urls.cluster_page ? el("a", { href: urls.cluster_page + p.key, text: "The cluster's page: who could move where" }) : null
+      ]);
+    }
+
+    function radarPopup(p) {
+      var what = p.event === "break" ? "Lease break" : "Lease end";
+      return el("div", { className: "terrier-popup" }, [
+        el("h4", { text: what + ": " + (p.name || "(no name)") }),
+        table([["Body", bodyName(p.body)], ["Date", p.date], ["Use", word("use_class", p.use_class)],
+               ["Occupants (FTE)", number(p.occupants_fte, 1)], ["Saving a year", money(p.running_cost)],
+               ["Saving from the break to the lease end", money(p.saving_to_end)],
+               ["Could move to", p.receiving_name ? p.receiving_name + " (" + bodyName(p.receiving_body) + ", " + number(p.receiving_distance_m) + " m, " + number(p.receiving_spare_m2) + " m² spare)" : ""],
+               ["What the partnership could do", sentence(p.note)]]),
+        el("a", { href: urls.page + p.id, text: "Full details" })
       ]);
     }
 
@@ -297,19 +357,28 @@ var Terrier = (function () {
     }
 
     // --- areas: boundary and wards, summaries ----------------------------------------
-    var boundary = L.geoJSON(null, { interactive: false, style: { color: "#333", weight: 2, fill: false } });
+    var boundary = L.geoJSON(null, { renderer: renderer, interactive: false, style: { color: "#333", weight: 2, fill: false } });
     var wards = L.geoJSON(null, {
+      renderer: renderer,
       style: { color: "#777", weight: 1, fillOpacity: 0 },
       onEachFeature: function (f, l) {
         l.bindTooltip(el("span", { text: f.properties.name }), { sticky: true });
         l.on("click", function (e) {
           if (e.originalEvent && e.originalEvent.defaultPrevented) { return; }
-          summarise({ ward: f.properties.name }, null, "Ward: " + f.properties.name);
+          summarise({ ward: f.properties.name }, null, "Ward: " + f.properties.name, { area: f.properties.name });
         });
       }
     });
-    fetch(urls.areas + "boundary").then(function (r) { return r.json(); }).then(function (g) { boundary.addData(g); });
-    fetch(urls.areas + "ward").then(function (r) { return r.json(); }).then(function (g) { wards.addData(g); });
+    function areasToBack() {
+      if (map.hasLayer(wards)) { wards.bringToBack(); }
+      if (map.hasLayer(boundary)) { boundary.bringToBack(); }
+    }
+    fetch(urls.areas + "boundary").then(function (r) { return r.json(); }).then(function (g) { boundary.addData(g); areasToBack(); });
+    fetch(urls.areas + "ward").then(function (r) { return r.json(); }).then(function (g) {
+      wards.addData(g);
+      areasToBack();
+      state.wards = g.features ? g.features.length : 0;
+    });
     boundary.addTo(map);
 
     var summaryControl = L.control({ position: "bottomleft" });
@@ -318,7 +387,7 @@ var Terrier = (function () {
     summaryControl.onAdd = function () { L.DomEvent.disableClickPropagation(summaryBox); return summaryBox; };
     summaryControl.addTo(map);
 
-    function summarise(params, geometry, title) {
+    function summarise(params, geometry, title, place) {
       var args = {};
       Object.keys(filters).forEach(function (k) { args[k] = filters[k]; });
       Object.keys(params).forEach(function (k) { args[k] = params[k]; });
@@ -342,6 +411,13 @@ var Terrier = (function () {
             }))
           ]));
         }
+        if (place && urls.colocation_page) {
+          // The analyses for the same place, on their own pages.
+          summaryBox.appendChild(el("p", {}, [
+            el("a", { href: urls.colocation_page + "?" + query(place), text: "Co-location here" }), " · ",
+            el("a", { href: urls.disposals_page + "?" + query(place), text: "Disposal candidates here" })
+          ]));
+        }
         summaryBox.style.display = "block";
       });
     }
@@ -357,7 +433,8 @@ var Terrier = (function () {
       map.on(L.Draw.Event.CREATED, function (e) {
         drawn.clearLayers();
         drawn.addLayer(e.layer);
-        summarise({}, e.layer.toGeoJSON().geometry, "Drawn area");
+        var shape = e.layer.toGeoJSON().geometry;
+        summarise({}, shape, "Drawn area", { polygon: JSON.stringify(shape) });
       });
     }
 
@@ -369,6 +446,7 @@ var Terrier = (function () {
     });
     layerItems['<span class="swatch" style="border:2px dashed #e66101;background:none"></span>Co-location clusters'] = overlays.clusters;
     layerItems['<span class="swatch" style="border:3px solid #b2182b;background:none"></span>Disposal candidates'] = overlays.candidates;
+    layerItems['<span class="swatch" style="border:3px dashed #7b3294;background:none"></span>Lease breaks and ends, next 24 months'] = overlays.radar;
     layerItems["Wards (click for a summary)"] = wards;
     layerItems["Locality boundary"] = boundary;
     var layers = L.control.layers(null, layerItems, {
@@ -386,7 +464,7 @@ var Terrier = (function () {
       config.bodies.forEach(function (b) {
         if (e.layer === groups[b.code]) { enabled[b.code] = e.type === "overlayadd"; changed = true; }
       });
-      if (changed || e.layer === overlays.clusters || e.layer === overlays.candidates) { refresh(); }
+      if (changed || e.layer === overlays.clusters || e.layer === overlays.candidates || e.layer === overlays.radar) { refresh(); }
     });
 
     var panel = L.control({ position: "topleft" });
@@ -449,6 +527,10 @@ var Terrier = (function () {
       });
       var lat = parseFloat(args.lat), lon = parseFloat(args.lon), zoom = parseInt(args.zoom, 10);
       if (isFinite(lat) && isFinite(lon)) { map.setView([lat, lon], isFinite(zoom) ? zoom : 17); }
+      if (args.radar && /^\d+$/.test(args.radar)) {
+        radarMonths = parseInt(args.radar, 10);
+        if (!map.hasLayer(overlays.radar)) { overlays.radar.addTo(map); }
+      }
       if (args.asset && /^\d+$/.test(args.asset)) {
         openAsset(args.asset, isFinite(lat) && isFinite(lon) ? L.latLng(lat, lon) : null);
       }
