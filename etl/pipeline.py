@@ -19,6 +19,7 @@ from estate.etl.interruptions import interrupted
 from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
 from estate.etl.pending_matches import finish_matching
 from estate.etl.read import ReadLimits, Table, check_file
+from estate.etl.recognise import mapping_record
 from estate.etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -77,13 +78,18 @@ def prepare_file(
         columns=file_columns(source, table),
         file_warnings=table.warnings,
     )
-    return prepare(extracted, context)
+    prepared = prepare(extracted, context)
+    prepared.mapping = mapping_record(
+        source.recognition(table), source.name,
+        geometry="_geometry_x" in table.frame.columns, sheet=table.sheet,
+    )  # fmt: skip
+    return prepared
 
 
 def file_columns(source: sources.Source, table: Table) -> dict[str, str]:
     """Raw field -> the file's column that holds it (the first, where a header repeats),
     for warnings that name the column a person sees; a GIS layer's point is its geometry."""
-    found = source.column_map([str(c) for c in table.frame.columns])
+    found = source.recognition(table).fields
     columns = {raw_field: names[0] for raw_field, names in found.items()}
     if "_geometry_x" in table.frame.columns:
         columns.setdefault("x", "geometry")
@@ -114,7 +120,7 @@ def _detect(path: Path, sheet: str | None, limits: ReadLimits, encoding: str | N
         except sources.SourceError as exc:
             first_error = first_error or exc
             continue
-        score = source.score(table)
+        score = source.score(table) or 0.01  # a layout the recogniser alone reads
         if best is None or score > best[0]:
             best = (score, source, name)
     if best is None:

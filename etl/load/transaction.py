@@ -168,6 +168,7 @@ def _write(
         rejections=rejections,
         warnings=prepared.warnings,
         notes=list(prepared.notes),
+        mapping=prepared.mapping,
     )
     finish_batch(conn, batch_id, result)
     if inserted:

@@ -58,6 +58,9 @@ class Table:
     """For a vector file: the features' geometries (a GeoSeries in the file's CRS)."""
     warnings: list[FileWarning] = field(default_factory=list)
     """What the reader did that a person should know (see :class:`FileWarning`)."""
+    recognition: object = None
+    """What the recogniser made of the columns (``estate.etl.recognise.Recognition``), once
+    worked out: the source reading the table and the load's summary share it."""
 
 
 def clean_cell(cell: str | None) -> str | None:
