@@ -31,6 +31,9 @@ THRESHOLD = 0.4
 PRESET_WEIGHT = 1.2
 """A preset layout's own header for a field scores this (the shared synonyms at most 1)."""
 
+EMPTY_WEIGHT = 0.5
+"""An empty column's header counts this much of a column with values'."""
+
 CONTEST = 0.6
 """The least score of a losing column for the summary to say it competed for a field."""
 
@@ -92,7 +95,7 @@ def extra_key(column: str) -> str:
     return f"{key}_{unit}" if unit else key
 
 
-def _header_evidence(
+def header_evidence(
     column: str, fields: Sequence[str], preset: Mapping[str, set[str]]
 ) -> dict[str, tuple[float, str]]:
     """Field -> (score, reason) from a column's header alone."""
@@ -174,12 +177,13 @@ def recognise(
         if column not in profiles:
             profiles[column] = profile_column(frame[column], rows)
     result = Recognition()
-    result.empty = [c for c in columns if profiles[c].cells == 0]
-    candidates = [c for c in columns if profiles[c].cells > 0]
+    # An empty column is still read by its header: a register's empty column says the
+    # file has no value there (a reload clears it), unlike a column it does not have.
+    candidates = list(columns)
     scores = np.zeros((len(candidates), len(all_fields)))
     reasons: dict[tuple[int, int], str] = {}
     for i, column in enumerate(candidates):
-        header = _header_evidence(column, all_fields, preset_keys)
+        header = header_evidence(column, all_fields, preset_keys)
         content = content_scores(profiles[column])
         position = i / max(len(candidates) - 1, 1)
         for j, raw_field in enumerate(all_fields):
@@ -194,6 +198,8 @@ def recognise(
             if h is None and c is None:
                 continue
             score, reason = _combine(h, c)
+            if not profiles[column].cells:  # an empty column, read only where none has values
+                score, reason = score * EMPTY_WEIGHT, f"{reason} (empty)"
             if raw_field == "x":  # of two grid-like columns, the left is the easting
                 score += 0.01 * (1 - position)
             elif raw_field == "y":
@@ -221,7 +227,7 @@ def recognise(
         result.choices.append(Choice(column, raw_field, round(float(scores[i, chosen[i]]), 3),
                                      reasons[(i, chosen[i])]))  # fmt: skip
         repeats = [c for c in by_key.get(header_key(column), [])
-                   if c != column and c not in result.empty]  # fmt: skip
+                   if c != column and profiles[c].cells]  # fmt: skip
         taken = [c for c in repeats if candidates.index(c) not in chosen] if repeats else []
         result.fields[raw_field] = [column, *taken]
         used.update([column, *taken])
@@ -229,7 +235,9 @@ def recognise(
     for column in candidates:
         if column in used:
             continue
-        if keep_unmatched:
+        if profiles[column].cells == 0:
+            result.empty.append(column)
+        elif keep_unmatched:
             key, n = extra_key(column), 2
             while key in result.extras.values():
                 key, n = f"{extra_key(column)}_{n}", n + 1

@@ -25,6 +25,12 @@ from estate.vocab import HOLDING, OCCUPANCY, STATUS, TENURE, USE_CLASS
 SAMPLE_SIZE = 5000
 """Non-empty cells of a column read to recognise it."""
 
+CELL_CHARS = 200
+"""Characters of a cell read to recognise it (a megabyte of text says no more than its start)."""
+
+MIN_CELLS = 3
+"""Fewer cells than this say nothing of what a column holds (one "red" is not a name)."""
+
 POSTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}"
 OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 UPRN = r"\d{1,12}(?:\.0+)?"
@@ -83,7 +89,7 @@ def sample_cells(values: pd.Series, size: int = SAMPLE_SIZE) -> pd.Series:
     present = values[values.notna()]
     if len(present) > size * 4:
         present = present.iloc[: size * 4]
-    text = present.astype(str).str.strip()
+    text = present.astype(str).str.slice(0, CELL_CHARS).str.strip()
     text = text[(text != "") & ~text.str.lower().isin(["nan", "none", "null", "n/a", "-"])]
     return text.iloc[:size]
 
@@ -118,6 +124,7 @@ def profile_column(values: pd.Series, rows: int) -> Profile:
         "code": _fullmatch(text, CODE),
         "letters": float(text.str.contains(r"[A-Za-z]{2}").mean()),
         "comma_words": float(text.str.contains(r"\w+.*,\s*\w+.*\w").mean()),
+        "decimal": float(text.str.fullmatch(r"-?\d+\.\d+").mean()),
         "leading_zero": float(text.str.fullmatch(r"0\d+").mean()),
         "house_number": float(
             text.str.fullmatch(r"[1-9]\d{0,3}\s*[A-Za-z]?(?:\s*-\s*\d+)?").mean()
@@ -170,7 +177,7 @@ def _pct(share: float) -> str:
 def content_scores(p: Profile) -> dict[str, tuple[float, str]]:
     """Evidence for fields from a column's values: field -> (score, reason). A negative
     score is a contradiction (the values cannot be that field), with its reason."""
-    if not p.cells:
+    if p.cells < MIN_CELLS:
         return {}
     scores: dict[str, tuple[float, str]] = {}
 
@@ -218,13 +225,15 @@ def content_scores(p: Profile) -> dict[str, tuple[float, str]]:
         give("address", 0.4, f"values are addresses ({_pct(p.share('comma_words'))})")
     identifier = (
         p.distinct >= 0.95 and p.share("code") >= 0.9 and p.median_length <= 20
-        and p.present >= 0.8 and not p.counter and postcode < 0.5
+        and p.present >= 0.8 and not p.counter and postcode < 0.5 and p.share("decimal") < 0.3
     )  # fmt: skip
     if identifier:
         strong = max(p.share("mixed_code"), p.share("leading_zero"))
-        plain = p.share("numeric") >= 0.9 and not p.share("leading_zero") and p.median_length < 4
+        plain = p.share("numeric") >= 0.9 and not p.share("leading_zero")
+        # Plain whole numbers may be a count, an easting or a UPRN as well as a code.
+        weight = (0.3 if p.median_length < 4 else 0.35) if plain else 0.5 + 0.25 * strong
         give(
-            "source_ref", 0.3 if plain else 0.5 + 0.25 * strong,
+            "source_ref", weight,
             f"values are unique short codes ({_pct(p.distinct)} distinct)",
         )  # fmt: skip
     if p.share("house_number") >= 0.8 and not p.counter:  # agreeing with a header, not alone
