@@ -136,6 +136,9 @@ class LoadBatch(Base):
     rows_merged: Mapped[int] = mapped_column(Integer, server_default="0")
     rows_rejected: Mapped[int] = mapped_column(Integer, server_default="0")
     options: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    mapping: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    """The mapping of the file's columns to fields the load used, with the reasons (see
+    :mod:`estate.etl.recognise.report`)."""
     loaded_by: Mapped[str | None] = mapped_column(Text)
     matching: Mapped[str | None] = mapped_column(Text)
     """Whether the load's assets are still to be matched with other bodies' (see

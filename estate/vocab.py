@@ -498,6 +498,8 @@ QUALITY_FLAG = Vocabulary(
         "outside_locality": "Outside the locality",
         "probable_centroid": "Probably a shared point (a postcode or a town centre)",
         "reference_generated": "No reference in the file: one was made",
+        "reference_repeated": "Its reference is on another row with different details: "
+        "loaded under a distinct one for a person to settle",
         "location_from_postcode": "Placed at its postcode",
         "latlon_swapped": "Latitude and longitude were swapped in the file",
         "location_coarse": "Placed only roughly (postcode district)",

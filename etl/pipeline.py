@@ -20,6 +20,7 @@ from estate.etl.interruptions import interrupted
 from estate.etl.load import LoadResult, Prepared, Progress, file_sha256, reuse_unchanged, write
 from estate.etl.pending_matches import finish_matching
 from estate.etl.read import ReadLimits, SheetChoice, Table, check_file
+from estate.etl.recognise import mapping_record
 from estate.etl.validate import Context, prepare
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,10 @@ def prepare_file(
         n for n in (choice.notes() if choice else []) if n not in table.notes
     ]
     prepared.notes = reader_notes + prepared.notes
+    prepared.mapping = mapping_record(
+        source.recognition(table), source.name,
+        geometry="_geometry_x" in table.frame.columns, sheet=table.sheet,
+    )  # fmt: skip
     return prepared
 
 
@@ -102,7 +107,7 @@ def field_spellings(candidates: Iterable[sources.Source]) -> list[str]:
 def file_columns(source: sources.Source, table: Table) -> dict[str, str]:
     """Raw field -> the file's column that holds it (the first, where a header repeats),
     for warnings that name the column a person sees; a GIS layer's point is its geometry."""
-    found = source.column_map([str(c) for c in table.frame.columns])
+    found = source.recognition(table).fields
     columns = {raw_field: names[0] for raw_field, names in found.items()}
     if "_geometry_x" in table.frame.columns:
         columns.setdefault("x", "geometry")

@@ -131,6 +131,12 @@ class _ProgressBar:
 )
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @click.option(
+    "--write-mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the mapping of columns to fields used as a TOML file that --mapping takes, "
+    "to correct and reuse (one file at a time).",
+)
+@click.option(
     "--rejections-csv",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the rejections and warnings to this CSV file.",
@@ -150,6 +156,7 @@ def load(
     encoding,
     full,
     dry_run,
+    write_mapping,
     rejections_csv,
 ) -> None:
     """Load publishers' files into the register: one transaction per file.
@@ -175,6 +182,8 @@ def load(
     from estate.etl.read import ReadLimits
 
     limits = ReadLimits.from_settings(settings)
+    if write_mapping and len(files) > 1:
+        raise EstateError("--write-mapping writes the mapping of one file: load one at a time")
 
     with open_engine(settings) as engine:
         area = read_area(boundary or settings.locality_boundary)
@@ -207,6 +216,8 @@ def load(
                 continue
             bar.close()
             click.echo(result.summary())
+            if write_mapping:
+                _write_mapping(write_mapping, result, org, org_name, org_kind)
             for frame in (result.rejections, result.warnings):
                 if frame is not None and len(frame):
                     _echo_rows(path.name, frame, result.batch_id)
@@ -222,6 +233,21 @@ def load(
             raise EstateError(
                 f"{len(failed)} of {len(files)} files not loaded: {', '.join(failed)}"
             )
+
+
+def _write_mapping(path: Path, result, org, org_name, org_kind) -> None:
+    """The load's mapping as the TOML file ``--mapping`` takes (with the body, where named)."""
+    from estate.etl.recognise import mapping_toml
+
+    if not result.mapping:
+        raise EstateError(f"{result.source_file}: no mapping to write (the load was answered "
+                          "from an earlier batch); run it with --dry-run to write one")  # fmt: skip
+    organisation = {"code": org, "name": org_name, "kind": org_kind}
+    try:
+        path.write_text(mapping_toml(result.mapping, result.source_file, organisation), "utf-8")
+    except OSError as exc:
+        raise EstateError(f"{path}: cannot write the mapping ({exc.strerror})") from None
+    click.echo(f"  mapping written to {path}: correct it and load with --mapping {path}")
 
 
 def _body_kind(value: str | None) -> str | None:

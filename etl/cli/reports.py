@@ -39,11 +39,21 @@ from estate.labels import body_names, vocabularies
     help="Each body's register change made by load BATCH: added, changed, unchanged, "
     "re-coded, retired, back.",
 )
+@click.option(
+    "--mapping",
+    "mapping_of",
+    type=click.IntRange(1, 2**31 - 1),
+    metavar="BATCH",
+    help="Show in full the mapping of columns to fields that this batch used.",
+)
 @pass_settings
-def loads(settings: Settings, limit: int, changes_of: int | None) -> None:
+def loads(settings: Settings, limit: int, changes_of: int | None, mapping_of: int | None) -> None:
     """List load batches, newest first, with what became of their rows, whether each file
-    was a full register or a partial one and the date it is as at; then each body's
-    newest change from one register to the next."""
+    was a full register or a partial one, the date it is as at and the mapping of columns
+    to fields each used (in short; ``--mapping BATCH`` shows one in full); then each
+    body's newest change from one register to the next."""
+    from estate.etl.recognise import mapping_lines
+    from estate.models import LoadBatch
     from estate.quality import recent_batches, register_changes
 
     with open_engine(settings) as engine, engine.connect() as conn:
@@ -51,10 +61,31 @@ def loads(settings: Settings, limit: int, changes_of: int | None) -> None:
             frame = register_changes(conn, changes_of, limit=100_000)
             print_frame(_change_words(frame), f"batch {changes_of} changed no body's register")
             return
+        if mapping_of is not None:
+            found = conn.execute(
+                select(LoadBatch.source_file, LoadBatch.mapping).where(LoadBatch.id == mapping_of)
+            ).one_or_none()
+            if found is None:
+                raise EstateError(f"no load batch {mapping_of} (see `estate loads`)")
+            if not found.mapping:
+                click.echo(f"batch {mapping_of} ({found.source_file}) recorded no mapping")
+                return
+            click.echo(f"batch {mapping_of}: {found.source_file}")
+            for line in mapping_lines(found.mapping):
+                click.echo(f"  {line}")
+            return
         frame = recent_batches(conn, limit)
+        mappings = dict(
+            conn.execute(
+                select(LoadBatch.id, LoadBatch.mapping).where(
+                    LoadBatch.id.in_([int(b) for b in frame["batch"]])
+                )
+            ).all()
+        )
         changes = register_changes(conn, limit=limit)
     status = frame["status"].map(vocabularies()["load_status"]).fillna(frame["status"])
-    print_frame(frame.assign(status=status), "no loads yet")
+    short = frame["batch"].map(lambda b: _short_mapping(mappings.get(int(b))))
+    print_frame(frame.assign(status=status, mapping=short), "no loads yet")
     if len(changes):
         click.echo("\nEach body's newest register change (estate loads --changes BATCH: all):")
         print_frame(_change_words(changes), "")
@@ -70,6 +101,22 @@ def _change_words(frame: pd.DataFrame) -> pd.DataFrame:
             "previous_as_at": "before",
         }
     )
+
+
+def _short_mapping(mapping: dict | None) -> str:
+    """A batch's mapping in a few words: its layout and how many columns went where."""
+    if not mapping:
+        return ""
+    fields = len({c["field"] for c in mapping.get("columns", [])})
+    extra = len(mapping.get("extra", []))
+    words = [f"{mapping.get('layout')}: {fields} fields"]
+    if extra:
+        words.append(f"{extra} extra")
+    if mapping.get("not_read"):
+        words.append(f"{len(mapping['not_read'])} not read")
+    if mapping.get("empty"):
+        words.append(f"{len(mapping['empty'])} empty")
+    return ", ".join(words)
 
 
 @click.command()
@@ -108,10 +155,11 @@ def rejections(settings: Settings, batch: int, format_: str, output: Path | None
 @click.command()
 def formats() -> None:
     """List the source formats `estate load` knows."""
-    from estate.etl.sources import SOURCES
+    from estate.etl.sources import SOURCES, GenericSource
 
     for name, source in sorted(SOURCES.items()):
         click.echo(f"{name:<14} {source.description}")
+    click.echo(f"{GenericSource.name:<14} {GenericSource.description} (when no other fits)")
 
 
 @click.command()

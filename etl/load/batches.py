@@ -62,6 +62,8 @@ class LoadResult:
     """Whether the file was a full register or a partial one, and the date it is as at."""
     changes: list[BodyChange] = field(default_factory=list)
     """Each body's register from before the load to after it (added, retired, re-coded...)."""
+    mapping: dict[str, Any] | None = None
+    """The mapping of columns to fields the load used (see ``Prepared.mapping``)."""
 
     @property
     def accounted(self) -> int:
@@ -82,6 +84,10 @@ class LoadResult:
         lines.extend(f"  {note}" for note in self.notes)
         if self.register is not None:
             lines.extend(f"  {line}" for line in summary_lines(self.register, self.changes))
+        if self.mapping:
+            from estate.etl.recognise import mapping_lines
+
+            lines.extend(f"  {line}" for line in mapping_lines(self.mapping))
         if self.organisations_added:
             lines.append(f"  new organisations: {', '.join(self.organisations_added)}")
         if self.conflicts:
@@ -126,6 +132,7 @@ def reuse_unchanged(
         last = conn.execute(
             select(LoadBatch.id, LoadBatch.source_file, LoadBatch.source_format,
                    LoadBatch.file_sha256, LoadBatch.options, LoadBatch.finished_at,
+                   LoadBatch.mapping,
                    LoadBatch.rows_read, kept, LoadBatch.rows_merged, LoadBatch.rows_rejected)
             .where(LoadBatch.status == "committed")
             .order_by(LoadBatch.id.desc())
@@ -144,7 +151,8 @@ def reuse_unchanged(
             insert(LoadBatch)
             .values(source_file=last.source_file, source_format=last.source_format,
                     file_sha256=file_hash, status="committed", finished_at=func.now(),
-                    options=options, loaded_by=loaded_by, rows_read=last.rows_read,
+                    options=options, mapping=last.mapping, loaded_by=loaded_by,
+                    rows_read=last.rows_read,
                     rows_unchanged=last.rows_kept, rows_merged=last.rows_merged,
                     rows_rejected=last.rows_rejected)
             .returning(LoadBatch.id)
@@ -168,7 +176,7 @@ def reuse_unchanged(
     return LoadResult(
         batch_id=batch_id, source_file=last.source_file, source_format=last.source_format,
         rows_read=last.rows_read, unchanged=last.rows_kept, merged=last.rows_merged,
-        rejected=last.rows_rejected, rejections=rejections,
+        rejected=last.rows_rejected, rejections=rejections, mapping=last.mapping,
     )  # fmt: skip
 
 
@@ -184,7 +192,7 @@ def start_batch(
         insert(LoadBatch)
         .values(source_file=prepared.source_file, source_format=prepared.source_format,
                 file_sha256=file_hash, status="running", options=prepared.options,
-                loaded_by=loaded_by, rows_read=prepared.rows_read)
+                mapping=prepared.mapping, loaded_by=loaded_by, rows_read=prepared.rows_read)
         .returning(LoadBatch.id)
     ).scalar_one()  # fmt: skip
     return int(batch_id)
@@ -256,7 +264,7 @@ def record_failure(
                 insert(LoadBatch).values(
                     source_file=prepared.source_file, source_format=prepared.source_format,
                     file_sha256=file_hash, status="failed", finished_at=func.now(),
-                    rows_read=prepared.rows_read, loaded_by=loaded_by,
+                    rows_read=prepared.rows_read, loaded_by=loaded_by, mapping=prepared.mapping,
                     options={"error": f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]},
                 )
             )  # fmt: skip

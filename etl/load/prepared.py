@@ -63,6 +63,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     """Lines for the load's summary on what the validation decided for the whole file (the
     body's kind and where it came from, words not recognised, rows that are not records)."""
+    mapping: dict[str, Any] | None = None
+    """The mapping of the file's columns to fields used (``estate.etl.recognise.report``),
+    printed with the summary and kept with the batch."""
     mode: str = "register"
     """``register``: the file is the body's list; an empty cell clears a value.
     ``supplement``: a partnership return; an empty cell leaves the value, and a reference

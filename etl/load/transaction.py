@@ -179,6 +179,7 @@ def _write(
         notes=list(prepared.notes),
         register=step.register,
         changes=changes,
+        mapping=prepared.mapping,
     )
     finish_batch(conn, batch_id, result)
     if inserted:

@@ -64,6 +64,9 @@ class Table:
     """What the reader decided for the whole file, one line each for the load's summary:
     the sheet it read and those it skipped, the kind the file was read as where its name
     says another."""
+    recognition: object = None
+    """What the recogniser made of the columns (``estate.etl.recognise.Recognition``), once
+    worked out: the source reading the table and the load's summary share it."""
 
 
 def clean_cell(cell: str | None) -> str | None:

@@ -10,6 +10,7 @@ from estate.errors import EstateError
 from estate.etl.read import Table
 from estate.etl.sources.base import Source, SourceError
 from estate.etl.sources.fire import FireAssetsSource, FireStationsSource
+from estate.etl.sources.generic import GenericSource
 from estate.etl.sources.nhs import EricSource
 from estate.etl.sources.partnership import PartnershipSource
 from estate.etl.sources.police import PoliceSource
@@ -30,26 +31,28 @@ SOURCES: dict[str, Source] = {
 
 def get_source(name: str) -> Source:
     """The adapter named by ``--format``; an unknown name is an error listing the formats."""
+    if name == GenericSource.name:
+        return GenericSource()
     try:
         return SOURCES[name]
     except KeyError:
         raise EstateError(
-            f"unknown format {name!r}; the formats are: {', '.join(sorted(SOURCES))}"
+            f"unknown format {name!r}; the formats are: "
+            f"{', '.join(sorted([*SOURCES, GenericSource.name]))}"
         ) from None
 
 
 def detect(table: Table) -> Source:
-    """The adapter that fits a table's headers best, or an error listing what was tried."""
+    """The preset whose headers fit a table best; else the recogniser alone
+    (:class:`GenericSource`), which refuses the table only when nothing in it tells one
+    record from another."""
     scored = sorted(((s.score(table), s.name) for s in SOURCES.values()), reverse=True)
     best_score, best = scored[0]
-    if best_score <= 0:
-        raise SourceError(
-            f"{table.source}: cannot tell what kind of file this is from its columns "
-            f"({', '.join(' '.join(str(c).split()) for c in table.columns_raw[:12])}); "
-            "name the format with --format "
-            f"({', '.join(sorted(SOURCES))}) or describe the columns in a --mapping file"
-        )
-    return SOURCES[best]
+    if best_score > 0:
+        return SOURCES[best]
+    generic = GenericSource()
+    generic.check(table, generic.recognition(table).fields)
+    return generic
 
 
-__all__ = ["SOURCES", "Source", "SourceError", "detect", "get_source"]
+__all__ = ["SOURCES", "GenericSource", "Source", "SourceError", "detect", "get_source"]

@@ -24,6 +24,7 @@ import pandas as pd
 from estate.errors import EstateError
 from estate.etl.read import Table, read_table
 from estate.etl.read.headers import header_key
+from estate.etl.recognise import Recognition, recognise
 
 RAW_FIELDS: tuple[str, ...] = (
     "org_code", "org_name", "org_kind", "org_uri",
@@ -95,6 +96,14 @@ class Source:
     required: ClassVar[Sequence[Sequence[str]]] = ()
     """Groups of raw fields; the format needs at least one field of each group."""
     header_hint: ClassVar[Sequence[str]] = ()
+    recognise_values: ClassVar[bool] = False
+    """Whether columns the layout does not name are recognised by their values as well as
+    by their headers (a layout with rules of its own takes near-exact headers only)."""
+    keep_unmatched: ClassVar[bool] = True
+    """Whether columns no field fits are kept as the records' extra attributes."""
+    ADDED_HEADER_SCORE: ClassVar[float] = 0.75
+    """The least header score at which a layout with its own rules reads a column it does
+    not name (a near-exact synonym: "Site land area (Hectare)")."""
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         """The file as a table; ``options`` may name the ``sheet``, the reading ``limits``
@@ -116,6 +125,19 @@ class Source:
             raw_field = lookup.get(header_key(column))
             if raw_field is not None:
                 found.setdefault(raw_field, []).append(column)
+        return found
+
+    def recognition(self, table: Table) -> Recognition:
+        """What the recogniser makes of the table's columns with this layout's headers, worked
+        out once per table (the summary shows the same)."""
+        if isinstance(table.recognition, Recognition):
+            return table.recognition
+        found = recognise(
+            table.frame, RAW_FIELDS, preset=self.aliases,
+            header_only_below=None if self.recognise_values else self.ADDED_HEADER_SCORE,
+            keep_unmatched=self.keep_unmatched,
+        )  # fmt: skip
+        table.recognition = found
         return found
 
     def score(self, table: Table) -> float:
@@ -151,8 +173,11 @@ class Source:
         return repr(spellings[0])
 
     def pick(self, table: Table) -> pd.DataFrame:
-        """Raw fields by header alias; of repeated columns, the first non-empty cell wins."""
-        found = self.column_map(list(table.frame.columns))
+        """Raw fields as recognised (:meth:`recognition`); of repeated columns, the first
+        non-empty cell wins; columns no field fits as ``extra.<name>`` where the layout
+        keeps them."""
+        recognition = self.recognition(table)
+        found = recognition.fields
         self.check(table, found)
         frame = table.frame
         raw = pd.DataFrame({"_row": pd.Series(table.row_numbers, index=frame.index, dtype="int64")})
@@ -161,6 +186,8 @@ class Source:
             for other in columns[1:]:
                 values = values.where(values.notna(), frame[other])
             raw[raw_field] = values
+        for column, key in recognition.extras.items():
+            raw[f"extra.{key}"] = frame[column]
         if "_geometry_x" in frame.columns and "x" not in raw and "coordinates" not in raw:
             # A GIS file: the features' own geometry is the location.
             raw["x"], raw["y"] = frame["_geometry_x"], frame["_geometry_y"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from estate.etl.read import Table
 from estate.etl.read.headers import header_key
+from estate.etl.recognise import Choice
 from estate.etl.sources.base import Extracted, Source, drop_blank, slug
 
 
@@ -57,10 +58,19 @@ class FireAssetsSource(Source):
     def extract(self, table: Table, options: Mapping[str, Any]) -> Extracted:
         raw = self.pick(table)
         columns = list(table.frame.columns)
+        recognition = self.recognition(table)
         for i, column in enumerate(columns[:-1]):
             key = header_key(column)
             if "easting" in key and "northing" in key and "y" not in raw:
-                raw["y"] = table.frame[columns[i + 1]]  # the merged header's second column
+                northing = columns[i + 1]  # the merged header's second column
+                raw["y"] = table.frame[northing]
+                kept_as = recognition.extras.pop(northing, None)
+                if kept_as is not None:
+                    raw = raw.drop(columns=[f"extra.{kept_as}"])
+                    recognition.fields["y"] = [northing]
+                    recognition.choices.append(Choice(
+                        northing, "y", 1.0, f"the column under the merged header '{column}'"
+                    ))  # fmt: skip
         site = raw.get("source_ref")
         name = slug(raw["name"])
         if site is not None:

@@ -40,6 +40,7 @@ from typing import Any
 
 from estate.errors import EstateError
 from estate.etl.read import Table, read_table
+from estate.etl.recognise import Choice, Recognition
 from estate.etl.sources.base import RAW_FIELDS, Extracted, Source, drop_blank
 from estate.vocab import BODY_KIND
 
@@ -86,6 +87,28 @@ class MappingSource(Source):
         self.default_kind = self.organisation.get("kind", "other")
         self.required = ((next(iter(self.aliases)),),)
         self.origin = origin
+
+    def recognition(self, table: Table) -> Recognition:
+        """The columns the mapping names, as it names them (a person's word is final); the
+        other columns with values are not read, and the empty ones said so."""
+        if isinstance(table.recognition, Recognition):
+            return table.recognition
+        found = Recognition()
+        named = self.column_map(list(table.frame.columns))
+        for raw_field, columns in named.items():
+            found.fields[raw_field] = columns
+            found.choices.append(Choice(columns[0], raw_field, 1.0, f"the mapping {self.origin}"))
+        used = {c for columns in named.values() for c in columns}
+        for column in table.frame.columns:
+            if column in used or str(column).startswith("_"):
+                continue
+            if table.frame[column].notna().any():
+                found.not_read.append(str(column))
+            else:
+                found.empty.append(str(column))
+        found.choices.sort(key=lambda c: list(table.frame.columns).index(c.column))
+        table.recognition = found
+        return found
 
     @classmethod
     def from_file(cls, path: str | Path) -> MappingSource:

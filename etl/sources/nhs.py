@@ -63,6 +63,7 @@ class EricSource(Source):
     required = (("source_ref",), ("name",), ("org_code",))
     header_hint = ("Organisation Code", "Site Code", "Site Name", "Site Type")
     default_kind = "nhs"
+    keep_unmatched = False  # a hundred return figures the register has no use for
 
     def read(self, path: Path, options: Mapping[str, Any]) -> Table:
         return read_table(

@@ -71,6 +71,7 @@ class TransparencySource(Source):
     )
     header_hint = ("UPRN", "AssetCode", "PropertyName", "PostCode", "TenureType")
     default_kind = "council"
+    recognise_values = True  # no rules of its own: the recogniser may read any column
 
     def required_for(self, table: Table, found: Mapping[str, list[str]]) -> Sequence[Sequence[str]]:
         """A GIS layer that names each feature's body and asset reference is a register of

@@ -4,7 +4,7 @@ Each step fills its columns of the records and reports to one :class:`Problems
 <estate.etl.validate.problems.Problems>`, in a fixed order, so that a row's flags and
 rejections always read the same way: who holds it, identity and address, words, the
 yes/no, numbers, money and dates, where it is, its reference, the extra fields; then
-rejected rows are set aside and repeated references merged or rejected.
+rejected rows are set aside and repeated references merged or told apart.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from estate.etl.sources.base import RAW_FIELDS, Extracted
 from estate.etl.validate.context import Context
 from estate.etl.validate.duplicates import find_duplicates
 from estate.etl.validate.fields import TEXT_FIELDS, supplied_columns
+from estate.etl.validate.identity import derive_references
 from estate.etl.validate.measures import parse_measures
 from estate.etl.validate.organisations import find_organisations
 from estate.etl.validate.places import compose_address, find_postcodes, locate_rows
@@ -94,16 +95,14 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
 
     # Where
     location_problem = locate_rows(raw, out, problems, context, extracted.geometry)
+    notes += unlocated_note(out, raw, context)
 
-    # Reference: the file's, else the UPRN, else one made from what identifies the place.
-    reference = raw["source_ref"]
+    # Reference: the file's, else one derived from what the record is (stable, distinct).
+    reference = raw["source_ref"].astype(object)
     missing_ref = reference.isna()
     if missing_ref.any():
-        generated = "GEN-" + pd.util.hash_pandas_object(
-            raw.loc[missing_ref, ["name", "address", "street", "postcode", "town"]].fillna(""),
-            index=False,
-        ).map("{:016x}".format)
-        reference = reference.where(~missing_ref, out["uprn"].where(out["uprn"].notna(), generated))
+        derived = derive_references(raw, out, missing_ref)
+        reference = reference.where(~missing_ref, derived.reindex(reference.index))
         problems.flag("reference_generated", missing_ref)
     out["source_ref"] = reference
 
@@ -120,9 +119,12 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     rejected_rows = set(rejections["_row"].astype("int64"))
     keep = ~out["_row"].isin(rejected_rows)
     records = out.loc[keep]
-    records, merged, duplicate_rejections = find_duplicates(records)
-    rejections = pd.concat([rejections, duplicate_rejections], ignore_index=True)
+    records, merged, repeated = find_duplicates(records)
     warnings = collect_warnings(problems, context, set(rejections["_row"].astype("int64")))
+    if len(repeated):
+        warnings = pd.concat([warnings, repeated], ignore_index=True).sort_values(
+            ["_row"], kind="stable", ignore_index=True
+        )
     merged = pd.concat([extracted.merged, merged], ignore_index=True)
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
@@ -144,6 +146,18 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         warnings=warnings,
         notes=notes,
     )
+
+
+def unlocated_note(out: pd.DataFrame, raw: pd.DataFrame, context: Context) -> list[str]:
+    """The summary's line on records no point places (they load unlocated), and how to
+    place them where their postcodes could."""
+    unlocated = int(out["location_method"].isna().sum() + (out["location_method"] == "none").sum())
+    if not unlocated or context.mode == "supplement":
+        return []
+    line = f"{unlocated} unlocated (no coordinates that place them)"
+    if context.postcodes is None and raw["postcode"].notna().any():
+        line += "; give --postcodes FILE, a postcode lookup, to place them by their postcodes"
+    return [line]
 
 
 def collect_warnings(problems: Problems, context: Context, rejected: set[int]) -> pd.DataFrame:

@@ -98,8 +98,9 @@ def test_columns_of_no_known_format(tmp_path: Path):
     with pytest.raises(EstateError) as error:
         prepare_file(path)
     assert str(error.value).startswith(
-        "mystery.csv: cannot tell what kind of file this is from its columns (colour, flavour); "
-        "name the format with --format"
+        "mystery.csv: cannot tell what kind of file this is from its columns (colour, flavour): "
+        "none of them holds a name, a reference, a UPRN or an address that would tell one "
+        "record from another; name the format with --format"
     )
 
 
@@ -270,8 +271,10 @@ def test_duplicate_references(tmp_path: Path):
     other = "Council A,A1,Old Town Hall,M33 7DZ,-2.32,53.42,Freehold,100\n"
     prepared = prepare_file(write(tmp_path, "dups.csv", HEADER + GOOD + same + other))
     assert prepared.merged[["_row", "into_row"]].values.tolist() == [[3, 2]]
-    assert prepared.rejections["reason"].tolist() == [
-        "asset reference 'A1' is also on row 2 with different details; row 2 is loaded"
+    assert prepared.rejections["reason"].tolist() == []  # both records load
+    assert prepared.warnings["reason"].tolist() == [
+        "reference 'A1' is also on row 2 with different details; loaded as A1~2 for a person "
+        "to settle"
     ]
 
 

@@ -112,16 +112,22 @@ def test_a_bad_number_rejects_the_row_with_file_row_field_and_reason(db: Engine,
                          "'see notes' is not an area")  # fmt: skip
 
 
-def test_duplicate_references_identical_are_merged_different_are_rejected(
-    db: Engine, tmp_path: Path
-):
+def test_duplicate_references_identical_are_merged_different_both_load(db: Engine, tmp_path: Path):
     row = ["Council A", "A1", "Depot", "M33 7DZ", "-2.32", "53.42", "Freehold", "100"]
     different = ["Council A", "A1", "Another depot", "M33 7DZ", "-2.32", "53.42", "Freehold", "9"]
     result = load_file(db, write_csv(tmp_path / "dup.csv", LGA, [row, row, different]))
-    assert (result.inserted, result.merged, result.rejected) == (1, 1, 1)
-    reasons = result.rejections["reason"].tolist()
-    assert reasons == ["asset reference 'A1' is also on row 2 with different details; "
-                       "row 2 is loaded"]  # fmt: skip
+    assert (result.inserted, result.merged, result.rejected) == (2, 1, 0)
+    reasons = result.warnings["reason"].tolist()
+    assert reasons == ["reference 'A1' is also on row 2 with different details; loaded as A1~2 "
+                       "for a person to settle"]  # fmt: skip
+    assert (
+        count(
+            db,
+            "SELECT count(*) FROM assets WHERE source_ref = 'A1~2' AND name = "
+            "'Another depot' AND 'reference_repeated' = ANY(quality_flags)",
+        )
+        == 1
+    )
 
 
 def test_rejections_csv_is_safe_against_formula_injection(db: Engine, tmp_path: Path):

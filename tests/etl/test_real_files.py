@@ -33,12 +33,16 @@ def test_avon_fire_asset_list_with_merged_coordinate_header(db: Engine, real: Pa
                        organisation_name="Avon Fire & Rescue Service")  # fmt: skip
     assert result.source_format == "fire-assets"
     assert result.rows_read == 28
-    assert (result.inserted, result.rejected) == (27, 1)
-    # Patchway Fire Station is listed twice with different details: the second is rejected.
-    reason = result.rejections["reason"].iloc[0]
-    assert reason.startswith("asset reference 'APUPGR8R6WF67940BU/PATCHWAY-FIRE-STATION' is "
-                             "also on row 17")  # fmt: skip
-    assert count(db, "SELECT count(*) FROM assets WHERE location_method = 'bng'") == 27
+    assert (result.inserted, result.rejected) == (28, 0)
+    # Patchway Fire Station is listed twice with different details: both load, the second
+    # under a distinct reference, flagged for a person to settle.
+    reasons = result.warnings["reason"].tolist()
+    assert ("reference 'APUPGR8R6WF67940BU/PATCHWAY-FIRE-STATION' is also on row 17 with "
+            "different details; loaded as APUPGR8R6WF67940BU/PATCHWAY-FIRE-STATION~2 for a "
+            "person to settle") in reasons  # fmt: skip
+    assert count(db, "SELECT count(*) FROM assets WHERE 'reference_repeated' = "
+                     "ANY(quality_flags)") == 1  # fmt: skip
+    assert count(db, "SELECT count(*) FROM assets WHERE location_method = 'bng'") == 28
     assert count(db, "SELECT count(*) FROM organisations WHERE code = 'AVON-FRS' "
                      "AND kind = 'fire'") == 1  # fmt: skip
     # Float noise in the northing is gone; the easting from the merged header is used.
