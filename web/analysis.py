@@ -81,7 +81,8 @@ def asset(asset_id: int):
     lonlat = point.get("coordinates") if point else None
     return render_template(
         "asset.html", active="map.index", asset=props, rows=rows, lonlat=lonlat,
-        nearby=nearby_table(asset_id),
+        # A retired asset is no one's neighbour, nor has any: the analyses leave it out.
+        nearby=None if props.get("retired_at") else nearby_table(asset_id),
     )  # fmt: skip
 
 
