@@ -108,6 +108,11 @@ class Settings:
     tile_url
         Basemap tile URL template (``https://.../{z}/{x}/{y}.png``); none by
         default, since council networks often reach no tile server.
+    basemap_file
+        A local MBTiles file of raster tiles (PNG or JPEG) that the app serves itself as
+        the map's basemap (``/tiles/{z}/{x}/{y}.png``), for streets without internet;
+        it wins over :attr:`tile_url`. Its credit is :attr:`tile_attribution`, else the
+        file's own ``attribution``.
     max_file_mb, max_columns, max_rows, max_cell_chars, max_uncompressed_mb
         The most ``estate load`` reads of one file: its size (MB, a million bytes), its
         columns, its rows, the characters of one cell, and what one part of an archive
@@ -146,6 +151,7 @@ class Settings:
     secret_key: str = "dev-only-not-secret"
     tile_url: str | None = None
     tile_attribution: str = ""
+    basemap_file: Path | None = None
     colocation_distance_m: float = 250.0
     relocation_distance_m: float = 2000.0
     nia_per_fte_m2: float = 8.0
@@ -193,6 +199,7 @@ class Settings:
             secret_key=_str(env, "SECRET_KEY") or cls.secret_key,
             tile_url=_str(env, "TILE_URL"),
             tile_attribution=_str(env, "TILE_ATTRIBUTION") or "",
+            basemap_file=_path(env, "BASEMAP_FILE"),
             colocation_distance_m=_float(env, "COLOCATION_DISTANCE_M", cls.colocation_distance_m),
             relocation_distance_m=_float(env, "RELOCATION_DISTANCE_M", cls.relocation_distance_m),
             nia_per_fte_m2=_float(env, "NIA_PER_FTE_M2", cls.nia_per_fte_m2),
@@ -259,6 +266,10 @@ class Settings:
             raise ConfigError("ESTATE_SURPLUS_OFFER_DAYS is a number of working days: 1 to 260")
         if not 1 <= self.smtp_port <= 65535:
             raise ConfigError("ESTATE_SMTP_PORT must be a port number, 1 to 65535")
+        if self.basemap_file is not None and self.basemap_file.suffix.lower() != ".mbtiles":
+            raise ConfigError(
+                "ESTATE_BASEMAP_FILE is an MBTiles file of raster tiles (name ending .mbtiles)"
+            )
         if self.shared_fields is not None:
             from estate.sharing import SHAREABLE
 

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         analysis,
         api,
         auth,
+        basemap,
         cache,
         club,
         compression,
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     compression.init_app(app)
     headers.init_app(app, settings)
     presentation.init_app(app)
-    for blueprint in (map_page, api, ogcapi, analysis, downloads, edits, club):
+    basemap.init_app(app, settings)
+    for blueprint in (map_page, basemap, api, ogcapi, analysis, downloads, edits, club):
         app.register_blueprint(blueprint.bp)
     app.register_blueprint(scenarios.bp)
     for blueprint in (records, surplus, updates, users):  # issue 17: the partnership's pages

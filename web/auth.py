@@ -47,7 +47,7 @@ login_manager = LoginManager()
 # Reachable without signing in, always.
 OPEN_ENDPOINTS = {"auth.sign_in", "static", "map.favicon", "users.reset_password"}
 # Readable by anyone when the public view is on (GET and HEAD only).
-PUBLIC_BLUEPRINTS = {"map", "api", "ogcapi"}
+PUBLIC_BLUEPRINTS = {"map", "basemap", "api", "ogcapi"}
 
 
 class SignedIn:

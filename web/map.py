@@ -24,9 +24,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from jinja2 import Template
 
 from estate import labels, mapsummary
+from estate.web.basemap import basemap
 from estate.web.cache import cached, organisations
 from estate.web.presentation import body_styles, vocabularies
-from estate.web.state import connection, state
+from estate.web.state import connection
 
 bp = Blueprint("map", __name__)
 
@@ -76,7 +77,6 @@ INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 def build_map() -> MapPage:
     """The map page's parts (each cached by its route per data version)."""
-    settings = state().settings
     conn = connection()
     # Bodies by their display names, and every vocabulary's labels: the popups and the
     # legend show words, while /api keeps the codes (see the README's plain words).
@@ -110,12 +110,15 @@ def build_map() -> MapPage:
     # needs only Leaflet, served by the app.
     m.default_js = local_js
     m.default_css = local_css
-    if settings.tile_url:
+    base = basemap()
+    if base is not None:
         folium.TileLayer(
-            tiles=settings.tile_url,
-            attr=settings.tile_attribution or "basemap",
+            tiles=base.url,
+            attr=base.attribution,
             name="Basemap",
-            max_zoom=19,
+            min_zoom=base.min_zoom,
+            max_zoom=base.max_zoom,
+            max_native_zoom=base.max_native_zoom or base.max_zoom,
             control=False,
         ).add_to(m)
     m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
