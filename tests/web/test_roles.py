@@ -158,6 +158,9 @@ TABLE = [
     ("police-viewer", "GET", "/radar?months=60", 200),
     ("anonymous", "GET", "/map.js", 302),
     ("viewer", "GET", "/map.js", 200),
+    # Basemap tiles from a local file: signed in like the map; none set here, so 404.
+    ("anonymous", "GET", "/tiles/1/0/0.png", 302),
+    ("viewer", "GET", "/tiles/1/0/0.png", 404),
     # Sessions: another browser holding a copy of an editor's session cookie. While the
     # session is live the copy works (the server cannot tell them apart); once the session
     # has ended on the server, for any reason, the copy is signed out.
