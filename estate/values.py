@@ -119,15 +119,24 @@ def as_floats(raw: pd.Series) -> pd.Series:
 
 def nullify(series: pd.Series) -> pd.Series:
     """None for empty cells and the words that mean "no value"; other cells unchanged."""
+    return nullify_counting(series)[0]
+
+
+def nullify_counting(series: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`nullify`'s cells, and how many cells said in words that there is no value
+    ("n/a", "TBC", "Not Applicable", "-"): what a load counts as "not given", apart from
+    cells left empty, so that a file's ``n/a`` areas are said, not passed over."""
     array = _arrow(arrow_text(series))
     if array.null_count == len(array):  # a column the file does not have
-        return series if isinstance(series.dtype, pd.StringDtype) else _nones(series.index)
+        same = series if isinstance(series.dtype, pd.StringDtype) else _nones(series.index)
+        return same, 0
     key = pc.utf8_lower(pc.utf8_trim(array, " \t\r\n" + _SPACE))
-    null = pc.or_(pc.is_null(array), pc.is_in(key, value_set=_NULL_WORDS))
-    null = null.to_numpy(zero_copy_only=False)
+    word = pc.is_in(key, value_set=_NULL_WORDS)
+    words = pc.sum(pc.and_(word, pc.not_equal(key, ""))).as_py() or 0
+    null = pc.or_(pc.is_null(array), word).to_numpy(zero_copy_only=False)
     if isinstance(series.dtype, pd.StringDtype):
-        return series.where(~null)
-    return series.astype(object).where(~null, None)
+        return series.where(~null), int(words)
+    return series.astype(object).where(~null, None), int(words)
 
 
 _NULL_WORDS = pa.array(sorted(NULL_WORDS), type=pa.string())
@@ -377,7 +386,8 @@ def round_noise(series: pd.Series, places: int = 6) -> pd.Series:
 
 
 __all__ = [
-    "NULL_WORDS", "QUALIFIER", "Parsed", "ParsedUprn", "nullify", "normalise_text",
+    "NULL_WORDS", "QUALIFIER", "Parsed", "ParsedUprn", "nullify", "nullify_counting",
+    "normalise_text",
     "parse_bool", "parse_date", "parse_money", "parse_number", "parse_uprn", "round_noise",
 ]  # fmt: skip
 
