@@ -21,9 +21,7 @@ from estate.gridref import grid_reference_points
 from estate.values import WS, extract, nullify
 
 _NUMBER = "[-+]?[0-9]+(?:\\.[0-9]+)?"
-PAIR = (
-    f"^{WS}*[\\(\\[]?{WS}*({_NUMBER})(?:{WS}*[,;]{WS}*|{WS}+)({_NUMBER}){WS}*[\\)\\]]?{WS}*$"
-)
+PAIR = f"^{WS}*[\\(\\[]?{WS}*({_NUMBER})(?:{WS}*[,;]{WS}*|{WS}+)({_NUMBER}){WS}*[\\)\\]]?{WS}*$"
 WKT = (
     f"^{WS}*(?:[Ss][Rr][Ii][Dd]=([0-9]+);)?{WS}*[Pp][Oo][Ii][Nn][Tt]{WS}*(?:[ZzMm]{{1,2}}{WS}*)?"
     f"\\({WS}*({_NUMBER}){WS}+({_NUMBER})(?:{WS}+{_NUMBER})*{WS}*\\){WS}*$"
@@ -59,7 +57,9 @@ def read_coordinate_cells(cells: pd.Series) -> pd.DataFrame:
         first = pd.to_numeric(pair[0][hit]).to_numpy(dtype=float)
         second = pd.to_numeric(pair[1][hit]).to_numpy(dtype=float)
         lon_min, lat_min, lon_max, lat_max = UK_LONLAT_BOUNDS
-        lat_lon = (first >= lat_min) & (first <= lat_max) & (second >= lon_min) & (second <= lon_max)
+        lat_lon = (
+            (first >= lat_min) & (first <= lat_max) & (second >= lon_min) & (second <= lon_max)
+        )
         out.loc[hit, "x"] = np.where(lat_lon, second, first)
         out.loc[hit, "y"] = np.where(lat_lon, first, second)
         out.loc[hit, "system"] = np.where(lat_lon, "lonlat", None)

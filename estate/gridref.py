@@ -27,9 +27,7 @@ _OFFSET = {letter: (i % 5, 4 - i // 5) for i, letter in enumerate(_LETTERS)}
 _FIRST = {"S": (0, 0), "T": (1, 0), "N": (0, 1), "O": (1, 1), "H": (0, 2), "J": (1, 2)}
 """The 500 km squares over Great Britain: (east, north) in 500 km from the false origin."""
 
-PATTERN = (
-    f"^{WS}*([HJNOSTnjhost])([A-HJ-Za-hj-z]){WS}*([0-9]+(?:{WS}+[0-9]+)?){WS}*$"
-)
+PATTERN = f"^{WS}*([HJNOSTnjhost])([A-HJ-Za-hj-z]){WS}*([0-9]+(?:{WS}+[0-9]+)?){WS}*$"
 """Two grid letters, then digits (one run, or easting and northing apart)."""
 
 

@@ -31,10 +31,7 @@ _SPACE = "\xa0\u2007\u202f"
 WS = "[ \t\n\r\f\v\xa0\u2007\u202f\u2028\u2029\u3000]"
 
 
-QUALIFIER = (
-    f"^(?:c\\.|ca\\.|c{WS}|circa|approximately|approx\\.?|about|around|roughly|~|≈)"
-    f"{WS}*"
-)
+QUALIFIER = f"^(?:c\\.|ca\\.|c{WS}|circa|approximately|approx\\.?|about|around|roughly|~|≈){WS}*"
 """What people write before a quantity they know roughly ("c. 500 m²", "approx £1.2m",
 "~3 acres"): read as the quantity itself (a register's figures are all approximate)."""
 
@@ -238,8 +235,15 @@ def parse_money(series: pd.Series) -> Parsed:
             r"\s*(p\.?a\.?|per annum|/yr|per year)$", "", regex=True
         )
         multiplier = pd.Series(1.0, index=cells.index)
-        for suffix, factor in (("k", 1e3), ("m", 1e6), ("mn", 1e6), ("bn", 1e9),
-                               ("thousand", 1e3), ("million", 1e6), ("billion", 1e9)):
+        for suffix, factor in (
+            ("k", 1e3),
+            ("m", 1e6),
+            ("mn", 1e6),
+            ("bn", 1e9),
+            ("thousand", 1e3),
+            ("million", 1e6),
+            ("billion", 1e9),
+        ):
             has = text.str.match(rf"^[-(]?[\d.,\s]+?\s*{suffix}\)?$").fillna(False).astype(bool)
             multiplier[has] = factor
             text = text.where(~has, text.str.replace(rf"\s*{suffix}(\)?)$", r"\1", regex=True))
@@ -358,7 +362,9 @@ def parse_date(series: pd.Series) -> Parsed:
     problem = quoted_problem(bad, raw, "{} is not a date (write it as 2024-03-31 or 31/03/2024)")
     problem = problem.where(
         ~outside,
-        quoted_problem(outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"),
+        quoted_problem(
+            outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"
+        ),
     )
     flag = pd.Series(None, index=raw.index, dtype=object)
     flag[outside] = "implausible_date"

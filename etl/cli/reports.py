@@ -45,10 +45,18 @@ def loads(settings: Settings, limit: int) -> None:
 
 @click.command()
 @click.argument("batch", type=click.IntRange(1, 2**31 - 1))
-@click.option("--warnings", "only", flag_value="warning",
-              help="Only the warnings: cells of loaded records not read as written.")
-@click.option("--rejections", "only", flag_value="rejection",
-              help="Only the rejections: rows that were not loaded.")
+@click.option(
+    "--warnings",
+    "only",
+    flag_value="warning",
+    help="Only the warnings: cells of loaded records not read as written.",
+)
+@click.option(
+    "--rejections",
+    "only",
+    flag_value="rejection",
+    help="Only the rejections: rows that were not loaded.",
+)
 @click.option(
     "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
@@ -115,7 +123,8 @@ def formats() -> None:
 @pass_settings
 def quality(settings: Settings, format_: str, output: Path | None) -> None:
     """Data quality per body: shares of records with UPRN, location, floor area, costs and
-    occupancy; probable centroids, points outside the locality, stale effective dates."""
+    occupancy; probable centroids, points outside the locality, unlocated records (and
+    those outside Great Britain), records with field warnings, stale effective dates."""
     from estate.quality import quality_report
 
     with open_engine(settings) as engine, engine.connect() as conn:

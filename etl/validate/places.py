@@ -140,7 +140,6 @@ def locate_rows(
         field = "coordinates" if "coordinates" in problems.columns else "x"
         problems.warn(field, "coordinates", raw["coordinates"].astype(object), disagreement)
     unlocated = unlocated_reasons(raw, out, location_problem, outside, context)
-    problems.flag("unlocated", unlocated.notna())
     if context.area is not None:
         problems.flag("outside_locality", geocode.outside_area(out["x"], out["y"], context.area))
     problems.flag("probable_centroid", geocode.flag_shared_points(out["x"], out["y"]))

@@ -18,9 +18,9 @@ from estate import values
 from estate.etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
 from estate.etl.sources.base import RAW_FIELDS, Extracted
 from estate.etl.validate.context import Context
+from estate.etl.validate.counts import describe_fields
 from estate.etl.validate.duplicates import find_duplicates
 from estate.etl.validate.fields import TEXT_FIELDS, supplied_columns
-from estate.etl.validate.counts import describe_fields
 from estate.etl.validate.measures import left_out, parse_measures, warn_cell
 from estate.etl.validate.organisations import find_organisations
 from estate.etl.validate.places import (
@@ -105,6 +105,14 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
 
     # Where
     location_problem, unlocated = locate_rows(raw, out, problems, context, extracted.geometry)
+    present = set(extracted.raw.columns)
+    if context.postcodes is not None and "postcode" in present:
+        present.add("x")  # the postcode places the record: it supplies the location
+    # A file that gives no location leaves the register's points as they are: its records
+    # are not called unlocated (the assets may well be placed).
+    locating = bool(present & {"x", "coordinates"})
+    if locating:
+        problems.flag("unlocated", unlocated.notna(), first=True)
 
     # Reference: the file's, else the UPRN, else one made from what identifies the place.
     reference = raw["source_ref"]
@@ -136,15 +144,12 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     rejections = pd.concat([rejections, duplicate_rejections], ignore_index=True)
     warnings = collect_warnings(problems, context, set(rejections["_row"].astype("int64")))
     notes += describe_fields(not_given, unmapped, warnings, context.columns)
-    if context.mode != "supplement":
+    if locating and context.mode != "supplement":
         notes += describe_unlocated(unlocated.reindex(records.index))
     merged = pd.concat([extracted.merged, merged], ignore_index=True)
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     )
-    present = set(extracted.raw.columns)
-    if context.postcodes is not None and "postcode" in present:
-        present.add("x")  # the postcode places the record: it supplies the location
     return Prepared(
         supplied=supplied_columns(present),
         mode=context.mode,

@@ -315,7 +315,7 @@ def test_excel_mangled_and_lost_uprns(tmp_path: Path):
     content = header + "A1,One,1.00012797623E+11,M33 7DZ,Freehold\nA2,Two,1E+11,M33 7DZ,Freehold\n"
     frame = records(write(tmp_path, "uprn.csv", content))
     assert frame["uprn_number"].tolist()[0] == 100012797623
-    assert frame["quality_flags"].tolist() == ["uprn_excel_mangled,unlocated", "uprn_invalid,unlocated"]
+    assert frame["quality_flags"].tolist() == ["uprn_excel_mangled", "uprn_invalid"]
 
 
 def test_postcodes_corrected_or_flagged(tmp_path: Path):
