@@ -62,7 +62,9 @@ def read_coordinate_cells(cells: pd.Series) -> pd.DataFrame:
         )
         out.loc[hit, "x"] = np.where(lat_lon, second, first)
         out.loc[hit, "y"] = np.where(lat_lon, first, second)
-        out.loc[hit, "system"] = np.where(lat_lon, "lonlat", None)
+        system = np.full(len(first), None, dtype=object)
+        system[lat_lon] = "lonlat"
+        out.loc[hit, "system"] = system
         out.loc[hit, "form"] = np.where(lat_lon, "lat_lon", "pair")
         pending &= ~hit
 

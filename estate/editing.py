@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import Text
 
-from estate import audit, forms, quantities, values
+from estate import audit, forms, postcodes, quantities, values
 from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
 from estate.errors import EstateError, NotAllowedError
@@ -116,7 +116,7 @@ def parse_value(field: Field, raw: str | None) -> tuple[Any, str | None]:
     if kind == "text":
         return _one(values.Parsed(values.normalise_text(series), pd.Series([None])))
     if kind == "postcode":
-        return _one(values.normalise_postcode(series))
+        return _one(postcodes.normalise_postcode(series))
     if kind == "uprn":
         parsed = values.parse_uprn(series)
         problem = parsed.problem.iloc[0]

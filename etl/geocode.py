@@ -31,15 +31,8 @@ import pandas as pd
 from estate.britain import in_great_britain
 from estate.coordinates import read_coordinate_cells
 from estate.crs import BNG_BOUNDS, STORAGE_SRID, UK_LONLAT_BOUNDS, WGS84_SRID, transformer
-from estate.values import (
-    INWARD,
-    OUTWARD,
-    WS,
-    extract,
-    normalise_postcode,
-    nullify,
-    parse_number,
-)
+from estate.postcodes import INWARD, OUTWARD, normalise_postcode
+from estate.values import WS, extract, nullify, parse_number
 
 logger = logging.getLogger(__name__)
 

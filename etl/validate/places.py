@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from estate import values
+from estate import postcodes, values
 from estate.etl import geocode
 from estate.etl.validate.context import Context
 from estate.etl.validate.problems import Problems
 
-STANDARD_POSTCODE = f"{values.OUTWARD} {values.INWARD}"
+STANDARD_POSTCODE = f"{postcodes.OUTWARD} {postcodes.INWARD}"
 
 
 def compose_address(raw: pd.DataFrame) -> pd.Series:
