@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import Text
 
-from estate import audit, forms, values
+from estate import audit, forms, postcodes, quantities, values
 from estate.accounts import Account
 from estate.crs import BNG_BOUNDS, STORAGE_SRID
 from estate.errors import EstateError, NotAllowedError
@@ -116,7 +116,7 @@ def parse_value(field: Field, raw: str | None) -> tuple[Any, str | None]:
     if kind == "text":
         return _one(values.Parsed(values.normalise_text(series), pd.Series([None])))
     if kind == "postcode":
-        return _one(values.normalise_postcode(series))
+        return _one(postcodes.normalise_postcode(series))
     if kind == "uprn":
         parsed = values.parse_uprn(series)
         problem = parsed.problem.iloc[0]
@@ -133,7 +133,7 @@ def parse_value(field: Field, raw: str | None) -> tuple[Any, str | None]:
     if kind == "bool":
         return bool(raw) and raw.strip().lower() not in ("0", "false", "no", "off", ""), None
     if kind in ("area", "number", "whole", "money"):
-        parse = {"area": values.parse_area, "money": values.parse_money}.get(kind)
+        parse = {"area": quantities.parse_area, "money": values.parse_money}.get(kind)
         # 1e308 overflows as it is rounded (to inf, refused below): no warning for it.
         with np.errstate(over="ignore", invalid="ignore"):
             value, problem = _one((parse or values.parse_number)(series))

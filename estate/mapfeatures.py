@@ -192,9 +192,11 @@ DETAIL_COLUMNS = (
 
 
 def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | None:
-    """One asset with every field, its body, running cost, WGS84 point, and the records
-    of other bodies matched to it (None when there is no such asset). A retired asset
-    opens too: its page says when and why its body's register left it out."""
+    """One asset with every field, its body, running cost, WGS84 point, the cells its file
+    published that the load could not read as written (``published``: ``{field}_as_published``
+    keys of its ``extra``), and the records of other bodies matched to it (None when
+    there is no such asset). A retired asset opens too: its page says when and why its
+    body's register left it out."""
     columns = ", ".join(f"'{c}', a.{c}" for c in DETAIL_COLUMNS)
     row = conn.execute(
         text(
@@ -207,7 +209,11 @@ def asset_feature(conn: Connection, asset_id: int, *, viewer: Viewer) -> dict | 
                     'kind', o.kind, 'running_cost', {running_cost_sql("a")},
                     'usable_m2', {usable_sql("a")}, 'easting', ST_X(a.geom),
                     'northing', ST_Y(a.geom), 'has_footprint', a.footprint IS NOT NULL,
-                    'edited', a.edited)
+                    'edited', a.edited,
+                    -- Cells the load could not read as written, as the file published them.
+                    'published', (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{{}}')
+                                  FROM jsonb_each(a.extra) e
+                                  WHERE e.key LIKE '%\\_as\\_published'))
                     || jsonb_build_object({columns})
             )
             FROM {viewer.assets_sql(with_retired=True)} a

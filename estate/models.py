@@ -157,11 +157,22 @@ class LoadBatch(Base):
     )
 
 
+PROBLEM_KINDS = ("rejection", "warning")
+"""What a load's problem with a row is: the row was not loaded (``rejection``), or it
+was, without a value or with it read otherwise (``warning``)."""
+
+
 class Rejection(Base):
-    """A row that could not be loaded, and why, in words a person can act on."""
+    """A row that could not be loaded, or a cell of a loaded row that could not be read as
+    written, and why, in words a person can act on (``kind``: :data:`PROBLEM_KINDS`)."""
 
     __tablename__ = "rejections"
-    __table_args__ = (Index(None, "batch_id", "row_number"),)
+    __table_args__ = (
+        Index(None, "batch_id", "row_number"),
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in PROBLEM_KINDS) + ")", name="kind"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id", ondelete="CASCADE"))
@@ -170,6 +181,9 @@ class Rejection(Base):
     field: Mapped[str | None] = mapped_column(Text)
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(Text)
+    """``rejection`` or ``warning``; NULL (a writer that does not say, and every row
+    recorded before warnings were told apart) is read as a rejection."""
 
     batch: Mapped[LoadBatch] = relationship(back_populates="rejections")
 

@@ -65,9 +65,11 @@ def fte_without_area(a: Table) -> ColumnElement[bool]:
 def quality_report(conn: Connection) -> pd.DataFrame:
     """One row a body, of its current assets (:mod:`estate.current`): shares (per cent)
     of records with UPRN, location, floor area, costs and occupancy; counts of probable
-    centroids, points outside the locality, records whose effective date is over a year
-    old, and records that contradict themselves (vacant with occupants; occupants with
-    no floor area)."""
+    centroids, points outside the locality, records with no point (``unlocated``) and of
+    them those whose file placed them outside Great Britain, records a cell of which was
+    not read as written (``field_warnings``: the cell's published text is kept on the
+    asset), records whose effective date is over a year old, and records that contradict
+    themselves (vacant with occupants; occupants with no floor area)."""
     o, a = _ORGANISATIONS, _ASSETS
     costs = func.coalesce(a.c.rent, a.c.rates, a.c.fm_cost, a.c.energy_cost, a.c.maintenance_cost)
     stale = a.c.effective_date < func.current_date() - STALE_AFTER_DAYS
@@ -84,6 +86,9 @@ def quality_report(conn: Connection) -> pd.DataFrame:
             _share(a.c.occupants_fte.is_not(None)).label("occupancy_pct"),
             _flagged("probable_centroid").label("probable_centroids"),
             _flagged("outside_locality").label("outside_locality"),
+            func.count().filter(a.c.geom.is_(None)).label("unlocated"),
+            _flagged("outside_great_britain").label("outside_great_britain"),
+            _flagged("field_warnings").label("field_warnings"),
             func.count().filter(stale).label("stale_dates"),
             # Records that contradict themselves: the analysis must pick one side.
             func.count().filter(vacant_with_occupants(a)).label("vacant_with_occupants"),

@@ -19,18 +19,10 @@ import pyarrow.compute as pc
 
 NULL_WORDS = frozenset(
     {"", "not applicable", "n/a", "na", "n.a.", "-", "--", "—", "–", "none", "null", "nil",
-     "unknown", "tbc", "#n/a", "#value!", "#ref!", "not known", "nan", "?"}
+     "unknown", "tbc", "tba", "#n/a", "#value!", "#ref!", "not known", "nan", "?",
+     "not given", "not available", "n.k.", "nk"}
 )  # fmt: skip
 """Words that mean "no value" (compared case-insensitively, trimmed)."""
-
-AREA_UNITS = {
-    "m2": 1.0, "m²": 1.0, "sqm": 1.0, "sq m": 1.0, "sq. m": 1.0, "sq.m": 1.0, "sq.m.": 1.0,
-    "square metres": 1.0, "square meters": 1.0, "m 2": 1.0,
-    "ha": 10_000.0, "hectares": 10_000.0, "hectare": 10_000.0, "hect": 10_000.0,
-    "acres": 4046.8564224, "acre": 4046.8564224, "ac": 4046.8564224,
-    "sq ft": 0.09290304, "sqft": 0.09290304, "ft2": 0.09290304, "ft²": 0.09290304,
-    "square feet": 0.09290304, "sf": 0.09290304,
-}  # fmt: skip
 
 _SPACE = "\xa0\u2007\u202f"
 # Whitespace as a character class of literal characters, not ``\s``: pandas runs a regex
@@ -39,13 +31,29 @@ _SPACE = "\xa0\u2007\u202f"
 WS = "[ \t\n\r\f\v\xa0\u2007\u202f\u2028\u2029\u3000]"
 
 
+QUALIFIER = f"^(?:c\\.|ca\\.|c{WS}|circa|approximately|approx\\.?|about|around|roughly|~|≈){WS}*"
+"""What people write before a quantity they know roughly ("c. 500 m²", "approx £1.2m",
+"~3 acres"): read as the quantity itself (a register's figures are all approximate)."""
+
+
 @dataclass
 class Parsed:
-    """Parsed values, and why a present value could not be used (None where fine)."""
+    """Parsed values, and why a present value could not be used (None where fine).
+
+    ``warning`` is for a value that was read but not as written (a range read as its
+    midpoint, two units in one cell that disagree): the value stands, the reason is
+    worth a person's look. Callers that refuse what is wrong (a web edit) read
+    ``problem`` alone; a load warns of both."""
 
     value: pd.Series
     problem: pd.Series
     flag: pd.Series | None = None
+    warning: pd.Series | None = None
+
+
+def strip_qualifier(text: pd.Series) -> pd.Series:
+    """``text`` (lower case) without a leading "c."/"approx."/"~" (see :data:`QUALIFIER`)."""
+    return text.str.replace(QUALIFIER, "", regex=True)
 
 
 _GROUP = re.compile(r"(?<!\\)\((?!\?)")
@@ -63,7 +71,7 @@ def extract(series: pd.Series, pattern: str) -> pd.DataFrame:
         return f"(?P<g{count - 1}>"
 
     named = _GROUP.sub(name, pattern)
-    array = pa.array(_text(series).array)
+    array = pa.array(arrow_text(series).array)
     found = pc.extract_regex(array, named)
     out = pd.DataFrame(index=series.index)
     for i in range(count):
@@ -72,18 +80,18 @@ def extract(series: pd.Series, pattern: str) -> pd.DataFrame:
     return out
 
 
-def _text(series: pd.Series) -> pd.Series:
+def arrow_text(series: pd.Series) -> pd.Series:
     """Arrow-backed strings: most ``.str`` operations then run in C++, not per element."""
     return series.astype("string[pyarrow]")
 
 
-def _fast_then_messy(raw: pd.Series, messy_parser) -> tuple[pd.Series, pd.Series]:
+def fast_then_messy(raw: pd.Series, messy_parser) -> tuple[pd.Series, pd.Series]:
     """Parse clean numbers at C speed; send only the cells that fail to ``messy_parser``.
 
     Publishers' files are mostly clean: the regex cleaning of "£1,234" or "(500)" runs on
     the few cells that need it, not on a million that do not.
     """
-    number = _as_floats(raw)
+    number = as_floats(raw)
     messy = raw.notna() & number.isna()
     problem = pd.Series(None, index=raw.index, dtype=object)
     if messy.any():
@@ -93,7 +101,7 @@ def _fast_then_messy(raw: pd.Series, messy_parser) -> tuple[pd.Series, pd.Series
     return number, problem
 
 
-def _as_floats(raw: pd.Series) -> pd.Series:
+def as_floats(raw: pd.Series) -> pd.Series:
     """Floats where a cell is a plain number, NaN elsewhere. A column of Arrow strings
     that are all plain numbers is cast by Arrow in one go; otherwise pandas parses it."""
     if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
@@ -108,15 +116,24 @@ def _as_floats(raw: pd.Series) -> pd.Series:
 
 def nullify(series: pd.Series) -> pd.Series:
     """None for empty cells and the words that mean "no value"; other cells unchanged."""
-    array = _arrow(_text(series))
+    return nullify_counting(series)[0]
+
+
+def nullify_counting(series: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`nullify`'s cells, and how many cells said in words that there is no value
+    ("n/a", "TBC", "Not Applicable", "-"): what a load counts as "not given", apart from
+    cells left empty, so that a file's ``n/a`` areas are said, not passed over."""
+    array = _arrow(arrow_text(series))
     if array.null_count == len(array):  # a column the file does not have
-        return series if isinstance(series.dtype, pd.StringDtype) else _nones(series.index)
+        same = series if isinstance(series.dtype, pd.StringDtype) else _nones(series.index)
+        return same, 0
     key = pc.utf8_lower(pc.utf8_trim(array, " \t\r\n" + _SPACE))
-    null = pc.or_(pc.is_null(array), pc.is_in(key, value_set=_NULL_WORDS))
-    null = null.to_numpy(zero_copy_only=False)
+    word = pc.is_in(key, value_set=_NULL_WORDS)
+    words = pc.sum(pc.and_(word, pc.not_equal(key, ""))).as_py() or 0
+    null = pc.or_(pc.is_null(array), word).to_numpy(zero_copy_only=False)
     if isinstance(series.dtype, pd.StringDtype):
-        return series.where(~null)
-    return series.astype(object).where(~null, None)
+        return series.where(~null), int(words)
+    return series.astype(object).where(~null, None), int(words)
 
 
 _NULL_WORDS = pa.array(sorted(NULL_WORDS), type=pa.string())
@@ -140,7 +157,7 @@ def normalise_text(series: pd.Series) -> pd.Series:
 
     One regular expression (in C++) finds the cells already so; the rewriting runs on
     the others alone."""
-    text = _text(series)
+    text = arrow_text(series)
     array = _arrow(text)
     if array.null_count == len(array):
         return _nones(series.index)
@@ -164,17 +181,17 @@ def normalise_text(series: pd.Series) -> pd.Series:
     return pd.Series(merged, index=series.index, dtype=object)
 
 
-def _problem(mask: pd.Series, raw: pd.Series, template: str) -> pd.Series:
+def quoted_problem(mask: pd.Series, raw: pd.Series, template: str) -> pd.Series:
     """``template`` with the raw value quoted where ``mask``; None elsewhere."""
     before, after = template.split("{}")
     out = pd.Series(None, index=raw.index, dtype=object)
     if mask.any():
-        quoted = _text(raw[mask]).str.slice(0, 60)
+        quoted = arrow_text(raw[mask]).str.slice(0, 60)
         out[mask] = (before + "'" + quoted + "'" + after).astype(object)
     return out
 
 
-def _numeric_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def numeric_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Clean numeric text; returns (cleaned text, negative-in-brackets mask)."""
     t = text.str.replace(f"[{_SPACE}]", " ", regex=True).str.strip()
     negative = t.str.match(r"^\(.*\)$").fillna(False)
@@ -197,64 +214,47 @@ def parse_number(series: pd.Series, places: int = 6) -> Parsed:
     raw = nullify(series)
 
     def messy(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-        text, negative = _numeric_text(_text(cells))
+        text, negative = numeric_text(strip_qualifier(arrow_text(cells).str.lower()))
         number = pd.to_numeric(text, errors="coerce").astype("float64")
         number = number.where(~negative, -number)
-        return number, _problem(text.notna() & number.isna(), cells, "{} is not a number")
+        return number, quoted_problem(text.notna() & number.isna(), cells, "{} is not a number")
 
-    number, problem = _fast_then_messy(raw, messy)
+    number, problem = fast_then_messy(raw, messy)
     return Parsed(number.round(places), problem)
 
 
 def parse_money(series: pd.Series) -> Parsed:
-    """Pounds: "£1,234", "GBP 1234.50", "£1.2m", "£250k", "(500)"; rounded to pence."""
+    """Pounds: "£1,234", "GBP 1234.50", "£1.2m", "£1.2 million", "£250k", "(500)", "c. £5k";
+    rounded to pence."""
     raw = nullify(series)
 
     def messy(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-        text = _text(cells).str.lower().str.replace(r"£|gbp|\bpounds?\b", "", regex=True)
+        text = strip_qualifier(arrow_text(cells).str.lower().str.strip())
+        text = text.str.replace(r"£|gbp|\bpounds?\b", "", regex=True)
         text = text.str.strip().str.replace(
             r"\s*(p\.?a\.?|per annum|/yr|per year)$", "", regex=True
         )
         multiplier = pd.Series(1.0, index=cells.index)
-        for suffix, factor in (("k", 1e3), ("m", 1e6), ("mn", 1e6), ("bn", 1e9)):
-            has = text.str.match(rf"^[-(]?[\d.,\s]+{suffix}\)?$").fillna(False).astype(bool)
+        for suffix, factor in (
+            ("k", 1e3),
+            ("m", 1e6),
+            ("mn", 1e6),
+            ("bn", 1e9),
+            ("thousand", 1e3),
+            ("million", 1e6),
+            ("billion", 1e9),
+        ):
+            has = text.str.match(rf"^[-(]?[\d.,\s]+?\s*{suffix}\)?$").fillna(False).astype(bool)
             multiplier[has] = factor
-            text = text.where(~has, text.str.replace(rf"{suffix}(\)?)$", r"\1", regex=True))
-        cleaned, negative = _numeric_text(text)
+            text = text.where(~has, text.str.replace(rf"\s*{suffix}(\)?)$", r"\1", regex=True))
+        cleaned, negative = numeric_text(text)
         number = pd.to_numeric(cleaned, errors="coerce").astype("float64") * multiplier
         number = number.where(~negative, -number)
         bad = text.notna() & number.isna()
-        return number, _problem(bad, cells, "{} is not an amount of money")
+        return number, quoted_problem(bad, cells, "{} is not an amount of money")
 
-    number, problem = _fast_then_messy(raw, messy)
+    number, problem = fast_then_messy(raw, messy)
     return Parsed(number.round(2), problem)
-
-
-def parse_area(series: pd.Series, default_unit: str = "m2") -> Parsed:
-    """Areas in m²: "1,234 sq m", "1234m²", "2.5 ha", "3 acres", "1,000 sq ft", "12,5"."""
-    raw = nullify(series)
-    default_factor = AREA_UNITS[default_unit]
-
-    def messy(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-        text = _text(cells).str.lower().str.replace(f"[{_SPACE}]", " ", regex=True).str.strip()
-        parts = text.str.extract(r"^([-+(]?[\d.,\s]*\d\)?)\s*([a-z².\s0-9]*?)\.?$")
-        unit = parts[1].fillna("").str.strip()
-        unit = unit.where(unit != "", default_unit)
-        factor = unit.map(AREA_UNITS).astype("float64")
-        cleaned, negative = _numeric_text(parts[0].astype("string[pyarrow]"))
-        number = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-        number = number.where(~negative, -number) * factor / default_factor
-        bad = text.notna() & number.isna()
-        unknown_unit = bad & parts[0].notna() & factor.isna()
-        problem = _problem(bad & ~unknown_unit, cells, "{} is not an area")
-        problem = problem.where(
-            ~unknown_unit,
-            _problem(unknown_unit, cells, "{} has a unit that is not m², ha, acres or sq ft"),
-        )
-        return number, problem
-
-    number, problem = _fast_then_messy(raw, messy)
-    return Parsed((number * default_factor).round(2), problem)
 
 
 @dataclass
@@ -276,7 +276,7 @@ def parse_uprn(series: pd.Series) -> ParsedUprn:
     the UPRN is unusable.
     """
     raw = nullify(series)
-    text = _text(raw).str.replace(WS, "", regex=True)
+    text = arrow_text(raw).str.replace(WS, "", regex=True)
     digits = text.str.fullmatch(r"\d{1,12}").fillna(False)
     float_form = text.str.fullmatch(r"\d{1,12}\.0+").fillna(False)
     sci = text.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d{1,2}").fillna(False)
@@ -299,19 +299,19 @@ def parse_uprn(series: pd.Series) -> ParsedUprn:
     problem = pd.Series(None, index=raw.index, dtype=object)
     problem = problem.where(
         ~lost,
-        _problem(
+        quoted_problem(
             lost, raw, "{} was mangled by a spreadsheet (scientific notation lost its digits)"
         ),
     )
     problem = problem.where(
-        ~too_long, _problem(too_long, raw, "{} has more than 12 digits, so it is not a UPRN")
+        ~too_long, quoted_problem(too_long, raw, "{} has more than 12 digits, so it is not a UPRN")
     )
     plain_bad = other & ~too_long
     problem = problem.where(
-        ~plain_bad, _problem(plain_bad, raw, "{} is not a UPRN (UPRNs are 1 to 12 digits)")
+        ~plain_bad, quoted_problem(plain_bad, raw, "{} is not a UPRN (UPRNs are 1 to 12 digits)")
     )
     flag = pd.Series(np.where(recovered, "uprn_excel_mangled", None), index=raw.index)
-    kept = _text(raw).str.strip().astype(object)
+    kept = arrow_text(raw).str.strip().astype(object)
     kept = kept.where(~recovered, number.astype("string").astype(object))
     return ParsedUprn(kept.where(kept.notna(), None), number, problem, flag)
 
@@ -336,7 +336,7 @@ def parse_date(series: pd.Series) -> Parsed:
     a cell can write, so that a year 1 or 9999 is judged, never an overflow.
     """
     raw = nullify(series)
-    text = _text(raw).str.strip().str.replace(r"(?i)\bsept\b", "Sep", regex=True)
+    text = arrow_text(raw).str.strip().str.replace(r"(?i)\bsept\b", "Sep", regex=True)
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
     pending = text.notna()
     serial = pending & text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
@@ -359,10 +359,12 @@ def parse_date(series: pd.Series) -> Parsed:
     first, last = (pd.Timestamp(d).as_unit("s") for d in PLAUSIBLE_DATES)
     outside = result.notna() & ~result.between(first, last)
     result = result.where(~outside).astype("datetime64[ns]")
-    problem = _problem(bad, raw, "{} is not a date (write it as 2024-03-31 or 31/03/2024)")
+    problem = quoted_problem(bad, raw, "{} is not a date (write it as 2024-03-31 or 31/03/2024)")
     problem = problem.where(
         ~outside,
-        _problem(outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"),
+        quoted_problem(
+            outside, raw, "{} is not a plausible date (the register takes 1800 to 2200)"
+        ),
     )
     flag = pd.Series(None, index=raw.index, dtype=object)
     flag[outside] = "implausible_date"
@@ -376,12 +378,12 @@ _FALSE = {"no", "n", "false", "f", "0"}
 def parse_bool(series: pd.Series) -> Parsed:
     """Yes/no flags: yes, y, true, 1, x; no, n, false, 0."""
     raw = nullify(series)
-    text = _text(raw).str.strip().str.lower()
+    text = arrow_text(raw).str.strip().str.lower()
     value = pd.Series(None, index=raw.index, dtype=object)
     value[text.isin(_TRUE).fillna(False).to_numpy()] = True
     value[text.isin(_FALSE).fillna(False).to_numpy()] = False
     bad = text.notna() & value.isna()
-    return Parsed(value, _problem(bad, raw, "{} is not yes or no"))
+    return Parsed(value, quoted_problem(bad, raw, "{} is not yes or no"))
 
 
 def round_noise(series: pd.Series, places: int = 6) -> pd.Series:
@@ -390,57 +392,7 @@ def round_noise(series: pd.Series, places: int = 6) -> pd.Series:
 
 
 __all__ = [
-    "NULL_WORDS", "Parsed", "ParsedUprn", "nullify", "normalise_text", "parse_area",
+    "NULL_WORDS", "QUALIFIER", "Parsed", "ParsedUprn", "nullify", "nullify_counting",
+    "normalise_text",
     "parse_bool", "parse_date", "parse_money", "parse_number", "parse_uprn", "round_noise",
 ]  # fmt: skip
-
-
-# -- postcodes -------------------------------------------------------------------------------
-OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
-INWARD = r"[0-9][A-Z]{2}"
-_SPACES = WS + "+"
-
-
-def normalise_postcode(series: pd.Series) -> Parsed:
-    """UK postcodes in the standard form "WA14 1PF".
-
-    Spaces (also no-break spaces and line breaks) are removed and put back before
-    the inward code; a letter O where a digit must be is read as zero; an outward
-    code alone ("M41") is kept and flagged ``postcode_outward_only``.
-    """
-    raw = nullify(series)
-    text = raw.astype("string").str.upper().str.replace(_SPACES, "", regex=True)
-    text = text.where(text != "")
-    outward = text.str.slice(0, -3)
-    inward = text.str.slice(-3)
-    full_ok = outward.str.fullmatch(OUTWARD).fillna(False) & inward.str.fullmatch(INWARD).fillna(
-        False
-    )
-    # A letter O typed for a zero: in the inward code's digit, and after the area letters.
-    area = pd.Series(extract(outward, r"^([A-Z]{1,2})")[0], index=outward.index).fillna("")
-    fixed_outward = area + _after_area(outward, area).str.replace("O", "0", regex=False)
-    fixed_inward = inward.str.slice(0, 1).str.replace("O", "0", regex=False) + inward.str.slice(1)
-    fixed_ok = (
-        (~full_ok)
-        & fixed_outward.str.fullmatch(OUTWARD).fillna(False)
-        & (fixed_inward.str.fullmatch(INWARD).fillna(False))
-    )
-    value = pd.Series(None, index=raw.index, dtype=object)
-    value[full_ok] = (outward + " " + inward)[full_ok]
-    value[fixed_ok] = (fixed_outward + " " + fixed_inward)[fixed_ok]
-    only_outward = text.notna() & ~full_ok & ~fixed_ok & text.str.fullmatch(OUTWARD).fillna(False)
-    value[only_outward] = text[only_outward]
-    bad = text.notna() & value.isna()
-    problem = pd.Series(None, index=raw.index, dtype=object)
-    problem[bad] = ("'" + raw[bad].astype(str).str.strip() + "' is not a UK postcode").astype(
-        object
-    )
-    flag = pd.Series(np.where(only_outward, "postcode_outward_only", None), index=raw.index)
-    flag[fixed_ok] = "postcode_corrected"
-    return Parsed(value, problem, flag)
-
-
-def _after_area(outward: pd.Series, area: pd.Series) -> pd.Series:
-    """The outward code after its area letters (vectorised slice of varying length)."""
-    one = area.str.len() == 1
-    return outward.str.slice(2).where(~one, outward.str.slice(1)).fillna("")

@@ -11,7 +11,9 @@ Rules, per row, vectorised:
    "British National Grid", ...) wins.
 2. Otherwise the ranges decide: longitude/latitude inside the UK; the same with
    the two swapped (flagged ``latlon_swapped``); eastings and northings inside
-   the National Grid.
+   the National Grid. A point outside Great Britain (:mod:`estate.britain`: France,
+   Ireland, the sea, 0, 0) is never stored: the row is flagged
+   ``outside_great_britain`` and loads unlocated.
 3. Without usable coordinates, the postcode, through a lookup the user supplies
    (ONS Postcode Directory, NSPL or Code-Point Open): a full postcode's centroid,
    else its district's (flagged ``location_coarse``).
@@ -26,18 +28,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estate.britain import in_great_britain
+from estate.coordinates import read_coordinate_cells
 from estate.crs import BNG_BOUNDS, STORAGE_SRID, UK_LONLAT_BOUNDS, WGS84_SRID, transformer
-from estate.values import (
-    INWARD,
-    OUTWARD,
-    WS,
-    extract,
-    normalise_postcode,
-    nullify,
-    parse_number,
-)
+from estate.postcodes import INWARD, OUTWARD, normalise_postcode
+from estate.values import WS, extract, nullify, parse_number
 
 logger = logging.getLogger(__name__)
+
+AGREE_WITHIN_M = 100.0
+"""How far apart a row's grid point and its latitude/longitude may lie before it says so."""
+
+OUTSIDE_GB = "outside_great_britain"
+"""The flag of a row whose coordinates place it outside Great Britain: loaded unlocated."""
 
 LONLAT_WORDS = {"wgs84", "wgs 84", "epsg:4326", "4326", "lat/long", "latlong", "lat long",
                 "longitude/latitude", "etrs89", "crs84", "ogc:crs84", "gps"}  # fmt: skip
@@ -141,47 +144,25 @@ def _in(values: pd.Series, low: float, high: float) -> pd.Series:
     return values.between(low, high).fillna(False)
 
 
-def locate(
-    x: pd.Series,
-    y: pd.Series,
-    crs: pd.Series | None = None,
-    coordinates: pd.Series | None = None,
-    postcode: pd.Series | None = None,
-    lookup: PostcodeLookup | None = None,
+def place_numbers(
+    px: pd.Series, py: pd.Series, declared: pd.Series, crs: pd.Series | None
 ) -> pd.DataFrame:
-    """Each row's point in EPSG:27700, how it was found, and what is wrong with it.
+    """Points in the storage CRS from pairs of numbers, by the declared CRS else the ranges
+    (rules 1 and 2 above); a point outside Great Britain is not taken.
 
-    Returns
-    -------
-    DataFrame with ``x``, ``y`` (NaN when unlocated), ``method`` (``bng``, ``lonlat``,
-    ``lonlat_swapped``, ``postcode``, ``postcode_district``, ``none``), ``problem``
-    (why given coordinates were not used) and ``flags`` (comma-separated).
+    Returns ``x``, ``y``, ``method``, ``problem`` (why numbers given were not used),
+    ``flags`` and ``outside`` (True where the numbers place a point outside Great Britain).
     """
-    index = x.index
-    raw_x, raw_y = nullify(x), nullify(y)
-    if coordinates is not None:
-        pair = extract(
-            nullify(coordinates),
-            f"^{WS}*\\(?{WS}*([-+]?[0-9]+(?:\\.[0-9]+)?)(?:{WS}*[,;]{WS}*|{WS}+)"
-            f"([-+]?[0-9]+(?:\\.[0-9]+)?){WS}*\\)?{WS}*$",
-        )
-        use_pair = pd.Series(raw_x).isna() & pd.Series(raw_y).isna() & pair[0].notna()
-        raw_x = raw_x.where(~use_pair, pair[0].astype(object))
-        raw_y = raw_y.where(~use_pair, pair[1].astype(object))
-        bad_pair = nullify(coordinates).notna() & pair[0].isna() & pd.Series(raw_x).isna()
-    else:
-        bad_pair = pd.Series(False, index=index)
-    px, py = parse_number(raw_x).value, parse_number(raw_y).value
-    given = raw_x.notna() | raw_y.notna()
+    index = px.index
     numeric = px.notna() & py.notna()
     zero = numeric & (px == 0) & (py == 0)
-    declared = _declared(crs) if crs is not None else pd.Series(None, index=index, dtype=object)
-
     lon_min, lat_min, lon_max, lat_max = UK_LONLAT_BOUNDS
     is_lonlat = _in(px, lon_min, lon_max) & _in(py, lat_min, lat_max)
     is_swapped = _in(py, lon_min, lon_max) & _in(px, lat_min, lat_max)
     e_min, n_min, e_max, n_max = BNG_BOUNDS
     is_bng = _in(px, e_min, e_max) & _in(py, n_min, n_max) & ((px > 1000) | (py > 1000))
+    # Degrees, but not of the UK (Paris, New York): a place, but not one in Great Britain.
+    is_degrees = _in(px, -180, 180) & _in(py, -90, 90) & ~is_bng
 
     method = pd.Series("none", index=index, dtype=object)
     ok = numeric & ~zero
@@ -206,27 +187,92 @@ def locate(
             lon[convert].to_numpy(), lat[convert].to_numpy()
         )
         out_x[convert], out_y[convert] = np.round(ex, 2), np.round(ny, 2)
+    located = method != "none"
+    beyond = located & ~in_great_britain(out_x.to_numpy(), out_y.to_numpy())
+    far_degrees = ok & ~located & is_degrees & (want_lonlat | undeclared)
+    outside = beyond | far_degrees | zero  # 0, 0 is in the Gulf of Guinea, if anywhere
+    method[beyond] = "none"
+    out_x[beyond], out_y[beyond] = np.nan, np.nan
 
     problem = pd.Series(None, index=index, dtype=object)
-    not_numbers = given & ~numeric
-    problem[not_numbers] = (
+    problem[zero] = "coordinates 0, 0 are a placeholder, not a place"
+    unplaced = ok & (method == "none") & ~outside
+    problem[unplaced] = (
+        "coordinates " + px[unplaced].astype(str) + ", " + py[unplaced].astype(str)
+        + " are neither British National Grid nor longitude/latitude in the UK"
+        + np.where(declared[unplaced].notna() & (crs is not None), " (as declared: " +
+                   _text_of(crs, index)[unplaced].fillna("") + ")", "")
+    ).astype(object)  # fmt: skip
+    elsewhere = outside & ~zero
+    problem[elsewhere] = (
+        "coordinates " + px[elsewhere].astype(str) + ", " + py[elsewhere].astype(str)
+        + " are outside Great Britain"
+    ).astype(object)  # fmt: skip
+    flags = pd.Series(None, index=index, dtype=object)
+    flags[swapped & ~beyond] = "latlon_swapped"
+    flags[outside] = OUTSIDE_GB
+    return pd.DataFrame({"x": out_x, "y": out_y, "method": method, "problem": problem,
+                         "flags": flags, "outside": outside})  # fmt: skip
+
+
+def _text_of(crs: pd.Series | None, index: pd.Index) -> pd.Series:
+    if crs is None:
+        return pd.Series("", index=index, dtype="string")
+    return crs.astype("string").reindex(index)
+
+
+def locate(
+    x: pd.Series,
+    y: pd.Series,
+    crs: pd.Series | None = None,
+    coordinates: pd.Series | None = None,
+    postcode: pd.Series | None = None,
+    lookup: PostcodeLookup | None = None,
+) -> pd.DataFrame:
+    """Each row's point in EPSG:27700, how it was found, and what is wrong with it.
+
+    The point comes from the x/y columns, else from the one-cell ``coordinates``
+    (:mod:`estate.coordinates`: a pair, a grid reference, a WKT point), else from the
+    postcode. Where both give a point, the grid one is used (a grid reference or
+    eastings and northings are what a publisher surveys; latitude and longitude are
+    usually converted from them) and, where they lie more than
+    :data:`AGREE_WITHIN_M` apart, the row says so (``disagreement``).
+
+    Returns
+    -------
+    DataFrame with ``x``, ``y`` (NaN when unlocated), ``method`` (``bng``, ``lonlat``,
+    ``lonlat_swapped``, ``postcode``, ``postcode_district``, ``none``), ``problem``
+    (why given coordinates were not used), ``flags`` (comma-separated),
+    ``disagreement`` (why two points of the row were compared and one left),
+    ``outside`` (the row's coordinates are outside Great Britain) and ``given`` (the
+    row gives coordinates of any kind).
+    """
+    index = x.index
+    raw_x, raw_y = nullify(x), nullify(y)
+    px, py = parse_number(raw_x).value, parse_number(raw_y).value
+    given = raw_x.notna() | raw_y.notna()
+    declared = _declared(crs) if crs is not None else pd.Series(None, index=index, dtype=object)
+    placed = place_numbers(px, py, declared, crs)
+    not_numbers = given & ~(px.notna() & py.notna())
+    placed.loc[not_numbers, "problem"] = (
         "coordinates '" + raw_x.astype("string").fillna("").str.slice(0, 40)[not_numbers]
         + "', '" + raw_y.astype("string").fillna("").str.slice(0, 40)[not_numbers]
         + "' are not numbers"
     ).astype(object)  # fmt: skip
-    problem[zero] = "coordinates 0, 0 are a placeholder, not a place"
-    unplaced = ok & (method == "none")
-    problem[unplaced] = (
-        "coordinates " + px[unplaced].astype(str) + ", " + py[unplaced].astype(str)
-        + " are neither British National Grid nor longitude/latitude in the UK"
-        + np.where(declared[unplaced].notna(), " (as declared: " +
-                   crs.astype("string").reindex(index)[unplaced].fillna("") + ")", "")
-    ).astype(object)  # fmt: skip
-    problem[bad_pair] = "the coordinates cell does not hold two numbers"
+    disagreement = pd.Series(None, index=index, dtype=object)
+    if coordinates is not None:
+        cell = read_coordinate_cells(coordinates)
+        cell_declared = cell["system"].where(cell["system"].notna(), declared)
+        from_cell = place_numbers(cell["x"], cell["y"], cell_declared, crs)
+        unread = cell["given"] & cell["form"].isna()
+        from_cell.loc[unread, "problem"] = (
+            "the coordinates cell holds no pair of numbers, grid reference or WKT point"
+        )
+        placed, disagreement = _combine(placed, from_cell)
+        given = given | cell["given"]
 
-    flags = pd.Series(None, index=index, dtype=object)
-    flags[swapped] = "latlon_swapped"
-
+    out_x, out_y, method = placed["x"].copy(), placed["y"].copy(), placed["method"].copy()
+    flags = placed["flags"].copy()
     if postcode is not None and lookup is not None:
         need = method == "none"
         codes = postcode.astype("string")
@@ -235,7 +281,7 @@ def locate(
             out_x[full] = codes[full].map(lookup.full["x"])
             out_y[full] = codes[full].map(lookup.full["y"])
             method[full] = "postcode"
-            flags[full] = "location_from_postcode"
+            flags[full] = _joined(flags[full], "location_from_postcode")
         need = method == "none"
         district_key = outward_code(codes.where(need))
         district = district_key.map(lookup.district["x"]).notna() & need
@@ -243,10 +289,51 @@ def locate(
             out_x[district] = district_key[district].map(lookup.district["x"])
             out_y[district] = district_key[district].map(lookup.district["y"])
             method[district] = "postcode_district"
-            flags[district] = "location_coarse"
+            flags[district] = _joined(flags[district], "location_coarse")
     return pd.DataFrame(
-        {"x": out_x, "y": out_y, "method": method, "problem": problem, "flags": flags}
-    )
+        {"x": out_x, "y": out_y, "method": method, "problem": placed["problem"],
+         "flags": flags, "disagreement": disagreement, "outside": placed["outside"],
+         "given": given}
+    )  # fmt: skip
+
+
+def _joined(flags: pd.Series, flag: str) -> pd.Series:
+    """``flag`` after the flags a row already has."""
+    return (flags.astype("string").fillna("") + "," + flag).str.strip(",").astype(object)
+
+
+def _combine(columns: pd.DataFrame, cell: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The columns' point, else the cell's; the grid's where one is grid and the other
+    degrees. Where both place the row and lie apart, why (None elsewhere)."""
+    from_columns = columns["method"] != "none"
+    from_cell = cell["method"] != "none"
+    degrees = columns["method"].isin(("lonlat", "lonlat_swapped"))
+    use_cell = from_cell & (~from_columns | (degrees & (cell["method"] == "bng")))
+    both = from_columns & from_cell
+    chosen = columns.copy()
+    for name in ("x", "y", "method", "flags"):
+        chosen.loc[use_cell, name] = cell.loc[use_cell, name]
+    # Neither placed the row: say why, of the one that gave anything (the columns first).
+    neither = ~from_columns & ~from_cell
+    fill = neither & columns["problem"].isna()
+    chosen.loc[fill, "problem"] = cell.loc[fill, "problem"]
+    chosen.loc[use_cell, "problem"] = None
+    chosen["outside"] = (columns["outside"] & ~from_cell) | (cell["outside"] & ~from_columns)
+    chosen.loc[chosen["outside"] & cell["outside"] & fill, "flags"] = OUTSIDE_GB
+    disagreement = pd.Series(None, index=columns.index, dtype=object)
+    apart = np.hypot(columns["x"] - cell["x"], columns["y"] - cell["y"])
+    far = both & (apart > AGREE_WITHIN_M)
+    if far.any():
+        metres = apart[far].round().astype(int).map("{:,}".format)
+        grid_vs_degrees = (columns["method"] == "bng") ^ (cell["method"] == "bng")
+        what = pd.Series(
+            np.where(grid_vs_degrees[far], "the grid point and the latitude/longitude",
+                     "the coordinate columns and the coordinates cell"), index=metres.index
+        )  # fmt: skip
+        used = np.where(grid_vs_degrees[far], "the grid is used", "the columns are used")
+        disagreement[far] = (what + " are " + metres + " m apart; " + used).astype(object)
+        chosen.loc[far, "flags"] = _joined(chosen.loc[far, "flags"], "locations_disagree")
+    return chosen, disagreement
 
 
 def flag_shared_points(x: pd.Series, y: pd.Series, min_count: int = 2) -> pd.Series:

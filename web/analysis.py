@@ -57,6 +57,23 @@ DETAIL_LABELS = [
 ]  # fmt: skip
 
 
+PUBLISHED_SUFFIX = "_as_published"
+PUBLISHED_FIELDS = {field: label for label, field, _ in DETAIL_LABELS} | {
+    "site_area_ha": "Site area (ha)", "coordinates": "Coordinates", "x": "Coordinates",
+}  # fmt: skip
+
+
+def published_rows(published: dict[str, str]) -> list[tuple[str, str]]:
+    """Rows for the cells of the asset's file the load could not read as written, in the
+    file's words ("Site area (m²) as published: about half an acre")."""
+    rows = []
+    for key, text in sorted(published.items()):
+        field = key.removesuffix(PUBLISHED_SUFFIX)
+        label = PUBLISHED_FIELDS.get(field, field.replace("_", " ").capitalize())
+        rows.append((f"{label} as published", str(text)))
+    return rows
+
+
 def detail_kind(field: str, kind: str) -> tuple[str, str | None]:
     """A detail row's kind and vocabulary: "label:use_class" is a label of another
     field's vocabulary; a label or a list of codes is of the field's own."""
@@ -77,6 +94,7 @@ def asset(asset_id: int):
         (label, show(props.get(field), *detail_kind(field, kind)), field)
         for label, field, kind in DETAIL_LABELS
     ]
+    rows += published_rows(props.get("published") or {})
     point = found.get("geometry") or {}
     lonlat = point.get("coordinates") if point else None
     return render_template(
@@ -252,6 +270,9 @@ QUALITY_TABLE = [
     Column("occupancy_pct", "With occupancy", "percent"),
     Column("probable_centroids", "Probable centroids", "number"),
     Column("outside_locality", "Outside the locality", "number"),
+    Column("unlocated", "Unlocated", "number"),
+    Column("outside_great_britain", "Outside Great Britain", "number"),
+    Column("field_warnings", "With field warnings", "number"),
     Column("stale_dates", "Older than a year", "number"),
     Column("vacant_with_occupants", "Vacant, yet with occupants", "number"),
     Column("fte_without_area", "Occupants, no floor area", "number"),

@@ -11,7 +11,7 @@ The package, by what each module holds:
   locality's boundary and postcode lookup they load against;
 - :mod:`~estate.etl.cli.matching`: ``estate match``, finishing the matching loads left
   pending;
-- :mod:`~estate.etl.cli.reports`: ``estate loads``, ``rejections``, ``formats``,
+- :mod:`~estate.etl.cli.reports`: ``estate loads``, ``problems`` (``rejections``), ``formats``,
   ``quality`` and ``matches``;
 - :mod:`~estate.etl.cli.sample`: the Trafford sample locality, and loading it;
 - :mod:`~estate.etl.cli.demo`: ``estate demo`` and its accounts.
@@ -20,8 +20,9 @@ The package, by what each module holds:
 from estate.etl.cli.demo import demo
 from estate.etl.cli.loading import areas, load
 from estate.etl.cli.matching import match
-from estate.etl.cli.reports import formats, loads, matches, quality, rejections
+from estate.etl.cli.reports import formats, loads, matches, problems, quality, rejections
 
 __all__ = [
-    "areas", "demo", "formats", "load", "loads", "match", "matches", "quality", "rejections",
+    "areas", "demo", "formats", "load", "loads", "match", "matches", "problems", "quality",
+    "rejections",
 ]  # fmt: skip

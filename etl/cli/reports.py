@@ -1,4 +1,5 @@
-"""The commands that report on what the loads did: ``estate loads``, ``rejections``,
+"""The commands that report on what the loads did: ``estate loads``, ``problems`` (also
+``rejections``),
 ``formats``, ``quality`` and ``matches``.
 
 Each prints a table for a person (or CSV for a program, where it says so) and changes
@@ -122,6 +123,18 @@ def _short_mapping(mapping: dict | None) -> str:
 @click.command()
 @click.argument("batch", type=click.IntRange(1, 2**31 - 1))
 @click.option(
+    "--warnings",
+    "only",
+    flag_value="warning",
+    help="Only the warnings: cells of loaded records not read as written.",
+)
+@click.option(
+    "--rejections",
+    "only",
+    flag_value="rejection",
+    help="Only the rejections: rows that were not loaded.",
+)
+@click.option(
     "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
 @click.option(
@@ -131,25 +144,43 @@ def _short_mapping(mapping: dict | None) -> str:
     help="Write to this file instead of the screen.",
 )
 @pass_settings
-def rejections(settings: Settings, batch: int, format_: str, output: Path | None) -> None:
-    """List the rejected rows of a load batch: file, row, field, value and reason."""
+def problems(
+    settings: Settings, batch: int, only: str | None, format_: str, output: Path | None
+) -> None:
+    """List a load batch's warnings and rejections: file, row, kind, field, value, reason.
+
+    A warning is a cell of a record that loaded, left out or read otherwise (the record
+    keeps the published text); a rejection is a row that was not loaded. ``estate
+    rejections`` is the same command, under its older name."""
+    from sqlalchemy import func
+
     from estate.models import LoadBatch, Rejection
 
+    kind = func.coalesce(Rejection.kind, "rejection")
+    query = (
+        select(Rejection.source_file.label("file"), Rejection.row_number.label("row"),
+               kind.label("kind"), Rejection.field, Rejection.value, Rejection.reason)
+        .where(Rejection.batch_id == batch)
+        .order_by(Rejection.row_number, Rejection.id)
+    )  # fmt: skip
+    if only:
+        query = query.where(kind == only)
     with open_engine(settings) as engine, engine.connect() as conn:
         exists = conn.execute(select(LoadBatch.id).where(LoadBatch.id == batch)).scalar()
         if not exists:
             raise EstateError(f"no load batch {batch} (see `estate loads`)")
-        frame = pd.read_sql(
-            select(Rejection.source_file.label("file"), Rejection.row_number.label("row"),
-                   Rejection.field, Rejection.value, Rejection.reason)
-            .where(Rejection.batch_id == batch)
-            .order_by(Rejection.row_number, Rejection.id),
-            conn,
-        )  # fmt: skip
+        frame = pd.read_sql(query, conn)
     if format_ == "csv" or (output and output.suffix.lower() == ".csv"):
         safe_frame(frame).to_csv(output or sys.stdout, index=False)
     else:
-        print_frame(frame, f"batch {batch} rejected nothing")
+        what = {"warning": "no warnings", "rejection": "rejected nothing"}.get(
+            only or "", "has no warnings and rejected nothing"
+        )
+        print_frame(frame, f"batch {batch} {what}")
+
+
+rejections = problems
+"""``estate rejections``: the older name of ``estate problems``, kept for scripts."""
 
 
 @click.command()
@@ -170,7 +201,8 @@ def formats() -> None:
 @pass_settings
 def quality(settings: Settings, format_: str, output: Path | None) -> None:
     """Data quality per body: shares of records with UPRN, location, floor area, costs and
-    occupancy; probable centroids, points outside the locality, stale effective dates."""
+    occupancy; probable centroids, points outside the locality, unlocated records (and
+    those outside Great Britain), records with field warnings, stale effective dates."""
     from estate.quality import quality_report
 
     with open_engine(settings) as engine, engine.connect() as conn:

@@ -69,13 +69,23 @@ class LoadResult:
     def accounted(self) -> int:
         return self.inserted + self.updated + self.unchanged + self.merged + self.rejected
 
+    def warned_records(self) -> int:
+        """How many records that load carry a field warning (a record counts once)."""
+        if self.warnings is None or not len(self.warnings):
+            return 0
+        return int(self.warnings["_row"].nunique())
+
     def summary(self) -> str:
         """One paragraph a person reads after a load."""
         head = "dry run, nothing written" if self.dry_run else f"batch {self.batch_id}"
+        counts = (f"  inserted {self.inserted}, updated {self.updated}, unchanged "
+                  f"{self.unchanged}, merged {self.merged}, rejected {self.rejected}")  # fmt: skip
+        warned = self.warned_records()
+        if warned:
+            counts += f"; {warned} with field warnings"
         lines = [
             f"{self.source_file} ({self.source_format}, {head}): {self.rows_read} rows read",
-            f"  inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"merged {self.merged}, rejected {self.rejected}",
+            counts,
         ]
         if self.warnings is not None and len(self.warnings):
             count = len(self.warnings)
@@ -166,17 +176,19 @@ def reuse_unchanged(
                 ),
             )
         )
-        rejections = pd.read_sql(
+        problems = pd.read_sql(
             select(Rejection.row_number.label("_row"), Rejection.field, Rejection.value,
-                   Rejection.reason)
+                   Rejection.reason, Rejection.kind)
             .where(Rejection.batch_id == batch_id)
             .order_by(Rejection.row_number),
             conn,
         )  # fmt: skip
+    warned = problems["kind"].eq("warning").to_numpy(dtype=bool)
     return LoadResult(
         batch_id=batch_id, source_file=last.source_file, source_format=last.source_format,
         rows_read=last.rows_read, unchanged=last.rows_kept, merged=last.rows_merged,
-        rejected=last.rows_rejected, rejections=rejections, mapping=last.mapping,
+        rejected=last.rows_rejected, rejections=problems[~warned].reset_index(drop=True),
+        warnings=problems[warned].reset_index(drop=True), mapping=last.mapping,
     )  # fmt: skip
 
 

@@ -40,7 +40,8 @@ replaces the asset's when its rank is at least the asset's."""
 PRECISE_RANK = 3
 
 POINT_FLAGS = ("latlon_swapped", "location_from_postcode", "location_coarse",
-               "outside_locality", "probable_centroid")  # fmt: skip
+               "outside_locality", "probable_centroid", "unlocated",
+               "locations_disagree")  # fmt: skip
 """Flags about the point an asset holds: they go with the point (replaced with it, kept
 with it). ``coordinates_unusable`` is not one: it says the file's coordinates could not
 be used, which stays true of the file whatever point is kept."""
@@ -48,6 +49,7 @@ be used, which stays true of the file whatever point is kept."""
 FLAG_COLUMNS: dict[str, str] = {
     **dict.fromkeys(POINT_FLAGS, "geom"),
     "coordinates_unusable": "geom",
+    "outside_great_britain": "geom",
     "uprn_invalid": "uprn",
     "uprn_excel_mangled": "uprn",
     "postcode_invalid": "postcode",

@@ -1,13 +1,16 @@
-"""Numbers, money and dates: a cell that should be one and is not rejects its row; one
-that is one but cannot be meant is left out, with a warning, and its record loads.
+"""Numbers, money and dates: a cell that cannot be read, or read but not meant, is left
+out with a warning, and its record loads.
 
-Areas are read with their units (square metres or feet, hectares, acres), money with
-its symbols and thousands separators (:mod:`estate.values`). What a text says can be
-read and still be no value a register can hold: a negative floor area, ``inf``, a floor
-area of 1e12 m² (more than the column's precision in PostgreSQL: the bounds are read
-off :class:`estate.models.Asset`, so they follow the schema), a lease ending in the year
-9999. Such a value is left out and warned of; refusing the row, or the file, for it would
-lose everything else the row says.
+Areas are read with their units and in every form people write them
+(:mod:`estate.quantities`), money with its symbols and thousands separators
+(:mod:`estate.values`). A cell that is no number ("see notes"), a number no register can
+hold (a negative floor area, ``inf``, 1e12 m², more than the column's precision in
+PostgreSQL: the bounds are read off :class:`estate.models.Asset`, so they follow the
+schema), a lease ending in the year 9999: each is left out and warned of (file, row,
+field, value, reason), and the text as published is kept with the asset
+(``extra.<field>_as_published``) for a person to read on its page. Refusing the record
+for one cell would lose everything else it says: a site area written ``0.5 hectares
+(1.2 acres)`` once cost 32 of 56 fire stations their place in the register.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Integer, Numeric
 
-from estate import values
+from estate import quantities, values
 from estate.etl.validate.fields import DATE_FIELDS, LABELS, MONEY_FIELDS, NUMBER_FIELDS
 from estate.etl.validate.problems import Problems
 from estate.models import Asset
@@ -39,27 +42,73 @@ def column_bound(column: str) -> tuple[float, int] | None:
     return None
 
 
+PUBLISHED_SUFFIX = "_as_published"
+"""``extra.<raw field>_as_published`` keeps the text of a cell that was not read as written."""
+
+
+def keep_published(
+    out: pd.DataFrame, raw_field: str, text: pd.Series, reason: pd.Series | None
+) -> None:
+    """Keep ``text`` with the asset where ``reason`` holds one, so that the cell a person
+    wrote is on the asset's page beside the value the register could (not) make of it."""
+    if reason is None or not reason.notna().any():
+        return
+    column = f"extra.{raw_field}{PUBLISHED_SUFFIX}"
+    kept = pd.Series(None, index=out.index, dtype=object)
+    if column in out.columns:
+        kept = out[column].astype(object)
+    where = reason.notna().to_numpy(dtype=bool)
+    kept[where] = text[where].astype(object).to_numpy()
+    out[column] = kept.where(kept.notna(), None)
+
+
+def left_out(problem: pd.Series) -> pd.Series:
+    """``problem`` with "; loaded without it" after each reason: the record loads."""
+    out = pd.Series(None, index=problem.index, dtype=object)
+    present = problem.notna().to_numpy(dtype=bool)
+    if present.any():
+        out[present] = (problem[present].astype(str) + LEFT_OUT).to_numpy()
+    return out
+
+
+def warn_cell(
+    raw_field: str, label: str, text: pd.Series, reasons: list[pd.Series | None],
+    out: pd.DataFrame, problems: Problems,
+) -> None:  # fmt: skip
+    """Warn of each reason (file, row, field, value, reason) and keep the published text."""
+    for reason in reasons:
+        if reason is None:
+            continue
+        reason = reason.where(reason.notna(), None)
+        problems.warn(raw_field, label, text, reason)
+        keep_published(out, raw_field, text, reason)
+
+
 def parse_measures(raw: pd.DataFrame, out: pd.DataFrame, problems: Problems) -> None:
-    """Fill ``out``'s number, money and date columns from ``raw``, rejecting what is not
-    one and leaving out, with a warning, what cannot be meant.
+    """Fill ``out``'s number, money and date columns from ``raw``, leaving out, with a
+    warning, what is not one or cannot be meant.
 
     ``site_area_ha`` is read in hectares and folded into ``site_area_m2`` (where the file
     gives no square metres); the valuation basis (text) is kept beside the valuation.
     """
     for column in NUMBER_FIELDS:
         if column == "site_area_ha":
-            parsed = values.parse_area(raw[column], default_unit="ha")
+            parsed = quantities.parse_area(raw[column], default_unit="ha")
         elif column in ("gia_m2", "nia_m2", "site_area_m2"):
-            parsed = values.parse_area(raw[column])
+            parsed = quantities.parse_area(raw[column])
         else:
             parsed = values.parse_number(raw[column])
-        problems.reject(LABELS.get(column, column), raw[column], parsed.problem)
+        label = LABELS.get(column, column)
+        reasons = [left_out(parsed.problem), parsed.warning]
+        warn_cell(column, label, raw[column], reasons, out, problems)
         out[column] = parsed.value
     from_hectares = out["site_area_m2"].isna() & out["site_area_ha"].notna()
     out["site_area_m2"] = out["site_area_m2"].where(~from_hectares, out.pop("site_area_ha"))
     for column in MONEY_FIELDS:
         parsed = values.parse_money(raw[column])
-        problems.reject(LABELS.get(column, column.replace("_", " ")), raw[column], parsed.problem)
+        label = LABELS.get(column, column.replace("_", " "))
+        reasons = [left_out(parsed.problem), parsed.warning]
+        warn_cell(column, label, raw[column], reasons, out, problems)
         out[column] = parsed.value
     for column in (*NUMBER_FIELDS, *MONEY_FIELDS):
         if column == "site_area_ha":
@@ -68,29 +117,24 @@ def parse_measures(raw: pd.DataFrame, out: pd.DataFrame, problems: Problems) -> 
         if column == "site_area_m2":
             text = text.where(~from_hectares, raw["site_area_ha"])
             raw_field = "site_area_m2" if "site_area_m2" in problems.columns else "site_area_ha"
-        out[column] = _keep_holdable(column, raw_field, text, out[column], problems)
+        out[column] = _keep_holdable(column, raw_field, text, out, problems)
     out["workstations"] = whole_numbers(out["workstations"])
     out["valuation_basis"] = raw["valuation_basis"]
     for column in DATE_FIELDS:
         parsed = values.parse_date(raw[column])
-        implausible = pd.Series(False, index=raw.index)
-        if parsed.flag is not None:
-            implausible = parsed.flag.eq("implausible_date").fillna(False).astype(bool)
-        label = column.replace("_", " ")
-        problems.reject(label, raw[column], parsed.problem.where(~implausible))
-        left_out = pd.Series(None, index=raw.index, dtype=object)
-        left_out[implausible] = (parsed.problem[implausible] + LEFT_OUT).astype(object)
-        problems.warn(column, label, raw[column], left_out)
+        reason = left_out(parsed.problem)
+        warn_cell(column, column.replace("_", " "), raw[column], [reason], out, problems)
         out[column] = parsed.value
 
 
 def _keep_holdable(
-    column: str, raw_field: str, text: pd.Series, number: pd.Series, problems: Problems
+    column: str, raw_field: str, text: pd.Series, out: pd.DataFrame, problems: Problems
 ) -> pd.Series:
     """``number`` without the values the register cannot mean or hold, each warned of:
     not finite (``inf``), negative where nothing is, larger than the column holds. The
     tests run in numpy over the column; words are made only for the few values caught."""
     label = LABELS.get(column, column.replace("_", " "))
+    number = out[column]
     value = pd.to_numeric(number, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     infinite = np.isinf(value)
     negative = (value < 0) & ~infinite if column in NOT_NEGATIVE else np.zeros(len(value), bool)
@@ -115,7 +159,7 @@ def _keep_holdable(
             quoted[too_large[caught]] + f" is more than the register holds for {label} "
             f"(at most {most})" + LEFT_OUT
         ).astype(object)  # fmt: skip
-    problems.warn(raw_field, label, text, reasons)
+    warn_cell(raw_field, label, text, [reasons], out, problems)
     return number.where(~caught)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from estate import values
+from estate import postcodes, values
 from estate.etl import geocode
 from estate.etl.validate.context import Context
 from estate.etl.validate.problems import Problems
 
-STANDARD_POSTCODE = f"{values.OUTWARD} {values.INWARD}"
+STANDARD_POSTCODE = f"{postcodes.OUTWARD} {postcodes.INWARD}"
 
 
 def compose_address(raw: pd.DataFrame) -> pd.Series:
@@ -100,16 +100,24 @@ def warn_unusable(
     problems.warn(raw_field, "coordinates", value.astype(object), reason)
 
 
+UNLOCATED_REASONS = (
+    "outside Great Britain", "coordinates not usable", "postcode not in the lookup",
+    "postcode but no postcode lookup given", "postcode not valid", "no location given",
+)  # fmt: skip
+"""Why a record loads unlocated, in the order the summary counts them."""
+
+
 def locate_rows(
     raw: pd.DataFrame,
     out: pd.DataFrame,
     problems: Problems,
     context: Context,
     geometry: pd.Series | None,
-) -> pd.Series:
+) -> tuple[pd.Series, pd.Series]:
     """Fill ``out``'s point (``x``, ``y``, ``location_method``) and footprint, flagging
     what is doubtful; returns why a row's own coordinates were not used (None where they
-    were, or it gave none)."""
+    were, or it gave none), and why a row is unlocated (None where it is located; see
+    :data:`UNLOCATED_REASONS`)."""
     index = raw.index
     located = geocode.locate(
         x=raw["x"],
@@ -124,8 +132,14 @@ def locate_rows(
     out["location_method"] = located["method"]
     problems.flag_values(located.get("flags"))
     location_problem = located["problem"]
-    problems.flag("coordinates_unusable", location_problem.notna())
+    outside = located["outside"].fillna(False).astype(bool)
+    problems.flag("coordinates_unusable", location_problem.notna() & ~outside)
     warn_unusable(raw, out, location_problem, problems)
+    disagreement = located["disagreement"]
+    if disagreement.notna().any():
+        field = "coordinates" if "coordinates" in problems.columns else "x"
+        problems.warn(field, "coordinates", raw["coordinates"].astype(object), disagreement)
+    unlocated = unlocated_reasons(raw, out, location_problem, outside, context)
     if context.area is not None:
         problems.flag("outside_locality", geocode.outside_area(out["x"], out["y"], context.area))
     problems.flag("probable_centroid", geocode.flag_shared_points(out["x"], out["y"]))
@@ -135,4 +149,37 @@ def locate_rows(
         shapes = geometry.reindex(index).to_numpy()
         wkt = pd.Series(shapely.to_wkt(shapes, rounding_precision=2), index=index, dtype=object)
         out["footprint_wkt"] = wkt.where(wkt.notna(), None)
-    return location_problem
+    return location_problem, unlocated
+
+
+def unlocated_reasons(
+    raw: pd.DataFrame,
+    out: pd.DataFrame,
+    location_problem: pd.Series,
+    outside: pd.Series,
+    context: Context,
+) -> pd.Series:
+    """Why each unlocated row is so, in the words of :data:`UNLOCATED_REASONS` (None for
+    a located row): the first that applies."""
+    unlocated = (out["location_method"].fillna("none") == "none").to_numpy(dtype=bool)
+    has_postcode = out["postcode"].notna().to_numpy(dtype=bool)
+    conditions = [
+        outside.to_numpy(dtype=bool),
+        location_problem.notna().to_numpy(dtype=bool),
+        has_postcode & (context.postcodes is not None),
+        has_postcode & (context.postcodes is None),
+        raw["postcode"].notna().to_numpy(dtype=bool),
+        np.ones(len(raw), dtype=bool),
+    ]
+    reason = np.select(conditions, list(UNLOCATED_REASONS), default=None)
+    return pd.Series(np.where(unlocated, reason, None), index=raw.index, dtype=object)
+
+
+def describe_unlocated(reasons: pd.Series) -> list[str]:
+    """The summary's line on the records that load unlocated ("412 unlocated: 235 no
+    location given, 170 postcode not in the lookup, 7 outside Great Britain")."""
+    counts = reasons.dropna().value_counts()
+    if counts.empty:
+        return []
+    parts = [f"{int(counts[r])} {r}" for r in UNLOCATED_REASONS if r in counts.index]
+    return [f"{int(counts.sum())} unlocated: {', '.join(parts)}"]

@@ -60,10 +60,17 @@ class Problems:
                 )
             )
 
-    def flag(self, name: str, mask: pd.Series) -> None:
+    def flag(self, name: str, mask: pd.Series, first: bool = False) -> None:
+        """Flag the rows of ``mask``; ``first`` puts the flag before those already raised
+        (a flag about the whole record, such as ``unlocated``, that a reload raises while
+        carrying over flags about fields it does not read, after its own)."""
         mask = mask.fillna(False).astype(bool)
         if mask.any():
-            self.flags.append(pd.Series(np.where(mask, name, None), index=self.index))
+            flags = pd.Series(np.where(mask, name, None), index=self.index)
+            if first:
+                self.flags.insert(0, flags)
+            else:
+                self.flags.append(flags)
 
     def flag_values(self, flags: pd.Series | None) -> None:
         if flags is not None:

@@ -18,12 +18,18 @@ from estate import values
 from estate.etl.load import EXTRA_PREFIX, STAGING_COLUMNS, Prepared
 from estate.etl.sources.base import RAW_FIELDS, Extracted
 from estate.etl.validate.context import Context
+from estate.etl.validate.counts import describe_fields
 from estate.etl.validate.duplicates import find_duplicates
 from estate.etl.validate.fields import TEXT_FIELDS, supplied_columns
 from estate.etl.validate.identity import derive_references
-from estate.etl.validate.measures import parse_measures
+from estate.etl.validate.measures import left_out, parse_measures, warn_cell
 from estate.etl.validate.organisations import find_organisations
-from estate.etl.validate.places import compose_address, find_postcodes, locate_rows
+from estate.etl.validate.places import (
+    compose_address,
+    describe_unlocated,
+    find_postcodes,
+    locate_rows,
+)
 from estate.etl.validate.problems import Problems
 from estate.etl.validate.totals import describe_total_rows, find_total_rows
 from estate.etl.validate.words import map_words
@@ -36,10 +42,13 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     extra_columns = [c for c in extracted.raw.columns if c.startswith(EXTRA_PREFIX)]
     index = extracted.raw.index
     raw = pd.DataFrame({"_row": extracted.raw["_row"]}, index=index)
+    not_given: dict[str, int] = {}
     for column in RAW_FIELDS:
         # Arrow strings from here on: the vectorised steps below run in C++ on them.
         if column in extracted.raw.columns:
-            raw[column] = values.nullify(extracted.raw[column].astype("string[pyarrow]"))
+            raw[column], not_given[column] = values.nullify_counting(
+                extracted.raw[column].astype("string[pyarrow]")
+            )
         else:  # a field the file does not have: nulls, made by Arrow without a cell each
             empty = pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.string()))
             raw[column] = pd.Series(empty, index=index, dtype="string[pyarrow]")
@@ -84,18 +93,27 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     problems.flag("postcode_invalid", postcode.problem.notna())
 
     # Words, the energy rating and the yes/no
-    notes += map_words(raw, out, problems)
+    unmapped: dict[str, int] = {}
+    notes += map_words(raw, out, problems, unmapped)
     out["energy_rating"] = raw["energy_rating"].str.upper().str.slice(0, 3)
     sensitive = values.parse_bool(raw["sensitive"])
-    problems.reject("sensitive", raw["sensitive"], sensitive.problem)
+    warn_cell("sensitive", "sensitive", raw["sensitive"], [left_out(sensitive.problem)], out,
+              problems)  # fmt: skip
     out["sensitive"] = sensitive.value
 
-    # Numbers, money and dates: a value that is not what it should be rejects the row.
+    # Numbers, money and dates: a value that is not what it should be is left out, warned of.
     parse_measures(raw, out, problems)
 
     # Where
-    location_problem = locate_rows(raw, out, problems, context, extracted.geometry)
-    notes += unlocated_note(out, raw, context)
+    location_problem, unlocated = locate_rows(raw, out, problems, context, extracted.geometry)
+    present = set(extracted.raw.columns)
+    if context.postcodes is not None and "postcode" in present:
+        present.add("x")  # the postcode places the record: it supplies the location
+    # A file that gives no location leaves the register's points as they are: its records
+    # are not called unlocated (the assets may well be placed).
+    locating = bool(present & {"x", "coordinates"})
+    if locating:
+        problems.flag("unlocated", unlocated.notna(), first=True)
 
     # Reference: the file's, else one derived from what the record is (stable, distinct).
     reference = raw["source_ref"].astype(object)
@@ -112,6 +130,7 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
     out["extra.location_problem"] = location_problem
     out["extra.postcode_as_published"] = postcode_text.where(postcode.problem.notna(), None)
 
+    problems.flag("field_warnings", out["_row"].isin(problems.warned_frame()["_row"]))
     out["quality_flags"] = problems.joined_flags()
     rejections = problems.rejected_frame()
     rejections = pd.concat([extracted.excluded, totals, rejections], ignore_index=True)
@@ -125,13 +144,17 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         warnings = pd.concat([warnings, repeated], ignore_index=True).sort_values(
             ["_row"], kind="stable", ignore_index=True
         )
+    notes += describe_fields(not_given, unmapped, warnings, context.columns)
+    if locating and context.mode != "supplement":
+        notes += describe_unlocated(unlocated.reindex(records.index))
+    elif not locating:
+        # Nothing in the file places its records: say so, and how to place them by
+        # postcode (a reload keeps the points its assets already have).
+        notes += unlocated_note(out, raw, context)
     merged = pd.concat([extracted.merged, merged], ignore_index=True)
     records = records.reindex(
         columns=list(STAGING_COLUMNS) + [c for c in records.columns if c.startswith(EXTRA_PREFIX)]
     )
-    present = set(extracted.raw.columns)
-    if context.postcodes is not None and "postcode" in present:
-        present.add("x")  # the postcode places the record: it supplies the location
     return Prepared(
         supplied=supplied_columns(present),
         mode=context.mode,
@@ -140,10 +163,12 @@ def prepare(extracted: Extracted, context: Context) -> Prepared:
         rows_read=extracted.rows_read,
         records=records,
         organisations=organisations,
-        rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True),
+        rejections=rejections.sort_values(["_row"], kind="stable", ignore_index=True).assign(
+            kind="rejection"
+        ),
         merged=merged,
         options=dict(context.options or {}),
-        warnings=warnings,
+        warnings=warnings.assign(kind="warning"),
         notes=notes,
     )
 

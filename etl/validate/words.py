@@ -18,12 +18,18 @@ WORDS_SHOWN = 5
 """Words not recognised that the summary quotes, per field; the rest are counted."""
 
 
-def map_words(raw: pd.DataFrame, out: pd.DataFrame, problems: Problems) -> list[str]:
+def map_words(
+    raw: pd.DataFrame,
+    out: pd.DataFrame,
+    problems: Problems,
+    unmapped: dict[str, int] | None = None,
+) -> list[str]:
     """Fill ``out``'s vocabulary columns (and the ``*_raw`` words beside them) from ``raw``,
     and return the summary's lines on the words not recognised, one per field.
 
     A use word in the holding column ("Holding Type" used as an asset class) is moved to
-    ``raw["use"]`` where the file gives no use, so ``raw`` changes too.
+    ``raw["use"]`` where the file gives no use, so ``raw`` changes too. ``unmapped``, when
+    given, receives each field's count of records whose word was not recognised.
     """
     notes: list[str] = []
     for column, vocabulary in VOCABULARIES.items():
@@ -36,6 +42,8 @@ def map_words(raw: pd.DataFrame, out: pd.DataFrame, problems: Problems) -> list[
             unknown = unknown & as_use.isna()
         out[target] = canonical
         problems.flag(f"unknown_{target}", unknown)
+        if unmapped is not None and unknown.any():
+            unmapped[column] = int(unknown.sum())
         notes.extend(describe_unknown_words(vocabulary.name, raw[column], unknown))
         if column in ("use", "tenure", "occupancy", "holding"):
             out[f"{'use' if column == 'use' else column}_raw"] = raw[column]

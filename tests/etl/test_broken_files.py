@@ -39,6 +39,16 @@ def rejections(path: Path, **kwargs) -> list[tuple[int, str, str]]:
     )
 
 
+def warnings(path: Path, **kwargs) -> list[tuple[int, str, str]]:
+    """The warnings of a file's records that load: (row, field, reason)."""
+    prepared = prepare_file(path, **kwargs)
+    assert prepared.rejections.empty, "a bad cell cost its record"
+    frame = prepared.warnings
+    return list(
+        zip(frame["_row"].tolist(), frame["field"].tolist(), frame["reason"].tolist(), strict=True)
+    )
+
+
 def texts(series) -> list[str | None]:
     """Cells as text, or None where empty (pandas may hold NaN for an empty cell)."""
     return [v if isinstance(v, str) else None for v in series.tolist()]
@@ -138,8 +148,8 @@ def test_semicolon_delimited(tmp_path: Path):
 def test_quoted_line_breaks_keep_row_numbers_true(tmp_path: Path):
     content = (HEADER + 'Council A,A1,"Town Hall\nAnnexe",M33 7DZ,-2.32,53.42,Freehold,100\n'
                + "Council A,A2,Depot,M33 7DZ,-2.32,53.42,Freehold,lots\n")  # fmt: skip
-    assert rejections(write(tmp_path, "multi.csv", content)) == [
-        (4, "gross internal area", "'lots' is not an area")
+    assert warnings(write(tmp_path, "multi.csv", content)) == [
+        (4, "BuildingSize", "'lots' is not an area; loaded without it")
     ]
 
 
@@ -205,22 +215,26 @@ def test_title_rows_above_the_header_in_a_workbook(tmp_path: Path):
     sheet.append(["Council A", "A1", "Depot", "M33 7DZ", -2.32, 53.42, "Freehold", "big"])
     path = tmp_path / "titled.xlsx"
     book.save(path)
-    assert rejections(path) == [(5, "gross internal area", "'big' is not an area")]
+    assert warnings(path) == [(5, "BuildingSize", "'big' is not an area; loaded without it")]
 
 
-# -- rows rejected, with file, row, field and reason --------------------------------------
+# -- a bad cell is a warning with file, row, field and reason; its record loads ------------
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
         ("Council A,A2,Depot,M33 7DZ,-2.32,53.42,Freehold,big",
-         (3, "gross internal area", "'big' is not an area")),
+         (3, "BuildingSize", "'big' is not an area; loaded without it")),
         ("Council A,A2,Depot,M33 7DZ,-2.32,53.42,Freehold,12 furlongs",
-         (3, "gross internal area", "'12 furlongs' has a unit that is not m², ha, acres or sq ft")),
+         (3, "BuildingSize", "'12 furlongs' has a unit that is not m², ha, acres or sq ft; "
+          "loaded without it")),
     ],
 )  # fmt: skip
-def test_bad_values_reject_the_row(tmp_path: Path, cells, expected):
+def test_bad_values_are_warned_of_and_the_record_loads(tmp_path: Path, cells, expected):
     path = write(tmp_path, "values.csv", HEADER + GOOD + cells + "\n")
-    assert rejections(path) == [expected]
+    assert warnings(path) == [expected]
+    records_ = records(path).set_index("source_ref")
+    assert records_.loc["A2", "name"] == "Depot"
+    assert records_.loc["A2", "extra.gia_m2_as_published"] == cells.rsplit(",", 1)[1]
 
 
 def test_a_negative_area_is_left_out_with_a_warning(tmp_path: Path):
@@ -243,16 +257,17 @@ RETURN = "Organisation code,Asset reference,Occupants (FTE),Rent (£),Lease end,
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
-        ("C,A1,12,lots,,", (2, "rent", "'lots' is not an amount of money")),
+        ("C,A1,12,lots,,", (2, "Rent (£)", "'lots' is not an amount of money")),
         ("C,A1,12,100,31/13/2024,",
-         (2, "lease end", "'31/13/2024' is not a date (write it as 2024-03-31 or 31/03/2024)")),
-        ("C,A1,12,100,,maybe", (2, "sensitive", "'maybe' is not yes or no")),
-        ("C,A1,a dozen,100,,", (2, "occupants (FTE)", "'a dozen' is not a number")),
+         (2, "Lease end", "'31/13/2024' is not a date (write it as 2024-03-31 or 31/03/2024)")),
+        ("C,A1,12,100,,maybe", (2, "Sensitive", "'maybe' is not yes or no")),
+        ("C,A1,a dozen,100,,", (2, "Occupants (FTE)", "'a dozen' is not a number")),
     ],
 )  # fmt: skip
 def test_bad_values_in_a_partnership_return(tmp_path: Path, cells, expected):
     path = write(tmp_path, "return.csv", RETURN + cells + "\n")
-    assert rejections(path) == [expected]
+    row, field, reason = expected
+    assert warnings(path) == [(row, field, reason + "; loaded without it")]
 
 
 def test_a_return_for_an_asset_the_register_does_not_hold(db: Engine, tmp_path: Path):

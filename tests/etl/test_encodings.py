@@ -98,10 +98,10 @@ def test_warnings_reach_the_load_and_estate_rejections(db: Engine, tmp_path: Pat
     assert listed.exit_code == 0, listed.output
     rows = list(csv.reader(io.StringIO(listed.output)))
     assert rows == [
-        ["file", "row", "field", "value", "reason"],
-        ["mixed.csv", "2", "BuildingSize", "1e12", "'1e12' is more than the register holds for "
-         "gross internal area (at most 9,999,999,999.99); loaded without it"],
-        ["mixed.csv", "3", "", "", "line 3 is not UTF-8; read as Windows-1252"],
+        ["file", "row", "kind", "field", "value", "reason"],
+        ["mixed.csv", "2", "warning", "BuildingSize", "1e12", "'1e12' is more than the register "
+         "holds for gross internal area (at most 9,999,999,999.99); loaded without it"],
+        ["mixed.csv", "3", "warning", "", "", "line 3 is not UTF-8; read as Windows-1252"],
     ]  # fmt: skip
 
 

@@ -97,19 +97,29 @@ def test_an_interrupted_load_leaves_the_register_as_it_was(db: Engine, real: Pat
                      "AND options->>'error' = 'KeyboardInterrupt: '") == 1  # fmt: skip
 
 
-def test_a_bad_number_rejects_the_row_with_file_row_field_and_reason(db: Engine, tmp_path: Path):
+def test_a_bad_number_is_a_field_warning_and_the_record_loads(db: Engine, tmp_path: Path):
+    """A bad cell never costs a record (issue 15 item 3): the value stays empty, the text
+    as published is kept with the asset, and the warning is stored with its kind."""
     rows = [
         ["Council A", "A1", "Good", "M33 7DZ", "-2.32", "53.42", "Freehold", "100"],
         ["Council A", "A2", "Bad", "M33 7DZ", "-2.32", "53.42", "Freehold", "see notes"],
     ]
     result = load_file(db, write_csv(tmp_path / "bad.csv", LGA, rows))
-    assert (result.inserted, result.rejected) == (1, 1)
+    assert (result.inserted, result.rejected) == (2, 0)
+    assert "inserted 2, updated 0, unchanged 0, merged 0, rejected 0; 1 with field warnings" in (
+        result.summary()
+    )
     with db.connect() as conn:
-        rejection = conn.execute(
-            text("SELECT source_file, row_number, field, value, reason FROM rejections")
+        stored = conn.execute(
+            text("SELECT source_file, row_number, field, value, reason, kind FROM rejections")
         ).one()
-    assert rejection == ("bad.csv", 3, "gross internal area", "see notes",
-                         "'see notes' is not an area")  # fmt: skip
+        asset = conn.execute(
+            text("SELECT gia_m2, extra->>'gia_m2_as_published', quality_flags FROM assets "
+                 "WHERE source_ref = 'A2'")
+        ).one()  # fmt: skip
+    assert stored == ("bad.csv", 3, "BuildingSize", "see notes",
+                      "'see notes' is not an area; loaded without it", "warning")  # fmt: skip
+    assert asset == (None, "see notes", ["probable_centroid", "field_warnings"])
 
 
 def test_duplicate_references_identical_are_merged_different_both_load(db: Engine, tmp_path: Path):
@@ -137,9 +147,9 @@ def test_rejections_csv_is_safe_against_formula_injection(db: Engine, tmp_path: 
 
     rows = [["Council A", "A1", "x", "M33 7DZ", "-2.32", "53.42", "Freehold", "=1+2"]]
     result = load_file(db, write_csv(tmp_path / "evil.csv", LGA, rows))
-    assert result.rejected == 1
+    assert (result.rejected, len(result.warnings)) == (0, 1)
     out = CliRunner().invoke(
-        cli, ["rejections", str(result.batch_id), "--format", "csv"],
+        cli, ["problems", str(result.batch_id), "--format", "csv"],
         env={"ESTATE_DATABASE_URL": db.url.render_as_string(hide_password=False)},
     )  # fmt: skip
     assert out.exit_code == 0, out.output
@@ -164,17 +174,17 @@ def test_a_reload_after_the_register_changed_restores_the_file(db: Engine, real:
 
 
 def test_a_reload_with_rejections_accounts_for_them_again(db: Engine, tmp_path: Path):
-    rows = [
-        ["Council A", "A1", "Good", "M33 7DZ", "-2.32", "53.42", "Freehold", "100"],
-        ["Council A", "A2", "Bad", "M33 7DZ", "-2.32", "53.42", "Freehold", "huge"],
-    ]
-    path = write_csv(tmp_path / "r.csv", LGA, rows)
+    row = ["Council A", "A1", "Good", "M33 7DZ", "-2.32", "53.42", "Freehold", "100"]
+    different = ["Council A", "A1", "Other", "M33 7DZ", "-2.32", "53.42", "Freehold", "9"]
+    bad = ["Council A", "A2", "Bad", "M33 7DZ", "-2.32", "53.42", "Freehold", "huge"]
+    path = write_csv(tmp_path / "r.csv", LGA, [row, different, bad])
     first = load_file(db, path)
     second = load_file(db, path)
-    assert (second.unchanged, second.rejected, second.accounted) == (1, 1, 2)
+    assert (second.unchanged, second.rejected, second.accounted) == (2, 1, 3)
     assert second.batch_id != first.batch_id
+    assert len(second.warnings) == 1 and len(second.rejections) == 1
     assert count(db, "SELECT count(*) FROM rejections WHERE batch_id = :b",
-                 b=second.batch_id) == 1  # fmt: skip
+                 b=second.batch_id) == 2  # fmt: skip
 
 
 def test_a_use_the_file_does_not_give_is_read_from_the_name_and_flagged(db: Engine, tmp_path: Path):

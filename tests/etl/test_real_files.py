@@ -57,10 +57,14 @@ def test_home_office_fire_stations(db: Engine, real: Path):
     assert result.source_format == "fire-stations"
     assert (result.rows_read, result.inserted, result.rejected) == (1399, 1399, 0)
     assert count(db, "SELECT count(*) FROM organisations WHERE kind = 'fire'") == 45
-    # A sentence instead of coordinates: loaded unlocated, never dropped.
-    assert count(db, "SELECT count(*) FROM assets WHERE geom IS NULL") == 25
+    # A sentence instead of coordinates: loaded unlocated, never dropped. The easting
+    # missing a digit puts its station at sea, outside Great Britain: unlocated too.
+    assert count(db, "SELECT count(*) FROM assets WHERE geom IS NULL") == 26
     assert count(db, "SELECT count(*) FROM assets WHERE "
                      "'coordinates_unusable' = ANY(quality_flags)") == 25  # fmt: skip
+    assert count(db, "SELECT count(*) FROM assets WHERE "
+                     "'outside_great_britain' = ANY(quality_flags)") == 1  # fmt: skip
+    assert "26 unlocated: 1 outside Great Britain, 25 coordinates not usable" in result.summary()
     # Letter O for zero, missing spaces, no-break spaces and newlines are normalised.
     assert count(db, "SELECT count(*) FROM assets WHERE "
                      "'postcode_corrected' = ANY(quality_flags)") == 7  # fmt: skip
