@@ -271,7 +271,7 @@ def _agree(
     partner, which agrees its need on it there. Returns the partner's id and the offer's."""
     o, r, a = _ORGANISATIONS, RESPONSES, _ASSETS
     found = conn.execute(
-        select(o.c.id, o.c.code, r.c.interested, r.c.need_id)
+        select(o.c.id, o.c.code, o.c.name, r.c.interested, r.c.need_id)
         .join(r, and_(r.c.organisation_id == o.c.id, r.c.entry_id == entry.id))
         .where(o.c.code == (partner or "").strip())
     ).first()
@@ -283,9 +283,10 @@ def _agree(
             func.coalesce(a.c.nia_m2, a.c.gia_m2, a.c.site_area_m2).label("area"),
         ).where(a.c.id == entry.asset_id)
     ).one()
+    notes = f"agreed to {found.name or found.code} through the surplus register"
     offer_id = club.post_offer(
         conn, account, kind="site", title=asset.name, asset_id=entry.asset_id,
-        area_m2=asset.area, notes=f"agreed to {found.code} through the surplus register",
+        area_m2=asset.area, notes=notes,
         reason=why,
     )  # fmt: skip
     club.set_offer_status(

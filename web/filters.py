@@ -62,8 +62,15 @@ def day(value: object) -> str:
 
 @bp.app_template_filter("change")
 def change(value: Any, field: str, subject: str = "asset") -> str:
-    """One side of a change in the audit trail or a conflict, in words."""
+    """One side of a change in the audit trail or a conflict, in words (a body, such as
+    the partner a surplus site was agreed with, by its name)."""
+    if field in BODY_FIELDS and isinstance(value, str):
+        return body_name(value)
     return labels.change_value(field, value, subject)
+
+
+BODY_FIELDS = frozenset({"agreed_with", "body", "partner", "organisation"})
+"""Fields of audit changes that hold a body's code."""
 
 
 @bp.app_template_global("field_heading")
