@@ -289,8 +289,8 @@ def _agree(
         area_m2=asset.area, notes=notes,
         reason=why,
     )  # fmt: skip
+    need = f" for its need {found.need_id}" if found.need_id else ""
     club.set_offer_status(
-        conn, account, offer_id, "in_discussion",
-        reason=f"with {found.code}" + (f" for its need {found.need_id}" if found.need_id else ""),
-    )  # fmt: skip
+        conn, account, offer_id, "in_discussion", reason=f"with {found.name or found.code}{need}"
+    )
     return found.id, offer_id
